@@ -1,0 +1,66 @@
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
+
+namespace CrossDomain.Interop;
+
+/// <summary>A listening AF_UNIX stream socket; <see cref="TryAccept"/> never blocks.</summary>
+public sealed unsafe class UnixListener : IDisposable
+{
+    private readonly string? _ownedPath;
+
+    private UnixListener(FileDescriptor fd, string? ownedPath)
+    {
+        Handle = fd;
+        _ownedPath = ownedPath;
+    }
+
+    public FileDescriptor Handle { get; }
+
+    public int Fd => Handle.Fd;
+
+    /// <summary>
+    /// Binds <paramref name="path"/> and listens. The caller is responsible for making sure no
+    /// live server owns the path (a lock file, as libwayland does); a stale socket file is replaced.
+    /// </summary>
+    public static UnixListener Bind(string path, int backlog = 128)
+    {
+        var fd = UnixSocket.NewSocket(SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC);
+        try
+        {
+            var address = UnixSocket.Address(path, out var length);
+            File.Delete(path);
+            if (bind(fd.Fd, (sockaddr*)&address, length) != 0) throw Errno.Exception($"bind({path})");
+            if (listen(fd.Fd, backlog) != 0) throw Errno.Exception($"listen({path})");
+            return new UnixListener(fd, path);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Adopts an already listening socket, e.g. one passed by systemd (LISTEN_FDS).</summary>
+    public static UnixListener Adopt(FileDescriptor fd)
+    {
+        UnixSocket.SetNonBlocking(fd.Fd);
+        return new UnixListener(fd, ownedPath: null);
+    }
+
+    /// <summary>Accepts one pending connection, or returns null when none is waiting.</summary>
+    public UnixSocket? TryAccept()
+    {
+        int fd = accept4(Fd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) return UnixSocket.Adopt(new FileDescriptor(fd));
+        int errno = Errno.Last;
+        // A connection that was reset before we accepted it is the client's problem, not ours.
+        if (Errno.IsWouldBlock(errno) || errno == ECONNABORTED || errno == EINTR) return null;
+        throw Errno.Exception("accept4");
+    }
+
+    public void Dispose()
+    {
+        Handle.Dispose();
+        if (_ownedPath is not null) File.Delete(_ownedPath);
+    }
+}
