@@ -56,7 +56,7 @@ public sealed unsafe class FdPassingTests
             sender.Dispose();
             receiver.Dispose();
         }
-        Assert.Equal(before, FdAccounting.OpenFdCount());
+        FdAccounting.AssertUnchanged(before);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed unsafe class FdPassingTests
             sender.Dispose();
             receiver.Dispose();
         }
-        Assert.Equal(before, FdAccounting.OpenFdCount());
+        FdAccounting.AssertUnchanged(before);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed unsafe class FdPassingTests
             received[0].Dispose();
             received.Clear();
         }
-        Assert.Equal(fdsBefore, FdAccounting.OpenFds());
+        FdAccounting.AssertUnchanged(fdsBefore);
         sender.Dispose();
         receiver.Dispose();
     }

@@ -11,6 +11,30 @@ public sealed class FdAccounting
 
     public static int OpenFdCount() => Directory.GetFiles("/proc/self/fd").Length;
 
+    /// <summary>
+    /// Asserts the fd table is back to <paramref name="before"/>. The test host's own threads open
+    /// and close fds now and then (sockets, pipes), so a difference must persist for a second
+    /// before it counts as ours; a leak persists, a passing runtime fd does not.
+    /// </summary>
+    public static void AssertUnchanged(SortedDictionary<int, string> before)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(1);
+        var now = OpenFds();
+        while (!now.SequenceEqual(before) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+            now = OpenFds();
+        }
+        Assert.Equal(before, now);
+    }
+
+    public static void AssertUnchanged(int countBefore)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(1);
+        while (OpenFdCount() != countBefore && DateTime.UtcNow < deadline) Thread.Sleep(50);
+        Assert.Equal(countBefore, OpenFdCount());
+    }
+
     /// <summary>The open fds by number and target, for a readable failure message.</summary>
     public static SortedDictionary<int, string> OpenFds()
     {

@@ -220,7 +220,7 @@ public sealed class WaylandConnectionTests : IDisposable
         Assert.Equal(1, connection.PendingInputFds);
         connection.Dispose();
         b.Dispose();
-        Assert.Equal(before, FdAccounting.OpenFdCount());
+        FdAccounting.AssertUnchanged(before);
     }
 
     /// <summary>Collects argument writes from a lambda (a ref struct writer cannot be captured).</summary>

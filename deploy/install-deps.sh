@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the system packages that building and testing CrossDomain need, on Debian 12.
+# Idempotent and non-interactive: packages already present are left alone, and apt is only
+# touched when something is missing. Run as root (or with sudo available).
+set -euo pipefail
+
+packages=(
+  weston            # the headless compositor the end-to-end tests run against
+  wayland-utils     # wayland-info, the reference listing of a compositor's globals
+  libwayland-dev    # /usr/share/wayland/wayland.xml, read by the code generator at build time
+  wayland-protocols # xdg-shell, linux-dmabuf, ... XML, read by the code generator at build time
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo=()
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null || { echo "install-deps: need root to install ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: system packages present"
+fi
+
+if ! command -v dotnet >/dev/null || ! dotnet --list-sdks | grep -q '^10\.'; then
+  echo "install-deps: the .NET 10 SDK is required (dotnet on PATH); Debian 12 does not package it." >&2
+  exit 1
+fi
