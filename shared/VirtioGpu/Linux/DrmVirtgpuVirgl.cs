@@ -1,0 +1,54 @@
+using System.Runtime.InteropServices;
+
+namespace CrossDomain.VirtioGpu.Linux;
+
+// The virgl-era resource ioctls. Cross-domain guests do not use them; they are here so the
+// ioctl numbers can be derived from real sizes and a local-mode driver can serve virgl clients.
+
+/// <summary><c>drm_virtgpu_resource_create</c>: sends RESOURCE_CREATE_3D.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct DrmVirtgpuResourceCreate
+{
+    public uint Target;
+    public uint Format;
+    public uint Bind;
+    public uint Width;
+    public uint Height;
+    public uint Depth;
+    public uint ArraySize;
+    public uint LastLevel;
+    public uint SampleCount;
+    public uint Flags;
+
+    /// <summary>Out: the GEM handle.</summary>
+    public uint BoHandle;
+
+    /// <summary>Out: the virtio-gpu resource id.</summary>
+    public uint ResourceHandle;
+
+    public uint Size;
+    public uint Stride;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+public struct DrmVirtgpu3DBox
+{
+    public uint X;
+    public uint Y;
+    public uint Z;
+    public uint Width;
+    public uint Height;
+    public uint Depth;
+}
+
+/// <summary><c>drm_virtgpu_3d_transfer_to_host</c> and <c>_from_host</c>, which share this layout.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct DrmVirtgpu3DTransfer
+{
+    public uint BoHandle;
+    public DrmVirtgpu3DBox Box;
+    public uint Level;
+    public uint Offset;
+    public uint Stride;
+    public uint LayerStride;
+}
