@@ -1,0 +1,65 @@
+using System.Text;
+
+namespace CrossDomain.CommandLine;
+
+/// <summary>
+/// What a value must look like. The same check runs on a value from the command line, the environment
+/// or a config file, so a bad value is reported where it was written, not later as a failed bind.
+/// </summary>
+internal sealed class OptionValueRule
+{
+    /// <summary>
+    /// <c>sizeof(sockaddr_un.sun_path)</c> on Linux, which includes the terminating NUL: a longer path
+    /// would make bind/connect fail at run time with a less helpful error.
+    /// </summary>
+    private const int SocketAddressPathCapacity = 108;
+
+    private readonly Func<string, string?> _findProblem;
+
+    private OptionValueRule(Func<string, string?> findProblem, IReadOnlyList<string>? acceptedValues = null)
+    {
+        _findProblem = findProblem;
+        AcceptedValues = acceptedValues ?? [];
+    }
+
+    /// <summary>The complete set of values, for rules that have one; --help lists them.</summary>
+    public IReadOnlyList<string> AcceptedValues { get; }
+
+    /// <summary>Why the value is unusable, phrased to follow "invalid value 'x' for --opt: "; null if fine.</summary>
+    public string? FindProblem(string value) => _findProblem(value);
+
+    public static OptionValueRule FilePath { get; } = new(FindTextProblem);
+
+    public static OptionValueRule UnixSocketPath { get; } = new(value =>
+        FindTextProblem(value) ?? FindSocketPathLengthProblem(value));
+
+    /// <summary>A name inside a directory the program chooses, so a slash would escape it.</summary>
+    public static OptionValueRule FileName { get; } = new(value =>
+        FindTextProblem(value)
+        ?? (value.Contains('/') ? "must be a name, not a path" : null)
+        ?? (value is "." or ".." ? "must be a name, not a directory" : null));
+
+    /// <summary>Like the WAYLAND_DISPLAY variable: a socket name in $XDG_RUNTIME_DIR, or an absolute path.</summary>
+    public static OptionValueRule WaylandDisplay { get; } = new(value =>
+        FindTextProblem(value)
+        ?? (Path.IsPathFullyQualified(value) ? FindSocketPathLengthProblem(value) : null));
+
+    /// <summary>One of a fixed set, compared ignoring case as the configuration binder compares enums.</summary>
+    public static OptionValueRule OneOf(params string[] acceptedValues) => new(
+        value => acceptedValues.Contains(value, StringComparer.OrdinalIgnoreCase)
+            ? null
+            : $"expected {DisplayText.Enumerate(acceptedValues, "or")}",
+        acceptedValues);
+
+    private static string? FindTextProblem(string value) =>
+        value.Length == 0 ? "must not be empty"
+        : value.Contains('\0') ? "must not contain a NUL character"
+        : null;
+
+    private static string? FindSocketPathLengthProblem(string path)
+    {
+        int length = Encoding.UTF8.GetByteCount(path);
+        int limit = SocketAddressPathCapacity - 1;
+        return length > limit ? $"is {length} bytes long; a Unix socket path holds at most {limit}" : null;
+    }
+}

@@ -1,0 +1,19 @@
+namespace CrossDomain.Host;
+
+/// <summary>
+/// The host service's settings, bound from the <c>Host</c> config section once every layer (defaults,
+/// config files, environment, command line) has been merged and each value checked.
+/// </summary>
+public sealed class HostServiceOptions
+{
+    public const string SectionName = "Host";
+
+    /// <summary>The vhost-user socket the back-end listens on; QEMU or crosvm connects to it.</summary>
+    public string Socket { get; set; } = "";
+
+    /// <summary>
+    /// The host compositor cross-domain contexts connect to, read as WAYLAND_DISPLAY is: a socket name
+    /// in $XDG_RUNTIME_DIR, or an absolute path.
+    /// </summary>
+    public string WaylandDisplay { get; set; } = "";
+}

@@ -1,0 +1,11 @@
+using Microsoft.Extensions.Logging;
+
+namespace CrossDomain.Host;
+
+/// <summary>Startup messages of the host service, source-generated so logging them allocates nothing when filtered out.</summary>
+internal static partial class HostStartupLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "Settings: socket {Socket}, Wayland display {WaylandDisplay}, log level {MinimumLevel}")]
+    public static partial void Settings(ILogger logger, string socket, string waylandDisplay, string? minimumLevel);
+}

@@ -1,0 +1,277 @@
+using CrossDomain.Host;
+
+namespace CrossDomain.Tests.CommandLine;
+
+public sealed class HostCommandLineTests : IDisposable
+{
+    private readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private HostInvocation Parse(Dictionary<string, string> environment, params string[] arguments) =>
+        HostCommandLine.Parse(arguments, environment, _directory.Path);
+
+    private HostServiceOptions Serve(Dictionary<string, string> environment, params string[] arguments)
+    {
+        HostInvocation invocation = Parse(environment, arguments);
+        return Assert.IsType<HostInvocation.Serve>(invocation).Options;
+    }
+
+    private string Problem(Dictionary<string, string> environment, params string[] arguments)
+    {
+        HostInvocation invocation = Parse(environment, arguments);
+        return Assert.IsType<HostInvocation.Misconfigured>(invocation).Problem;
+    }
+
+    [Fact]
+    public void Defaults_come_from_the_runtime_directory_and_wayland_display()
+    {
+        HostServiceOptions options = Serve(TestEnvironment.Session(("WAYLAND_DISPLAY", "wayland-1")));
+
+        Assert.Equal("/run/user/1000/crossdomain/gpu.sock", options.Socket);
+        Assert.Equal("wayland-1", options.WaylandDisplay);
+    }
+
+    [Fact]
+    public void Wayland_display_falls_back_to_wayland_0_when_unset_or_empty()
+    {
+        Assert.Equal("wayland-0", Serve(TestEnvironment.Session()).WaylandDisplay);
+        Assert.Equal("wayland-0", Serve(TestEnvironment.Session(("WAYLAND_DISPLAY", ""))).WaylandDisplay);
+    }
+
+    [Fact]
+    public void Default_log_level_is_information()
+    {
+        HostInvocation.Serve serve = Assert.IsType<HostInvocation.Serve>(Parse(TestEnvironment.Session()));
+
+        Assert.Equal("Information", serve.Configuration["Logging:LogLevel:Default"]);
+    }
+
+    [Fact]
+    public void Environment_overrides_defaults()
+    {
+        HostInvocation.Serve serve = Assert.IsType<HostInvocation.Serve>(Parse(TestEnvironment.Session(
+            ("CROSSDOMAIN_SOCKET", "/srv/vm1.sock"),
+            ("CROSSDOMAIN_WAYLAND_DISPLAY", "/run/compositor.sock"),
+            ("CROSSDOMAIN_LOG_LEVEL", "Debug"))));
+
+        Assert.Equal("/srv/vm1.sock", serve.Options.Socket);
+        Assert.Equal("/run/compositor.sock", serve.Options.WaylandDisplay);
+        Assert.Equal("Debug", serve.Configuration["Logging:LogLevel:Default"]);
+    }
+
+    [Fact]
+    public void An_empty_environment_variable_counts_as_unset()
+    {
+        HostServiceOptions options = Serve(TestEnvironment.Session(("CROSSDOMAIN_SOCKET", "")));
+
+        Assert.Equal("/run/user/1000/crossdomain/gpu.sock", options.Socket);
+    }
+
+    [Fact]
+    public void Command_line_overrides_environment()
+    {
+        HostServiceOptions options = Serve(
+            TestEnvironment.Session(("CROSSDOMAIN_SOCKET", "/from/env.sock")),
+            "--socket", "/from/argv.sock");
+
+        Assert.Equal("/from/argv.sock", options.Socket);
+    }
+
+    [Fact]
+    public void Equals_form_and_repeated_options_last_one_counts()
+    {
+        HostServiceOptions options = Serve(TestEnvironment.Session(), "--socket=/first.sock", "--socket", "/second.sock");
+
+        Assert.Equal("/second.sock", options.Socket);
+    }
+
+    [Fact]
+    public void Appsettings_beside_the_executable_overrides_defaults()
+    {
+        _directory.WriteFile("appsettings.json", """{ "Host": { "Socket": "/from/appsettings.sock" } }""");
+
+        Assert.Equal("/from/appsettings.sock", Serve(TestEnvironment.Session()).Socket);
+    }
+
+    [Fact]
+    public void Config_file_overrides_appsettings_and_environment_overrides_config_file()
+    {
+        _directory.WriteFile("appsettings.json",
+            """{ "Host": { "Socket": "/from/appsettings.sock", "WaylandDisplay": "from-appsettings" } }""");
+        string config = _directory.WriteFile("extra.json",
+            """{ "Host": { "Socket": "/from/config.sock", "WaylandDisplay": "from-config" } }""");
+
+        HostServiceOptions options = Serve(
+            TestEnvironment.Session(("CROSSDOMAIN_WAYLAND_DISPLAY", "from-env")),
+            "--config", config);
+
+        Assert.Equal("/from/config.sock", options.Socket);
+        Assert.Equal("from-env", options.WaylandDisplay);
+    }
+
+    [Fact]
+    public void Config_file_can_be_named_by_the_environment()
+    {
+        string config = _directory.WriteFile("extra.json", """{ "Host": { "Socket": "/from/config.sock" } }""");
+
+        Assert.Equal("/from/config.sock", Serve(TestEnvironment.Session(("CROSSDOMAIN_CONFIG", config))).Socket);
+    }
+
+    [Fact]
+    public void Config_file_sets_the_log_level_through_the_logging_key()
+    {
+        string config = _directory.WriteFile("extra.json", """{ "Logging": { "LogLevel": { "Default": "Warning" } } }""");
+
+        HostInvocation invocation = Parse(TestEnvironment.Session(), "--config", config);
+
+        Assert.Equal("Warning", Assert.IsType<HostInvocation.Serve>(invocation).Configuration["Logging:LogLevel:Default"]);
+    }
+
+    [Fact]
+    public void Unknown_option_is_named()
+    {
+        Assert.Equal("unknown option '--foo'", Problem(TestEnvironment.Session(), "--foo"));
+        Assert.Equal("unknown option '-h'", Problem(TestEnvironment.Session(), "-h"));
+    }
+
+    [Fact]
+    public void Missing_value_is_named_at_the_end_and_before_another_option()
+    {
+        Assert.Equal("option --socket needs a value (PATH)", Problem(TestEnvironment.Session(), "--socket"));
+        Assert.Equal("option --socket needs a value (PATH)",
+            Problem(TestEnvironment.Session(), "--socket", "--log-level", "Debug"));
+    }
+
+    [Fact]
+    public void Invalid_values_name_where_they_came_from()
+    {
+        Assert.Equal("invalid value 'loud' for --log-level: expected Trace, Debug, Information, Warning, Error, Critical or None",
+            Problem(TestEnvironment.Session(), "--log-level", "loud"));
+        Assert.Equal("invalid value 'loud' in CROSSDOMAIN_LOG_LEVEL: expected Trace, Debug, Information, Warning, Error, Critical or None",
+            Problem(TestEnvironment.Session(("CROSSDOMAIN_LOG_LEVEL", "loud"))));
+        Assert.Equal("invalid value '' for --socket: must not be empty", Problem(TestEnvironment.Session(), "--socket="));
+    }
+
+    [Fact]
+    public void Socket_path_longer_than_sun_path_is_rejected()
+    {
+        string longPath = "/" + new string('s', 107);
+
+        Assert.Equal($"invalid value '{longPath}' for --socket: is 108 bytes long; a Unix socket path holds at most 107",
+            Problem(TestEnvironment.Session(), "--socket", longPath));
+    }
+
+    [Fact]
+    public void Flags_take_no_value_and_positional_arguments_are_rejected()
+    {
+        Assert.Equal("option --help takes no value", Problem(TestEnvironment.Session(), "--help=yes"));
+        Assert.Equal("unexpected argument 'serve'", Problem(TestEnvironment.Session(), "serve"));
+    }
+
+    [Fact]
+    public void Control_characters_in_an_unknown_option_stay_on_one_line()
+    {
+        string problem = Problem(TestEnvironment.Session(), "--foo\nbar");
+
+        Assert.Equal("unknown option '--foo\\nbar'", problem);
+    }
+
+    [Fact]
+    public void Socket_without_runtime_directory_says_how_to_set_it()
+    {
+        string problem = Problem(new Dictionary<string, string>());
+
+        Assert.Equal(
+            "no value for --socket: its default $XDG_RUNTIME_DIR/crossdomain/gpu.sock is unavailable because "
+            + "XDG_RUNTIME_DIR is not set; pass --socket PATH, set CROSSDOMAIN_SOCKET or set Host:Socket in a config file",
+            problem);
+    }
+
+    [Fact]
+    public void Socket_given_explicitly_needs_no_runtime_directory()
+    {
+        HostInvocation invocation = Parse(new Dictionary<string, string>(), "--socket", "/srv/vm.sock");
+
+        Assert.Equal("/srv/vm.sock", Assert.IsType<HostInvocation.Serve>(invocation).Options.Socket);
+    }
+
+    [Fact]
+    public void Relative_runtime_directory_is_not_used()
+    {
+        string problem = Problem(new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = "run/user" });
+
+        Assert.Contains("because XDG_RUNTIME_DIR 'run/user' is not an absolute path", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Config_file_problems_name_the_file()
+    {
+        string missing = Path.Join(_directory.Path, "missing.json");
+        Assert.Equal($"config file '{missing}' (from --config) does not exist",
+            Problem(TestEnvironment.Session(), "--config", missing));
+        Assert.Equal($"config file '{_directory.Path}' (from CROSSDOMAIN_CONFIG) is a directory",
+            Problem(TestEnvironment.Session(("CROSSDOMAIN_CONFIG", _directory.Path))));
+
+        string broken = _directory.WriteFile("broken.json", "{ \"Host\": ");
+        Assert.StartsWith($"config file '{broken}' (from --config) cannot be parsed: ",
+            Problem(TestEnvironment.Session(), "--config", broken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Our_section_must_be_an_object()
+    {
+        string config = _directory.WriteFile("extra.json", """{ "Host": "/vm.sock" }""");
+
+        Assert.Equal($"setting 'Host' in config file '{config}' must be a JSON object of settings",
+            Problem(TestEnvironment.Session(), "--config", config));
+    }
+
+    [Fact]
+    public void Unknown_key_in_our_section_is_reported_but_other_sections_are_left_alone()
+    {
+        string config = _directory.WriteFile("extra.json",
+            """{ "Host": { "Sockett": "/typo.sock" }, "Proxy": { "Transport": "local" }, "Elsewhere": { "X": 1 } }""");
+
+        Assert.Equal($"unknown setting 'Host:Sockett' in config file '{config}'",
+            Problem(TestEnvironment.Session(), "--config", config));
+    }
+
+    [Fact]
+    public void Invalid_value_in_a_config_file_names_key_and_file()
+    {
+        string appsettings = _directory.WriteFile("appsettings.json", """{ "Host": { "Socket": "" } }""");
+
+        Assert.Equal($"invalid value '' for Host:Socket in config file '{appsettings}': must not be empty",
+            Problem(TestEnvironment.Session()));
+    }
+
+    [Fact]
+    public void Help_and_version_win_over_broken_settings()
+    {
+        _directory.WriteFile("appsettings.json", "not json");
+
+        Assert.IsType<HostInvocation.ShowHelp>(Parse(new Dictionary<string, string>(), "--help"));
+        HostInvocation.ShowVersion version = Assert.IsType<HostInvocation.ShowVersion>(
+            Parse(new Dictionary<string, string>(), "--socket", "/x.sock", "--version"));
+        Assert.StartsWith("crossdomain-host ", version.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_lists_every_spelling_of_every_option()
+    {
+        string help = Assert.IsType<HostInvocation.ShowHelp>(Parse(TestEnvironment.Session(), "--help")).Text;
+
+        foreach (string text in new[]
+        {
+            "--socket PATH", "CROSSDOMAIN_SOCKET", "Host:Socket", "$XDG_RUNTIME_DIR/crossdomain/gpu.sock",
+            "--wayland-display NAME|PATH", "CROSSDOMAIN_WAYLAND_DISPLAY", "Host:WaylandDisplay", "$WAYLAND_DISPLAY, else wayland-0",
+            "--config FILE", "CROSSDOMAIN_CONFIG",
+            "--log-level LEVEL", "CROSSDOMAIN_LOG_LEVEL", "Logging:LogLevel:Default",
+            "--help", "--version", Path.Join(_directory.Path, "appsettings.json"),
+        })
+        {
+            Assert.Contains(text, help, StringComparison.Ordinal);
+        }
+    }
+}
