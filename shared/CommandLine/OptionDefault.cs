@@ -4,7 +4,7 @@ namespace CrossDomain.CommandLine;
 /// Where an option's value comes from when nobody set it. The same object writes the default into
 /// --help and computes it at startup, so the help text cannot promise a default the code does not use.
 /// </summary>
-internal sealed class OptionDefault
+public sealed class OptionDefault
 {
     private readonly Func<EnvironmentSnapshot, (string? Value, string? WhyUnavailable)> _resolve;
 

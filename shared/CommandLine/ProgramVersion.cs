@@ -6,7 +6,7 @@ namespace CrossDomain.CommandLine;
 /// What --version prints: the informational version, which the SDK stamps with the source revision,
 /// so a bug report says exactly which build it came from.
 /// </summary>
-internal static class ProgramVersion
+public static class ProgramVersion
 {
     public static string Describe(string programName, Assembly assembly)
     {

@@ -11,7 +11,7 @@ namespace CrossDomain.CommandLine;
 /// defaults are turned off because they would add a second, unchecked configuration stack (every
 /// environment variable, appsettings.json from the working directory, raw argv) beside ours.
 /// </summary>
-internal static class ServiceHost
+public static class ServiceHost
 {
     public static HostApplicationBuilder CreateBuilder(string applicationName, IConfiguration settings, string executableDirectory)
     {

@@ -6,7 +6,7 @@ namespace CrossDomain.CommandLine;
 /// Writes --help from the option table and the commands, which are what the parser reads too: an
 /// option, variable, key or default can only appear here if the code really accepts it.
 /// </summary>
-internal static class HelpText
+public static class HelpText
 {
     private const int Width = 80;
     private const string CommandIndent = "  ";

@@ -8,7 +8,7 @@ namespace CrossDomain.CommandLine;
 /// JSON files, any of which can hold a newline or an escape sequence; escaping them keeps every error
 /// exactly one line and keeps the terminal or journal from interpreting them.
 /// </summary>
-internal static class DisplayText
+public static class DisplayText
 {
     public static string Quote(string text)
     {

@@ -9,7 +9,7 @@ namespace CrossDomain.CommandLine;
 /// the option table are read (no blanket environment provider), so an unrelated variable can never
 /// change a setting that --help does not mention.
 /// </summary>
-internal static class LayeredConfiguration
+public static class LayeredConfiguration
 {
     private const string BesideExecutableFileName = "appsettings.json";
 

@@ -5,7 +5,7 @@ namespace CrossDomain.CommandLine;
 /// environment and in a config file, its default and its rule. Parsing, configuration layering and
 /// --help all read these rows, so none of them can know an option the others do not.
 /// </summary>
-internal sealed class OptionDefinition
+public sealed class OptionDefinition
 {
     /// <summary>The design's rule: every option's variable is CROSSDOMAIN_ and its name in upper snake case.</summary>
     private const string EnvironmentVariablePrefix = "CROSSDOMAIN_";

@@ -7,7 +7,7 @@ namespace CrossDomain.CommandLine;
 /// environment so tests can hand in exactly the environment they mean, in parallel, without touching
 /// the test runner's own.
 /// </summary>
-internal sealed class EnvironmentSnapshot(IReadOnlyDictionary<string, string> variables)
+public sealed class EnvironmentSnapshot(IReadOnlyDictionary<string, string> variables)
 {
     public static EnvironmentSnapshot OfProcess()
     {

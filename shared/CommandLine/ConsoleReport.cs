@@ -4,7 +4,7 @@ namespace CrossDomain.CommandLine;
 /// The lines an executable prints about itself on stderr, prefixed with its name as Unix tools do, so a
 /// line in a journal or a script's output says which program wrote it.
 /// </summary>
-internal static class ConsoleReport
+public static class ConsoleReport
 {
     public static int Misconfiguration(string programName, string problem)
     {

@@ -6,7 +6,7 @@ namespace CrossDomain.CommandLine;
 /// What a value must look like. The same check runs on a value from the command line, the environment
 /// or a config file, so a bad value is reported where it was written, not later as a failed bind.
 /// </summary>
-internal sealed class OptionValueRule
+public sealed class OptionValueRule
 {
     /// <summary>
     /// <c>sizeof(sockaddr_un.sun_path)</c> on Linux, which includes the terminating NUL: a longer path

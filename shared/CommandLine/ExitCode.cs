@@ -4,7 +4,7 @@ namespace CrossDomain.CommandLine;
 /// Exit codes both executables share, so scripts and systemd units can tell a usage mistake (fix the
 /// invocation, do not restart) from a service that failed.
 /// </summary>
-internal static class ExitCode
+public static class ExitCode
 {
     public const int Success = 0;
     public const int Failure = 1;

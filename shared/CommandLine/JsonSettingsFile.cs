@@ -7,7 +7,7 @@ namespace CrossDomain.CommandLine;
 /// One JSON config file, read and checked on its own before it joins the other layers, so that every
 /// message about it can say which file (and which of our keys) is wrong.
 /// </summary>
-internal static class JsonSettingsFile
+public static class JsonSettingsFile
 {
     /// <param name="path">Absolute path of the file.</param>
     /// <param name="origin">How the file was named, for messages, e.g. "from --config".</param>

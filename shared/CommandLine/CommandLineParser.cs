@@ -8,7 +8,7 @@ namespace CrossDomain.CommandLine;
 /// an option's value can never be mistaken for one. Parsing stops at the first mistake with one
 /// message that names it; --help and --version win over anything after them.
 /// </summary>
-internal static class CommandLineParser
+public static class CommandLineParser
 {
     public const string EndOfOptions = "--";
 

@@ -5,7 +5,7 @@ namespace CrossDomain.CommandLine;
 /// spec says it must be absolute and that a relative value is to be ignored; following it means a
 /// typo there produces a clear error instead of a socket in whatever directory the service started in.
 /// </summary>
-internal static class RuntimeDirectory
+public static class RuntimeDirectory
 {
     public const string VariableName = "XDG_RUNTIME_DIR";
 

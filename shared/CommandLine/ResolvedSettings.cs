@@ -6,7 +6,7 @@ namespace CrossDomain.CommandLine;
 /// The merged configuration of one invocation, every value in it already checked, plus what is needed
 /// to explain a setting that ended up with no value at all.
 /// </summary>
-internal sealed class ResolvedSettings(IConfigurationRoot configuration, EnvironmentSnapshot environment)
+public sealed class ResolvedSettings(IConfigurationRoot configuration, EnvironmentSnapshot environment)
 {
     public IConfigurationRoot Configuration { get; } = configuration;
 

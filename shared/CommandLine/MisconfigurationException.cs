@@ -6,4 +6,4 @@ namespace CrossDomain.CommandLine;
 /// sees (a shell, a journal line); no stack trace, and the process exits with
 /// <see cref="ExitCode.Misconfiguration"/>.
 /// </summary>
-internal sealed class MisconfigurationException(string problem) : Exception(problem);
+public sealed class MisconfigurationException(string problem) : Exception(problem);

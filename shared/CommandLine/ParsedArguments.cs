@@ -1,7 +1,7 @@
 namespace CrossDomain.CommandLine;
 
 /// <summary>What the command line said, before the environment and config files are consulted.</summary>
-internal sealed class ParsedArguments
+public sealed class ParsedArguments
 {
     public ParsedArguments(
         CommandSyntax command, IReadOnlyDictionary<OptionDefinition, string> values,

@@ -1,7 +1,7 @@
 namespace CrossDomain.CommandLine;
 
 /// <summary>The options every CrossDomain executable has, spelled and behaving the same in each.</summary>
-internal static class StandardOptions
+public static class StandardOptions
 {
     /// <summary>
     /// Logging's own key, not one of ours: appsettings.json users already write it, and the logging

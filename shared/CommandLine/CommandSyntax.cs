@@ -4,7 +4,7 @@ namespace CrossDomain.CommandLine;
 /// One way to invoke an executable: the plain service, or a subcommand such as <c>run</c>. Each accepts
 /// a subset of the executable's table and may take arguments after <c>--</c>.
 /// </summary>
-internal sealed class CommandSyntax
+public sealed class CommandSyntax
 {
     public CommandSyntax(
         OptionTable table, string? name, string summary, IReadOnlyList<OptionDefinition> options,

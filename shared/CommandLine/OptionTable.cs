@@ -5,7 +5,7 @@ namespace CrossDomain.CommandLine;
 /// in that section that is not in the table is reported, because a misspelt key in a config file would
 /// otherwise be silently ignored.
 /// </summary>
-internal sealed class OptionTable
+public sealed class OptionTable
 {
     public OptionTable(string ownedSection, IReadOnlyList<OptionDefinition> options)
     {
