@@ -1,0 +1,139 @@
+using System.Runtime.InteropServices;
+using CrossDomain.VirtioGpu.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace CrossDomain.Host.Device;
+
+/// <summary>
+/// RESOURCE_CREATE_BLOB, RESOURCE_MAP_BLOB and RESOURCE_UNMAP_BLOB. Host memory for HOST3D blobs
+/// comes from the context named in the header (PROTOCOL.md B.7); mapping puts it into the
+/// host-visible window at the offset the guest chose.
+/// </summary>
+internal sealed class BlobCommands(
+    ResourceTable resources,
+    ContextTable contexts,
+    HostMemoryBudget budget,
+    DeviceLimits limits,
+    HostWindowMappings mappings,
+    ILogger logger)
+{
+    private const BlobFlags KnownFlags = BlobFlags.UseMappable | BlobFlags.UseShareable | BlobFlags.UseCrossDevice;
+
+    public GpuError Create(ReadOnlySpan<byte> request)
+    {
+        if (!RequestReader.TryRead(request, out ResourceCreateBlobCommand command)) return GpuError.Unspecified;
+        var error = RequestReader.TryReadEntries<ResourceCreateBlobCommand>(request, command.EntryCount,
+            limits.MaxBackingEntries, out var entries);
+        if (error != GpuError.None) return error;
+        if (!resources.IsFreeId(command.ResourceId)) return GpuError.InvalidResourceId;
+        if ((command.BlobFlags & ~KnownFlags) != 0 || command.Size == 0 || command.Size % BlobResource.PageSize != 0)
+            return GpuError.InvalidParameter;
+
+        bool hasHostMemory = command.BlobMemory is BlobMemory.Host3D or BlobMemory.Host3DGuest;
+        bool hasGuestPages = command.BlobMemory is BlobMemory.Guest or BlobMemory.Host3DGuest;
+        if (!hasHostMemory && !hasGuestPages) return GpuError.InvalidParameter;
+        if (hasGuestPages != (command.EntryCount != 0)) return GpuError.InvalidParameter;
+        ContextEntry? owner = null;
+        if (hasHostMemory && !contexts.TryGet(command.Header.ContextId, out owner)) return GpuError.InvalidContextId;
+
+        GuestBacking? backing = null;
+        if (hasGuestPages)
+        {
+            error = GuestBacking.TryCreate(entries, out backing);
+            if (error != GpuError.None) return error;
+            if (backing!.Length < command.Size) return GpuError.InvalidParameter;
+        }
+
+        ulong charge = (backing?.HostBytes ?? 0) + (hasHostMemory ? command.Size : 0);
+        if (resources.IsFull || !budget.TryCharge(charge)) return GpuError.OutOfMemory;
+        HostBlob? hostMemory = null;
+        if (owner is not null)
+        {
+            error = CreateHostMemory(owner, command, backing, out hostMemory);
+            if (error != GpuError.None)
+            {
+                budget.Refund(charge);
+                return error;
+            }
+        }
+        var blob = new BlobResource(command.ResourceId, command.BlobMemory, command.BlobFlags, command.BlobId,
+            command.Size, backing, hostMemory)
+        {
+            ChargedHostBytes = charge,
+        };
+        resources.Add(blob);
+        return GpuError.None;
+    }
+
+    public CommandResult Map(ReadOnlySpan<byte> request, Span<byte> response)
+    {
+        if (!RequestReader.TryRead(request, out ResourceMapBlobCommand command)) return GpuError.Unspecified;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
+        if (resource is not BlobResource { IsMappable: true, HostMemory: { } hostMemory } blob || blob.Mapping is not null)
+            return GpuError.InvalidParameter;
+        var range = new WindowRange(command.Offset, blob.Size);
+        if (command.Offset % BlobResource.PageSize != 0 || !mappings.IsFree(range)) return GpuError.InvalidParameter;
+
+        ulong mappedLength = blob.HostBytesInWindow;
+        if (mappedLength == 0 || !mappings.Window.TryMap(hostMemory.Handle, 0, range.Offset, mappedLength, hostMemory.IsWritable))
+        {
+            DeviceLog.MapFailed(logger, blob.Id, range.Offset, mappedLength);
+            return GpuError.Unspecified;
+        }
+        blob.Mapping = range;
+        mappings.Add(range);
+
+        ref var answer = ref MemoryMarshal.AsRef<MapInfoResponse>(response);
+        answer = default;
+        // Only the cache bits: Linux compares the whole word to choose the guest page protection.
+        answer.MapInfo = (MapCacheType)((uint)hostMemory.CacheType & MapInfoBits.CacheMask);
+        return CommandResult.WithPayload<MapInfoResponse>(CommandType.OkMapInfo);
+    }
+
+    public GpuError Unmap(ReadOnlySpan<byte> request)
+    {
+        if (!RequestReader.TryRead(request, out ResourceUnmapBlobCommand command)) return GpuError.Unspecified;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
+        if (resource is not BlobResource { Mapping: not null } blob) return GpuError.InvalidParameter;
+        return UnmapIfMapped(blob) ? GpuError.None : GpuError.Unspecified;
+    }
+
+    /// <summary>
+    /// Takes the blob out of the window. A failed unmap keeps it recorded as mapped, so its range
+    /// stays reserved and a later UNMAP or UNREF tries again.
+    /// </summary>
+    public bool UnmapIfMapped(BlobResource blob)
+    {
+        if (blob.Mapping is not { } mapped) return true;
+        if (!mappings.Window.TryUnmap(mapped.Offset, blob.HostBytesInWindow))
+        {
+            DeviceLog.UnmapFailed(logger, blob.Id, mapped.Offset, blob.HostBytesInWindow);
+            return false;
+        }
+        mappings.Remove(mapped);
+        blob.Mapping = null;
+        return true;
+    }
+
+    private GpuError CreateHostMemory(ContextEntry owner, in ResourceCreateBlobCommand command, GuestBacking? backing,
+        out HostBlob? hostMemory)
+    {
+        var blobRequest = new HostBlobRequest(command.ResourceId, command.BlobMemory, command.BlobFlags,
+            command.BlobId, command.Size, backing);
+        var error = owner.Context.CreateBlob(blobRequest, out hostMemory);
+        if (error != GpuError.None)
+        {
+            hostMemory?.Dispose();
+            hostMemory = null;
+            return error;
+        }
+        if (hostMemory is null || hostMemory.Handle.IsInvalid || hostMemory.Handle.IsClosed)
+        {
+            DeviceLog.ContextMadeInvalidBlob(logger, owner.Id, command.ResourceId);
+            hostMemory?.Dispose();
+            hostMemory = null;
+            return GpuError.Unspecified;
+        }
+        return GpuError.None;
+    }
+}

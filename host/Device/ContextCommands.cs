@@ -1,0 +1,111 @@
+using System.Text;
+using CrossDomain.VirtioGpu.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace CrossDomain.Host.Device;
+
+/// <summary>CTX_CREATE, CTX_DESTROY, CTX_ATTACH/DETACH_RESOURCE and SUBMIT_3D.</summary>
+internal sealed class ContextCommands(
+    ContextTypeRegistry registry,
+    ContextTable contexts,
+    ResourceTable resources,
+    FenceTimelines fences,
+    SwitchableGuestMemory guestMemory,
+    DeviceLimits limits,
+    ILogger logger)
+{
+    public GpuError Create(ReadOnlySpan<byte> request)
+    {
+        if (!RequestReader.TryRead(request, out ContextCreateCommand command)) return GpuError.Unspecified;
+        uint contextId = command.Header.ContextId;
+        if (contextId == 0 || contexts.Contains(contextId)) return GpuError.InvalidContextId;
+        if (command.NameLength > VirtioGpuLimits.DebugNameSize) return GpuError.InvalidParameter;
+        uint capsetId = command.ContextInit & ContextCreateCommand.CapsetIdMask;
+        var type = capsetId == 0 ? registry.DefaultType : registry.TryGet((CapsetId)capsetId, out var named) ? named : null;
+        if (type is null) return GpuError.InvalidParameter;
+        if (contexts.IsFull) return GpuError.OutOfMemory;
+
+        string debugName = DecodeDebugName(command);
+        var timelines = new ContextTimelines(contextId);
+        var setup = new GpuContextSetup(contextId, debugName, guestMemory, new ContextFenceSignal(fences, timelines));
+        var error = type.CreateContext(setup, out var context);
+        if (error != GpuError.None)
+        {
+            context?.Dispose();
+            return error;
+        }
+        if (context is null) return GpuError.Unspecified;
+        contexts.Add(new ContextEntry(contextId, type, context, timelines));
+        DeviceLog.ContextCreated(logger, contextId, type.CapsetId, debugName);
+        return GpuError.None;
+    }
+
+    public GpuError Destroy(ReadOnlySpan<byte> request)
+    {
+        if (!RequestReader.TryRead(request, out ContextDestroyCommand command)) return GpuError.Unspecified;
+        if (!contexts.TryGet(command.Header.ContextId, out var context)) return GpuError.InvalidContextId;
+        Destroy(context);
+        return GpuError.None;
+    }
+
+    /// <summary>
+    /// The context leaves the table first, so nothing reaches it any more; then the replies held on
+    /// its fences go back (the guest would otherwise wait on them forever), and only then is it
+    /// disposed, so a context that signals while shutting down finds its timelines closed.
+    /// </summary>
+    public void Destroy(ContextEntry context)
+    {
+        contexts.Remove(context);
+        fences.Close(context.Timelines);
+        ContextTable.ForgetAttachments(context);
+        context.Context.Dispose();
+        DeviceLog.ContextDestroyed(logger, context.Id);
+    }
+
+    public void DestroyAll()
+    {
+        foreach (var context in contexts.All.ToArray()) Destroy(context);
+    }
+
+    public GpuError AttachResource(ReadOnlySpan<byte> request)
+    {
+        var error = Resolve(request, out var context, out var resource);
+        if (error == GpuError.None) contexts.Attach(context!, resource!);
+        return error;
+    }
+
+    public GpuError DetachResource(ReadOnlySpan<byte> request)
+    {
+        var error = Resolve(request, out var context, out var resource);
+        if (error == GpuError.None) contexts.Detach(context!, resource!);
+        return error;
+    }
+
+    public GpuError Submit(ReadOnlySpan<byte> request)
+    {
+        if (!RequestReader.TryRead(request, out Submit3DCommand command)) return GpuError.Unspecified;
+        if (!contexts.TryGet(command.Header.ContextId, out var context)) return GpuError.InvalidContextId;
+        if (command.Size > (uint)limits.MaxSubmitBytes) return GpuError.OutOfMemory;
+        if (!RequestReader.TryReadTrailing<Submit3DCommand>(request, command.Size, out var commands)) return GpuError.Unspecified;
+        return context.Context.Submit(commands);
+    }
+
+    private GpuError Resolve(ReadOnlySpan<byte> request, out ContextEntry? context, out GpuResource? resource)
+    {
+        context = null;
+        resource = null;
+        if (!RequestReader.TryRead(request, out ContextResourceCommand command)) return GpuError.Unspecified;
+        if (!contexts.TryGet(command.Header.ContextId, out context)) return GpuError.InvalidContextId;
+        if (!resources.TryGet(command.ResourceId, out resource)) return GpuError.InvalidResourceId;
+        return GpuError.None;
+    }
+
+    /// <summary>The name Linux sends: at most nlen bytes, NUL-terminated only when it fits.</summary>
+    private static string DecodeDebugName(in ContextCreateCommand command)
+    {
+        ReadOnlySpan<byte> name = command.DebugName;
+        name = name[..(int)command.NameLength];
+        int terminator = name.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(terminator < 0 ? name : name[..terminator]);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+using CrossDomain.VirtioGpu.Protocol;
+
+namespace CrossDomain.Host.Device;
+
+/// <summary>
+/// The display side of the device: one scanout with a fixed mode, what it shows, flushes of it,
+/// and the cursor. Enough for a stock guest console; presenting the pixels is the job of whoever
+/// handles <see cref="Flushed"/>.
+/// </summary>
+internal sealed class DisplayCommands(uint width, uint height, ResourceTable resources)
+{
+    public const uint ScanoutCount = 1;
+
+    private readonly ScanoutState[] _scanouts = new ScanoutState[ScanoutCount];
+
+    public event ScanoutFlushedHandler? Flushed;
+
+    public CursorState Cursor { get; private set; }
+
+    public ScanoutState Scanout(uint scanoutId) => _scanouts[scanoutId];
+
+    public CommandResult GetDisplayInfo(Span<byte> response)
+    {
+        ref var info = ref MemoryMarshal.AsRef<DisplayInfoResponse>(response);
+        info = default;
+        info.Modes[0] = new DisplayMode { Rect = new Rect { Width = width, Height = height }, Enabled = 1 };
+        return CommandResult.WithPayload<DisplayInfoResponse>(CommandType.OkDisplayInfo);
+    }
+
+    public CommandResult GetEdid(ReadOnlySpan<byte> request, Span<byte> response)
+    {
+        if (!RequestReader.TryRead(request, out GetEdidCommand command)) return GpuError.Unspecified;
+        if (command.ScanoutId >= ScanoutCount) return GpuError.InvalidScanoutId;
+        ref var edid = ref MemoryMarshal.AsRef<EdidResponse>(response);
+        edid = default;
+        edid.Size = EdidGenerator.BlockSize;
+        EdidGenerator.Write(edid.Edid, width, height);
+        return CommandResult.WithPayload<EdidResponse>(CommandType.OkEdid);
+    }
+
+    public GpuError SetScanout(ReadOnlySpan<byte> request)
+    {
+        if (!RequestReader.TryRead(request, out SetScanoutCommand command)) return GpuError.Unspecified;
+        if (command.ScanoutId >= ScanoutCount) return GpuError.InvalidScanoutId;
+        if (command.ResourceId == 0)
+        {
+            _scanouts[command.ScanoutId] = default;
+            return GpuError.None;
+        }
+        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
+        // Blobs need SET_SCANOUT_BLOB, which says how to read them; an empty rect shows nothing.
+        if (resource is not Resource2D image || command.Rect.Width == 0 || command.Rect.Height == 0 || !image.Contains(command.Rect))
+            return GpuError.InvalidParameter;
+        _scanouts[command.ScanoutId] = new ScanoutState(command.ResourceId, command.Rect);
+        return GpuError.None;
+    }
+
+    public GpuError ResourceFlush(ReadOnlySpan<byte> request)
+    {
+        if (!RequestReader.TryRead(request, out ResourceFlushCommand command)) return GpuError.Unspecified;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
+        if (resource is not Resource2D image || !image.Contains(command.Rect)) return GpuError.InvalidParameter;
+        for (uint scanoutId = 0; scanoutId < ScanoutCount; scanoutId++)
+        {
+            if (_scanouts[scanoutId].ResourceId == command.ResourceId) Flushed?.Invoke(scanoutId, image, command.Rect);
+        }
+        return GpuError.None;
+    }
+
+    public GpuError UpdateCursor(ReadOnlySpan<byte> request)
+    {
+        if (!RequestReader.TryRead(request, out UpdateCursorCommand command)) return GpuError.Unspecified;
+        if (command.Position.ScanoutId >= ScanoutCount) return GpuError.InvalidScanoutId;
+        if (command.ResourceId != 0)
+        {
+            if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
+            if (resource is not Resource2D image || command.HotX >= image.Width || command.HotY >= image.Height)
+                return GpuError.InvalidParameter;
+        }
+        Cursor = new CursorState(command.Position.ScanoutId, command.Position.X, command.Position.Y,
+            command.ResourceId, command.HotX, command.HotY);
+        return GpuError.None;
+    }
+
+    public GpuError MoveCursor(ReadOnlySpan<byte> request)
+    {
+        if (!RequestReader.TryRead(request, out UpdateCursorCommand command)) return GpuError.Unspecified;
+        if (command.Position.ScanoutId >= ScanoutCount) return GpuError.InvalidScanoutId;
+        Cursor = Cursor with { ScanoutId = command.Position.ScanoutId, X = command.Position.X, Y = command.Position.Y };
+        return GpuError.None;
+    }
+
+    /// <summary>A resource is being unreferenced: nothing may keep showing it.</summary>
+    public void ForgetResource(uint resourceId)
+    {
+        for (int i = 0; i < _scanouts.Length; i++)
+        {
+            if (_scanouts[i].ResourceId == resourceId) _scanouts[i] = default;
+        }
+        if (Cursor.ResourceId == resourceId) Cursor = Cursor with { ResourceId = 0, HotX = 0, HotY = 0 };
+    }
+}

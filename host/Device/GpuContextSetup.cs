@@ -1,0 +1,10 @@
+using CrossDomain.VirtioGpu.Memory;
+
+namespace CrossDomain.Host.Device;
+
+/// <summary>What a context type gets from the device when CTX_CREATE asks it for a new context.</summary>
+/// <param name="ContextId">The guest's id for it (hdr.ctx_id), unique on this device while it lives.</param>
+/// <param name="DebugName">The guest's name for it (Linux: the process name), for logs only.</param>
+/// <param name="GuestMemory">Guest RAM; always the current memory table, even after it changes.</param>
+/// <param name="Fences">How the context reports that a fence on one of its rings has signalled.</param>
+public sealed record GpuContextSetup(uint ContextId, string DebugName, IGuestMemory GuestMemory, ContextFenceSignal Fences);

@@ -1,0 +1,7 @@
+namespace CrossDomain.Host.Device;
+
+/// <summary>
+/// A fenced command's reply, encoded when the command ran and kept until its fence signals. The
+/// bytes live in a pooled array so holding a reply allocates nothing once the pool is warm.
+/// </summary>
+internal readonly record struct HeldReply(PendingReply Reply, ulong FenceId, byte[] Response, int Length);

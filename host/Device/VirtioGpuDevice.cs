@@ -1,0 +1,341 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using CrossDomain.VirtioGpu.Memory;
+using CrossDomain.VirtioGpu.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace CrossDomain.Host.Device;
+
+/// <summary>
+/// The virtio-gpu device, independent of its transport: the queue layer hands it each control and
+/// cursor request as bytes, and it answers through a <see cref="PendingReply"/>. Everything runs on
+/// one loop thread (the one that calls <see cref="HandleControl"/>); contexts that finish work on
+/// other threads reach it through <c>postToLoop</c>.
+/// <para>
+/// The guest is untrusted: each command is checked (sizes, counts, ids, rectangles, ranges) before
+/// anything is done, a bad one gets a virtio error response, and every allocation a guest can cause
+/// is bounded by <see cref="DeviceLimits"/>.
+/// </para>
+/// </summary>
+public sealed class VirtioGpuDevice : IDisposable
+{
+    /// <summary>
+    /// The device-specific feature bits offered, as crosvm offers them with capsets configured:
+    /// VIRGL too, because Linux refuses contexts and host blobs to a device without it. The ring
+    /// bits (INDIRECT_DESC, EVENT_IDX) are the queue layer's to add.
+    /// </summary>
+    public const VirtioGpuFeatures DeviceFeatureBits = VirtioGpuFeatures.Virgl | VirtioGpuFeatures.Edid |
+        VirtioGpuFeatures.ResourceUuid | VirtioGpuFeatures.ResourceBlob | VirtioGpuFeatures.ContextInit;
+
+    /// <summary>VIRTIO_F_VERSION_1: Linux will not bind without it.</summary>
+    public const VirtioGpuFeatures TransportFeatureBits = VirtioGpuFeatures.Version1;
+
+    private readonly ContextTypeRegistry _registry;
+    private readonly ILogger _logger;
+    private readonly SwitchableGuestMemory _guestMemory;
+    private readonly ResourceTable _resources;
+    private readonly ContextTable _contexts;
+    private readonly HostMemoryBudget _budget;
+    private readonly HostWindowMappings _mappings;
+    private readonly FenceTimelines _fences;
+    private readonly DisplayCommands _display;
+    private readonly CapsetCommands _capsets;
+    private readonly BlobCommands _blobs;
+    private readonly ResourceCommands _resourceCommands;
+    private readonly ContextCommands _contextCommands;
+
+    /// <summary>Every response is built here, then copied out by the reply: no allocation per command.</summary>
+    private readonly byte[] _responseBuffer;
+
+    private DeviceEvents _pendingEvents;
+    private bool _disposed;
+
+    /// <param name="postToLoop">Runs an action on the device's loop thread; called from other threads.</param>
+    public VirtioGpuDevice(VirtioGpuDeviceOptions options, ContextTypeRegistry registry, IGuestMemory guestMemory,
+        IHostVisibleWindow window, ILogger logger, Action<Action> postToLoop)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(guestMemory);
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(postToLoop);
+        options.Validate();
+        var limits = options.Limits;
+        _registry = registry;
+        _logger = logger;
+        _guestMemory = new SwitchableGuestMemory(guestMemory);
+        _resources = new ResourceTable(limits.MaxResources);
+        _contexts = new ContextTable(limits.MaxContexts);
+        _budget = new HostMemoryBudget(limits.MaxHostMemoryBytes);
+        _mappings = new HostWindowMappings(window);
+        _fences = new FenceTimelines(limits.MaxPendingFences, postToLoop, logger);
+        _display = new DisplayCommands(options.DisplayWidth, options.DisplayHeight, _resources);
+        _capsets = new CapsetCommands(registry);
+        _blobs = new BlobCommands(_resources, _contexts, _budget, limits, _mappings, logger);
+        _resourceCommands = new ResourceCommands(_resources, _budget, limits, _guestMemory, _contexts, _display, _blobs);
+        _contextCommands = new ContextCommands(registry, _contexts, _resources, _fences, _guestMemory, limits, logger);
+        _responseBuffer = new byte[Math.Max(Unsafe.SizeOf<EdidResponse>(), _capsets.LargestResponse)];
+    }
+
+    /// <summary>RESOURCE_FLUSH of a resource on a scanout; raised on the loop thread.</summary>
+    public event ScanoutFlushedHandler? ScanoutFlushed
+    {
+        add => _display.Flushed += value;
+        remove => _display.Flushed -= value;
+    }
+
+    /// <summary>Every feature bit to offer the driver: <see cref="DeviceFeatureBits"/> and <see cref="TransportFeatureBits"/>.</summary>
+    public ulong DeviceFeatures => (ulong)(DeviceFeatureBits | TransportFeatureBits);
+
+    public uint ScanoutCount => DisplayCommands.ScanoutCount;
+
+    public uint CapsetCount => (uint)_registry.Count;
+
+    /// <summary>Guest RAM. Set it when the memory table changes; contexts see the new one at once.</summary>
+    public IGuestMemory GuestMemory
+    {
+        get => _guestMemory.Current;
+        set => _guestMemory.Current = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    public CursorState Cursor => _display.Cursor;
+
+    public int ResourceCount => _resources.Count;
+
+    public int ContextCount => _contexts.Count;
+
+    /// <summary>Replies held until their fence signals.</summary>
+    public int PendingFenceCount => _fences.HeldCount;
+
+    public int MappedBlobCount => _mappings.Count;
+
+    /// <summary>Host bytes held for the guest, against <see cref="DeviceLimits.MaxHostMemoryBytes"/>.</summary>
+    public ulong HostMemoryInUse => _budget.Used;
+
+    public ScanoutState GetScanout(uint scanoutId)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(scanoutId, ScanoutCount);
+        return _display.Scanout(scanoutId);
+    }
+
+    public bool TryGetResource(uint resourceId, [NotNullWhen(true)] out GpuResource? resource) =>
+        _resources.TryGet(resourceId, out resource);
+
+    /// <summary>
+    /// Sets bits of <c>events_read</c> (e.g. the display changed); the transport then notifies the
+    /// driver of a configuration change.
+    /// </summary>
+    public void RaiseEvents(DeviceEvents events) => _pendingEvents |= events;
+
+    /// <summary>
+    /// Reads the configuration space (<see cref="DeviceConfig"/>); bytes past its 16 read as zero
+    /// (<c>blob_alignment</c> is not offered).
+    /// </summary>
+    public void ReadConfig(uint offset, Span<byte> destination)
+    {
+        var config = new DeviceConfig
+        {
+            EventsRead = _pendingEvents,
+            ScanoutCount = ScanoutCount,
+            CapsetCount = CapsetCount,
+        };
+        ReadOnlySpan<byte> image = MemoryMarshal.AsBytes(new ReadOnlySpan<DeviceConfig>(in config));
+        destination.Clear();
+        if (offset < (uint)image.Length)
+        {
+            var available = image[(int)offset..];
+            available[..Math.Min(available.Length, destination.Length)].CopyTo(destination);
+        }
+    }
+
+    /// <summary>
+    /// Writes the configuration space. Only <c>events_clear</c> is writable: each one bit written
+    /// there clears that bit of <c>events_read</c>; writes elsewhere are ignored.
+    /// </summary>
+    public void WriteConfig(uint offset, ReadOnlySpan<byte> source)
+    {
+        const int EventsClearOffset = 4;
+        for (int i = 0; i < source.Length; i++)
+        {
+            ulong byteOffset = (ulong)offset + (ulong)i;
+            if (byteOffset is < EventsClearOffset or >= EventsClearOffset + sizeof(uint)) continue;
+            int shift = 8 * (int)(byteOffset - EventsClearOffset);
+            _pendingEvents &= ~(DeviceEvents)((uint)source[i] << shift);
+        }
+    }
+
+    /// <summary>
+    /// Executes one control-queue request and completes <paramref name="reply"/>: at once, or, for a
+    /// request fenced on a context ring, when that fence signals (the request has run either way;
+    /// only its reply waits). Never throws for bad guest input.
+    /// </summary>
+    /// <remarks><see cref="PendingReply.Complete"/> must not call back into the device.</remarks>
+    public void HandleControl(ReadOnlySpan<byte> request, PendingReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _fences.LoopThreadId = Environment.CurrentManagedThreadId;
+        Span<byte> response = _responseBuffer;
+        if (!RequestReader.TryRead(request, out ControlHeader header))
+        {
+            reply.Complete(response[..WriteResponseHeader(response, default, GpuError.Unspecified)]);
+            return;
+        }
+
+        bool fenced = (header.Flags & ControlHeaderFlags.Fence) != 0;
+        bool onContextRing = fenced && (header.Flags & ControlHeaderFlags.InfoRingIndex) != 0;
+        // Checked before the command runs, so a fence that cannot be held has no side effects.
+        GpuError fenceProblem = !onContextRing ? GpuError.None
+            : header.RingIndex > VirtioGpuLimits.MaxRingIndex ? GpuError.InvalidParameter
+            : _fences.IsFull ? GpuError.OutOfMemory
+            : GpuError.None;
+        if (fenceProblem != GpuError.None)
+        {
+            LogFailure(header, fenceProblem.ToResponseType());
+            reply.Complete(response[..WriteResponseHeader(response, header, fenceProblem)]);
+            return;
+        }
+
+        var result = ExecuteGuarded(header, request, response);
+        int length = WriteResponseHeader(response, header, result);
+
+        // Fences without a ring are on the global timeline. Nothing here works asynchronously outside
+        // a context, so the command is complete now and so is its fence.
+        if (onContextRing && _contexts.TryGet(header.ContextId, out var context))
+        {
+            var fenceError = CreateFenceGuarded(context, header);
+            if (fenceError == GpuError.None)
+            {
+                _fences.Hold(context.Timelines, header.RingIndex, header.FenceId, reply, response[..length]);
+                return;
+            }
+            LogFailure(header, fenceError.ToResponseType());
+            length = WriteResponseHeader(response, header, fenceError);
+        }
+        reply.Complete(response[..length]);
+    }
+
+    /// <summary>
+    /// Executes one cursor-queue request (UPDATE_CURSOR, MOVE_CURSOR). Linux gives these no response
+    /// buffer, so the result is only returned, for a transport that has somewhere to put it.
+    /// </summary>
+    public GpuError HandleCursor(ReadOnlySpan<byte> request)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _fences.LoopThreadId = Environment.CurrentManagedThreadId;
+        if (!RequestReader.TryRead(request, out ControlHeader header)) return GpuError.Unspecified;
+        var error = header.Type switch
+        {
+            CommandType.UpdateCursor => _display.UpdateCursor(request),
+            CommandType.MoveCursor => _display.MoveCursor(request),
+            _ => GpuError.Unspecified,
+        };
+        if (error != GpuError.None) LogFailure(header, error.ToResponseType());
+        return error;
+    }
+
+    /// <summary>
+    /// Destroys every context (their held replies are completed, as on CTX_DESTROY: the reply
+    /// implementation must cope if its transport is already gone) and releases every resource.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        // Stopped first: a worker signalling from now on must not post to a loop that may be gone.
+        _fences.Stop();
+        _contextCommands.DestroyAll();
+        foreach (var resource in _resources.All.ToArray()) _resourceCommands.Destroy(resource);
+    }
+
+    private CommandResult ExecuteGuarded(in ControlHeader header, ReadOnlySpan<byte> request, Span<byte> response)
+    {
+        CommandResult result;
+        try
+        {
+            result = Execute(header, request, response);
+        }
+        catch (Exception exception)
+        {
+            // Contexts are plug-ins that talk to compositors and renderers; one that throws must cost
+            // the guest this command, not the device (and every other context on it).
+            DeviceLog.CommandThrew(_logger, exception, header.Type, header.ContextId);
+            return GpuError.Unspecified;
+        }
+        if (result.IsError) LogFailure(header, result.Type);
+        return result;
+    }
+
+    private CommandResult Execute(in ControlHeader header, ReadOnlySpan<byte> request, Span<byte> response)
+    {
+        switch (header.Type)
+        {
+            case CommandType.GetDisplayInfo: return _display.GetDisplayInfo(response);
+            case CommandType.GetEdid: return _display.GetEdid(request, response);
+            case CommandType.SetScanout: return _display.SetScanout(request);
+            case CommandType.ResourceFlush: return _display.ResourceFlush(request);
+            case CommandType.GetCapsetInfo: return _capsets.GetCapsetInfo(request, response);
+            case CommandType.GetCapset: return _capsets.GetCapset(request, response);
+            case CommandType.ResourceCreate2D: return _resourceCommands.Create2D(request);
+            case CommandType.ResourceUnref: return _resourceCommands.Unref(request);
+            case CommandType.TransferToHost2D: return _resourceCommands.TransferToHost2D(request);
+            case CommandType.ResourceAttachBacking: return _resourceCommands.AttachBacking(request);
+            case CommandType.ResourceDetachBacking: return _resourceCommands.DetachBacking(request);
+            case CommandType.ResourceAssignUuid: return _resourceCommands.AssignUuid(request, response);
+            case CommandType.ResourceCreateBlob: return _blobs.Create(request);
+            case CommandType.ResourceMapBlob: return _blobs.Map(request, response);
+            case CommandType.ResourceUnmapBlob: return _blobs.Unmap(request);
+            case CommandType.ContextCreate: return _contextCommands.Create(request);
+            case CommandType.ContextDestroy: return _contextCommands.Destroy(request);
+            case CommandType.ContextAttachResource: return _contextCommands.AttachResource(request);
+            case CommandType.ContextDetachResource: return _contextCommands.DetachResource(request);
+            case CommandType.Submit3D: return _contextCommands.Submit(request);
+            case CommandType.SetScanoutBlob:
+            case CommandType.ResourceCreate3D:
+            case CommandType.TransferToHost3D:
+            case CommandType.TransferFromHost3D:
+                DeviceLog.CommandNotSupported(_logger, header.Type);
+                return GpuError.Unspecified;
+            default:
+                return GpuError.Unspecified;
+        }
+    }
+
+    private GpuError CreateFenceGuarded(ContextEntry context, in ControlHeader header)
+    {
+        try
+        {
+            return context.Context.CreateFence(header.RingIndex, header.FenceId);
+        }
+        catch (Exception exception)
+        {
+            // As in ExecuteGuarded: the reply goes back with an error instead of never.
+            DeviceLog.CommandThrew(_logger, exception, header.Type, header.ContextId);
+            return GpuError.Unspecified;
+        }
+    }
+
+    /// <summary>
+    /// The response header (PROTOCOL.md A.5): the result type, and the request's flags, fence id,
+    /// context id and ring index echoed when the request was fenced, zero otherwise.
+    /// </summary>
+    private static int WriteResponseHeader(Span<byte> response, in ControlHeader request, CommandResult result)
+    {
+        ref var header = ref MemoryMarshal.AsRef<ControlHeader>(response);
+        header = default;
+        header.Type = result.Type;
+        if ((request.Flags & ControlHeaderFlags.Fence) != 0)
+        {
+            header.Flags = request.Flags;
+            header.FenceId = request.FenceId;
+            header.ContextId = request.ContextId;
+            header.RingIndex = request.RingIndex;
+        }
+        return result.Length;
+    }
+
+    private void LogFailure(in ControlHeader header, CommandType error) =>
+        DeviceLog.CommandFailed(_logger, header.Type, header.ContextId, error);
+}

@@ -1,0 +1,131 @@
+using System.Buffers.Binary;
+using CrossDomain.Host.Device;
+using CrossDomain.VirtioGpu.Protocol;
+using static CrossDomain.Tests.Device.GpuRequests;
+
+namespace CrossDomain.Tests.Device;
+
+public sealed class MalformedRequestTests : IDisposable
+{
+    private readonly DeviceHarness _harness = new();
+
+    public void Dispose() => _harness.Dispose();
+
+    public static TheoryData<CommandType> CommandsWithFields =>
+    [
+        CommandType.GetEdid, CommandType.GetCapsetInfo, CommandType.GetCapset, CommandType.ResourceCreate2D,
+        CommandType.ResourceUnref, CommandType.SetScanout, CommandType.ResourceFlush, CommandType.TransferToHost2D,
+        CommandType.ResourceAttachBacking, CommandType.ResourceDetachBacking, CommandType.ResourceAssignUuid,
+        CommandType.ResourceCreateBlob, CommandType.ContextCreate, CommandType.ContextAttachResource,
+        CommandType.ContextDetachResource, CommandType.Submit3D, CommandType.ResourceMapBlob, CommandType.ResourceUnmapBlob,
+    ];
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(23)]
+    public void A_request_shorter_than_a_header_is_unspecified(int length)
+    {
+        var reply = _harness.Send(new byte[length]);
+        Assert.Equal(CommandType.ErrorUnspecified, reply.Type);
+    }
+
+    [Theory]
+    [MemberData(nameof(CommandsWithFields))]
+    public void A_command_cut_short_of_its_fields_is_unspecified(CommandType command)
+    {
+        _harness.CreateContext(1);
+        var request = Encode(Header(command, 1), new byte[8]);
+        _harness.SendFails(request[..24], GpuError.Unspecified);
+        _harness.SendFails(request[..28], GpuError.Unspecified);
+    }
+
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(0x0099u)]
+    [InlineData(0x1100u)]
+    [InlineData(0xFFFF_FFFFu)]
+    [InlineData((uint)CommandType.UpdateCursor)]
+    [InlineData((uint)CommandType.MoveCursor)]
+    [InlineData((uint)CommandType.SetScanoutBlob)]
+    [InlineData((uint)CommandType.ResourceCreate3D)]
+    [InlineData((uint)CommandType.TransferToHost3D)]
+    [InlineData((uint)CommandType.TransferFromHost3D)]
+    public void Unknown_and_unsupported_commands_are_unspecified(uint command)
+    {
+        _harness.SendFails(Encode(Header((CommandType)command), new byte[128]), GpuError.Unspecified);
+    }
+
+    [Fact]
+    public void Entry_counts_beyond_the_request_are_unspecified()
+    {
+        _harness.SendOk(Create2D(1, 4, 4));
+        _harness.SendFails(AttachBacking(1, 2, Entries(Entry(DeviceHarness.GuestPage(0), 64))), GpuError.Unspecified);
+        _harness.SendFails(AttachBacking(1, 1, new byte[15]), GpuError.Unspecified);
+        _harness.SendFails(CreateBlob(2, BlobMemory.Guest, BlobFlags.None, 4096, 0, 0, 1, []), GpuError.Unspecified);
+        Assert.Null(Resource(1).Backing);
+    }
+
+    [Fact]
+    public void Counts_and_sizes_chosen_to_overflow_are_refused()
+    {
+        _harness.CreateContext(1);
+        _harness.SendOk(Create2D(1, 4, 4));
+        _harness.SendFails(AttachBacking(1, 0x1000_0000, []), GpuError.OutOfMemory);
+        _harness.SendFails(AttachBacking(1, 0x8000_0001, []), GpuError.OutOfMemory);
+        _harness.SendFails(CreateBlob(2, BlobMemory.Guest, BlobFlags.None, ulong.MaxValue & ~4095ul,
+            entries: Entry(DeviceHarness.GuestPage(0), 4096)), GpuError.InvalidParameter);
+        _harness.SendFails(CreateBlob(2, BlobMemory.Host3D, BlobFlags.None, ulong.MaxValue & ~4095ul, 1), GpuError.OutOfMemory);
+        _harness.SendFails(Submit(1, 0xFFFF_FFF0, new byte[16]), GpuError.OutOfMemory);
+    }
+
+    [Fact]
+    public void Trailing_bytes_after_a_command_are_ignored()
+    {
+        _harness.SendOk(Encode(new ResourceCreate2DCommand
+        {
+            Header = Header(CommandType.ResourceCreate2D),
+            ResourceId = 1,
+            Format = VirtioGpuFormat.B8G8R8A8Unorm,
+            Width = 2,
+            Height = 2,
+        }, new byte[100]));
+    }
+
+    /// <summary>
+    /// Random requests with real command types and random fields: every one is answered exactly once,
+    /// nothing throws (the harness fails on a logged error), and the device still works after.
+    /// </summary>
+    [Fact]
+    public void Random_requests_are_all_answered_and_leave_the_device_working()
+    {
+        var random = new Random(20261125);
+        var commands = Enum.GetValues<CommandType>().Where(type => type < CommandType.OkNoData).ToArray();
+        _harness.CreateContext(1);
+        for (int i = 0; i < 20_000; i++)
+        {
+            var request = new byte[random.Next(0, 200)];
+            random.NextBytes(request);
+            if (request.Length >= 24)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)commands[random.Next(commands.Length)]);
+                // Mostly small ids, so that some requests name things that exist.
+                BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(16), (uint)random.Next(0, 3));
+                if (request.Length >= 28) BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(24), (uint)random.Next(0, 8));
+                // No fence flags: a held reply is legitimately not answered yet.
+                request[4] &= 0xFC;
+            }
+            var reply = _harness.Send(request);
+            Assert.Equal(1, reply.CompletionCount);
+            if (random.Next(16) == 0) _harness.Device.HandleCursor(request);
+        }
+        _harness.SendOk(GetDisplayInfo(), CommandType.OkDisplayInfo);
+        _harness.SendOk(Create2D(1000, 8, 8));
+    }
+
+    private GpuResource Resource(uint resourceId)
+    {
+        Assert.True(_harness.Device.TryGetResource(resourceId, out var resource));
+        return resource;
+    }
+}
