@@ -5,15 +5,14 @@ namespace CrossDomain.VirtioGpu.Memory;
 /// <summary>
 /// Guest RAM for a driver that is not in a VM (local mode, tests): one memfd the front-end shares
 /// with the back-end through SET_MEM_TABLE, mapped here too, with guest-physical addresses starting
-/// at <see cref="BaseAddress"/>. A simple first-fit allocator hands out page-aligned blocks.
+/// at <see cref="BaseAddress"/>, handed out in page-aligned blocks.
 /// </summary>
 public sealed class GuestRam : IGuestMemory, IDisposable
 {
     public const int PageSize = 4096;
 
     private readonly MemoryMapping _mapping;
-    // Free blocks as (offset, length), sorted by offset, coalesced on free.
-    private readonly List<(long Offset, long Length)> _free = [];
+    private readonly RangeAllocator _allocator;
 
     public GuestRam(long size, ulong baseAddress = 0x1_0000_0000)
     {
@@ -22,7 +21,7 @@ public sealed class GuestRam : IGuestMemory, IDisposable
         _mapping = MemoryMapping.Map(Fd, size);
         Size = size;
         BaseAddress = baseAddress;
-        _free.Add((0, size));
+        _allocator = new RangeAllocator(size, PageSize);
     }
 
     /// <summary>The memfd to share with the back-end.</summary>
@@ -35,7 +34,7 @@ public sealed class GuestRam : IGuestMemory, IDisposable
     /// <summary>Where the memory is mapped in this process (what vhost-user calls the user address).</summary>
     public nint HostAddress => _mapping.Address;
 
-    public long FreeBytes => _free.Sum(block => block.Length);
+    public long FreeBytes => _allocator.FreeBytes;
 
     public bool TryGetSpan(ulong address, uint length, out Span<byte> span)
     {
@@ -53,37 +52,13 @@ public sealed class GuestRam : IGuestMemory, IDisposable
     /// <summary>Allocates a zeroed, page-aligned block and returns its guest-physical address.</summary>
     public ulong Allocate(long length)
     {
-        long rounded = (length + PageSize - 1) / PageSize * PageSize;
-        for (int i = 0; i < _free.Count; i++)
-        {
-            var (offset, available) = _free[i];
-            if (available < rounded) continue;
-            if (available == rounded) _free.RemoveAt(i);
-            else _free[i] = (offset + rounded, available - rounded);
-            _mapping.GetSpan(offset, (int)rounded).Clear();
-            return BaseAddress + (ulong)offset;
-        }
-        throw new InsufficientMemoryException($"Guest RAM has no free block of {rounded} bytes.");
+        if (!_allocator.TryAllocate(length, out long offset))
+            throw new InsufficientMemoryException($"Guest RAM has no free block of {length} bytes.");
+        _mapping.GetSpan(offset, (int)_allocator.RoundUp(length)).Clear();
+        return BaseAddress + (ulong)offset;
     }
 
-    public void Free(ulong address, long length)
-    {
-        long offset = (long)(address - BaseAddress);
-        long rounded = (length + PageSize - 1) / PageSize * PageSize;
-        int index = _free.FindIndex(block => block.Offset > offset);
-        if (index < 0) index = _free.Count;
-        _free.Insert(index, (offset, rounded));
-        if (index + 1 < _free.Count && _free[index].Offset + _free[index].Length == _free[index + 1].Offset)
-        {
-            _free[index] = (_free[index].Offset, _free[index].Length + _free[index + 1].Length);
-            _free.RemoveAt(index + 1);
-        }
-        if (index > 0 && _free[index - 1].Offset + _free[index - 1].Length == _free[index].Offset)
-        {
-            _free[index - 1] = (_free[index - 1].Offset, _free[index - 1].Length + _free[index].Length);
-            _free.RemoveAt(index);
-        }
-    }
+    public void Free(ulong address, long length) => _allocator.Free((long)(address - BaseAddress), length);
 
     public void Dispose()
     {

@@ -1,0 +1,207 @@
+using CrossDomain.Host.Device;
+using CrossDomain.Host.VhostUser;
+using CrossDomain.VirtioGpu.Memory;
+using CrossDomain.VirtioGpu.Protocol;
+using CrossDomain.VirtioGpu.Virtqueue;
+using Microsoft.Extensions.Logging;
+
+namespace CrossDomain.Host.Queues;
+
+/// <summary>
+/// Joins a vhost-user session to the device core: takes requests off the control and cursor
+/// rings, hands them to <see cref="VirtioGpuDevice"/>, and returns each chain with its response.
+/// Everything runs on the connection's loop thread, so nothing here is locked.
+/// </summary>
+public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
+{
+    public const int ControlQueue = 0;
+    public const int CursorQueue = 1;
+
+    /// <summary>Largest request read off the control queue: SUBMIT_3D of the device's limit plus headers.</summary>
+    private readonly int _maxRequestBytes;
+
+    private readonly VirtioGpuDevice _device;
+    private readonly ILogger _logger;
+    private readonly SplitVirtqueue?[] _queues = new SplitVirtqueue?[2];
+    private readonly VhostUserVring?[] _vrings = new VhostUserVring?[2];
+    private readonly Stack<ChainReply> _freeReplies = new();
+    private byte[] _request = new byte[4096];
+    private IGuestMemory _memory = EmptyGuestMemory.Instance;
+    private bool _eventIndex;
+
+    public VirtioGpuQueues(VirtioGpuDevice device, int maxRequestBytes, ILogger logger)
+    {
+        _device = device;
+        _maxRequestBytes = maxRequestBytes;
+        _logger = logger;
+    }
+
+    public ulong DeviceFeatures => _device.DeviceFeatures
+        | (ulong)(VirtioGpuFeatures.RingIndirectDescriptors | VirtioGpuFeatures.RingEventIndex);
+
+    public int QueueCount => 2;
+
+    public bool TryReadConfig(uint offset, Span<byte> destination)
+    {
+        if (offset > DeviceConfigLength || destination.Length > DeviceConfigLength - offset) return false;
+        _device.ReadConfig(offset, destination);
+        return true;
+    }
+
+    public bool TryWriteConfig(uint offset, ReadOnlySpan<byte> source, ConfigSpaceUpdate origin)
+    {
+        if (offset > DeviceConfigLength || source.Length > DeviceConfigLength - offset) return false;
+        _device.WriteConfig(offset, source);
+        return true;
+    }
+
+    public void FeaturesNegotiated(ulong features) =>
+        _eventIndex = (features & (ulong)VirtioGpuFeatures.RingEventIndex) != 0;
+
+    public void MemoryChanged(IGuestMemory? memory)
+    {
+        _memory = memory ?? EmptyGuestMemory.Instance;
+        _device.GuestMemory = _memory;
+        foreach (var queue in _queues)
+            if (queue is not null) queue.Memory = _memory;
+    }
+
+    public void QueueStarted(VhostUserVring vring)
+    {
+        if (vring.Index >= _queues.Length) return;
+        var areas = vring.Areas;
+        var addresses = new VringAddresses((ushort)vring.Size, areas.DescriptorTable.GuestPhysicalAddress,
+            areas.AvailableRing.GuestPhysicalAddress, areas.UsedRing.GuestPhysicalAddress);
+        _queues[vring.Index] = new SplitVirtqueue(addresses, _memory, _eventIndex, vring.BaseIndex);
+        _vrings[vring.Index] = vring;
+        Process(vring.Index);
+    }
+
+    public ushort QueueStopped(VhostUserVring vring)
+    {
+        if (vring.Index >= _queues.Length || _queues[vring.Index] is not { } queue) return vring.BaseIndex;
+        _queues[vring.Index] = null;
+        _vrings[vring.Index] = null;
+        return queue.NextAvail;
+    }
+
+    public void QueueEnabledChanged(VhostUserVring vring) => Process(vring.Index);
+
+    public void QueueKicked(VhostUserVring vring) => Process(vring.Index);
+
+    public void Reset()
+    {
+        Array.Clear(_queues);
+        Array.Clear(_vrings);
+    }
+
+    public void Dispose() => _device.Dispose();
+
+    private void Process(int index)
+    {
+        if (index >= _queues.Length || _queues[index] is not { } queue || _vrings[index] is not { } vring) return;
+        do
+        {
+            while (queue.TryPop(out var chain))
+            {
+                if (!vring.IsEnabled)
+                {
+                    // Started but disabled: consume without side effects (vhost-user "Ring states").
+                    queue.PushUsed(chain.Head, 0);
+                    continue;
+                }
+                if (chain.Error != ChainError.None)
+                {
+                    _logger.LogWarning("queue {Queue}: dropped a malformed descriptor chain ({Error})", index, chain.Error);
+                    queue.PushUsed(chain.Head, 0);
+                    continue;
+                }
+                if (index == ControlQueue) HandleControl(queue, chain);
+                else HandleCursor(queue, chain);
+            }
+            if (queue.ShouldNotify()) vring.SignalGuest();
+        }
+        while (queue.EnableKicksAndRecheck());
+    }
+
+    private void HandleControl(SplitVirtqueue queue, DescriptorChain chain)
+    {
+        if (chain.ReadableLength > _maxRequestBytes)
+        {
+            // Too big to be any command the device accepts: answer without reading it.
+            var reply = RentReply(queue, chain);
+            _device.HandleControl(ReadOnlySpan<byte>.Empty, reply);
+            return;
+        }
+        if (_request.Length < chain.ReadableLength) _request = new byte[Math.Max(chain.ReadableLength, _request.Length * 2)];
+        int length = chain.CopyReadable(_memory, _request);
+        var pending = RentReply(queue, chain);
+        _device.HandleControl(length < 0 ? ReadOnlySpan<byte>.Empty : _request.AsSpan(0, length), pending);
+    }
+
+    private void HandleCursor(SplitVirtqueue queue, DescriptorChain chain)
+    {
+        Span<byte> request = stackalloc byte[64];
+        int length = chain.CopyReadable(_memory, request);
+        if (length > 0) _device.HandleCursor(request[..length]);
+        queue.PushUsed(chain.Head, 0);
+    }
+
+    private ChainReply RentReply(SplitVirtqueue queue, DescriptorChain chain)
+    {
+        var reply = _freeReplies.Count > 0 ? _freeReplies.Pop() : new ChainReply(this);
+        reply.Start(queue, chain);
+        return reply;
+    }
+
+    private void Completed(ChainReply reply, SplitVirtqueue queue, ushort head, uint written)
+    {
+        // A reply held on a fence may complete after its ring was stopped or replaced: then the
+        // chain belongs to a queue the front-end has taken back, and must not be touched.
+        if (_queues[ControlQueue] == queue)
+        {
+            queue.PushUsed(head, written);
+            if (queue.ShouldNotify()) _vrings[ControlQueue]?.SignalGuest();
+        }
+        _freeReplies.Push(reply);
+    }
+
+    private const uint DeviceConfigLength = 16;
+
+    /// <summary>The writable part of one chain, kept until the device answers (maybe much later, on a fence).</summary>
+    private sealed class ChainReply(VirtioGpuQueues owner) : PendingReply
+    {
+        private readonly List<DescriptorSegment> _writable = new(2);
+        private SplitVirtqueue? _queue;
+        private ushort _head;
+        private int _capacity;
+
+        public override int Capacity => _capacity;
+
+        public void Start(SplitVirtqueue queue, DescriptorChain chain)
+        {
+            _queue = queue;
+            _head = chain.Head;
+            _capacity = chain.WritableLength;
+            _writable.Clear();
+            foreach (var segment in chain.Segments)
+                if (segment.DeviceWritable) _writable.Add(segment);
+        }
+
+        public override void Complete(ReadOnlySpan<byte> response)
+        {
+            var queue = _queue ?? throw new InvalidOperationException("A reply was completed twice.");
+            _queue = null;
+            int written = 0;
+            foreach (var segment in _writable)
+            {
+                if (written == response.Length) break;
+                int length = (int)Math.Min(segment.Length, (uint)(response.Length - written));
+                if (!queue.Memory.TryGetSpan(segment.Address, (uint)length, out var target)) break;
+                response.Slice(written, length).CopyTo(target);
+                written += length;
+            }
+            owner.Completed(this, queue, _head, (uint)written);
+        }
+    }
+}

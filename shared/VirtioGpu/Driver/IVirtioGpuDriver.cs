@@ -1,0 +1,74 @@
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.Linux;
+
+namespace CrossDomain.VirtioGpu.Driver;
+
+/// <summary>
+/// A virtio-gpu device as the Linux guest uAPI presents it (PROTOCOL.md C): one open render node
+/// with one context. The guest proxy speaks only this interface, so the kernel transport
+/// (<c>/dev/dri/renderD128</c>) and the local transport (our own front-end over vhost-user) are
+/// interchangeable. Errors are reported as <see cref="VirtioGpuDriverException"/> carrying the
+/// errno the kernel would have returned.
+/// </summary>
+public interface IVirtioGpuDriver : IDisposable
+{
+    /// <summary>DRM_IOCTL_VIRTGPU_GETPARAM.</summary>
+    ulong GetParam(VirtgpuParam param);
+
+    /// <summary>DRM_IOCTL_VIRTGPU_GET_CAPS: copies up to <paramref name="destination"/>.Length bytes; returns how many.</summary>
+    int GetCaps(uint capsetId, uint version, Span<byte> destination);
+
+    /// <summary>DRM_IOCTL_VIRTGPU_CONTEXT_INIT; must come before anything else that needs a context.</summary>
+    void InitContext(uint capsetId, uint ringCount, ulong pollRingMask);
+
+    /// <summary>DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB, followed (for MAPPABLE host blobs) by the map request.</summary>
+    BlobHandle CreateBlob(VirtgpuBlobMemory memory, VirtgpuBlobFlags flags, ulong size, ulong blobId);
+
+    /// <summary>DRM_IOCTL_VIRTGPU_MAP + mmap: the blob's memory in this process, valid until the buffer is closed.</summary>
+    MappedBlob Map(uint bufferHandle);
+
+    /// <summary>
+    /// DRM_IOCTL_VIRTGPU_EXECBUFFER: <paramref name="commands"/> become a SUBMIT_3D. A fence is made
+    /// when <paramref name="bufferHandles"/> is not empty or the ring is in the poll mask, as Linux does.
+    /// </summary>
+    void Submit(ReadOnlySpan<byte> commands, uint? ringIndex, ReadOnlySpan<uint> bufferHandles);
+
+    /// <summary>DRM_IOCTL_VIRTGPU_WAIT: true when the buffer's fences have signalled (false on timeout or with <paramref name="noWait"/>).</summary>
+    bool Wait(uint bufferHandle, bool noWait, TimeSpan timeout);
+
+    /// <summary>Readable when a fence on a poll ring signalled (the DRM fd; an eventfd in local mode).</summary>
+    FileDescriptor EventFd { get; }
+
+    /// <summary>Consumes one VIRTGPU_EVENT_FENCE_SIGNALED event; false when none is pending.</summary>
+    bool TryReadFenceEvent();
+
+    /// <summary>DRM_IOCTL_VIRTGPU_RESOURCE_INFO: the virtio resource id behind a buffer handle.</summary>
+    uint GetResourceId(uint bufferHandle);
+
+    /// <summary>DRM_IOCTL_GEM_CLOSE.</summary>
+    void CloseBuffer(uint bufferHandle);
+}
+
+/// <summary>Where a mapped blob's bytes are in this process.</summary>
+public sealed unsafe class MappedBlob(nint address, long length)
+{
+    public nint Address { get; } = address;
+
+    public long Length { get; } = length;
+
+    public Span<byte> GetSpan(long offset, int length)
+    {
+        if (offset < 0 || length < 0 || offset > Length - length)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"[{offset}, +{length}) is outside a blob of {Length} bytes.");
+        return new Span<byte>((byte*)Address + offset, length);
+    }
+}
+
+/// <summary>A buffer handle (GEM handle) and the device-global resource id behind it.</summary>
+public readonly record struct BlobHandle(uint BufferHandle, uint ResourceId);
+
+/// <summary>A uAPI call that failed, with the errno the Linux driver returns in that case.</summary>
+public sealed class VirtioGpuDriverException(string message, int errno) : Exception(message)
+{
+    public int Errno { get; } = errno;
+}
