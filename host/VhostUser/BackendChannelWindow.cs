@@ -1,0 +1,117 @@
+using CrossDomain.Host.Device;
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.Protocol;
+using CrossDomain.VirtioGpu.VhostUser;
+
+namespace CrossDomain.Host.VhostUser;
+
+/// <summary>
+/// The device's host-visible window over vhost-user: the front-end owns the address space, and
+/// the back-end places fds in it with SHMEM_MAP / SHMEM_UNMAP on the back-end channel. One object
+/// for the whole session; the channel behind it may come, be replaced (SET_BACKEND_REQ_FD again)
+/// or break, and <see cref="Size"/> is 0 whenever no mapping can be made.
+/// <para>
+/// With REPLY_ACK every request carries NEED_REPLY and the call waits (poll, bounded) for the
+/// ack, so true means "mapped". A missing or late ack gives the channel up: a late ack could
+/// otherwise be taken for the next request's. Call on the session's loop thread.
+/// </para>
+/// </summary>
+public sealed class BackendChannelWindow : IHostVisibleWindow, IDisposable
+{
+    private readonly int _replyTimeoutMilliseconds;
+    private VhostUserChannel? _channel;
+    private ulong _size;
+    private bool _waitsForAcks;
+
+    internal BackendChannelWindow(int replyTimeoutMilliseconds) => _replyTimeoutMilliseconds = replyTimeoutMilliseconds;
+
+    /// <summary>The window size announced in GET_SHMEM_CONFIG while a channel can carry SHMEM_MAP; else 0.</summary>
+    public ulong Size => _channel is null ? 0 : _size;
+
+    /// <summary>Why the last channel was given up; None while one works or none was given.</summary>
+    public ChannelError LastChannelError { get; private set; }
+
+    public bool TryMap(FileDescriptor fd, ulong fdOffset, ulong windowOffset, ulong length, bool writable)
+    {
+        if (!IsInside(windowOffset, length) || fdOffset % PageSize != 0) return false;
+        var mapping = new ShmemMapping
+        {
+            ShmId = (byte)SharedMemoryId.HostVisible,
+            FdOffset = fdOffset,
+            ShmOffset = windowOffset,
+            Length = length,
+            Flags = writable ? ShmemMapFlags.Writable : ShmemMapFlags.None,
+        };
+        return Request(BackendRequest.ShmemMap, mapping, fd);
+    }
+
+    public bool TryUnmap(ulong windowOffset, ulong length)
+    {
+        if (!IsInside(windowOffset, length)) return false;
+        var mapping = new ShmemMapping
+        {
+            ShmId = (byte)SharedMemoryId.HostVisible,
+            ShmOffset = windowOffset,
+            Length = length,
+        };
+        return Request(BackendRequest.ShmemUnmap, mapping, null);
+    }
+
+    public void Dispose() => Detach();
+
+    /// <summary>Takes over a new back-end channel, closing the one before; <paramref name="size"/> 0: nothing may be mapped.</summary>
+    internal void Attach(VhostUserChannel channel, ulong size, bool waitsForAcks)
+    {
+        Detach();
+        _channel = channel;
+        _size = size;
+        _waitsForAcks = waitsForAcks;
+        LastChannelError = ChannelError.None;
+    }
+
+    internal void Detach()
+    {
+        _channel?.Dispose();
+        _channel = null;
+    }
+
+    private static ulong PageSize => (ulong)Environment.SystemPageSize;
+
+    private bool IsInside(ulong windowOffset, ulong length) =>
+        length > 0 && windowOffset % PageSize == 0 && windowOffset <= Size && length <= Size - windowOffset;
+
+    private bool Request(BackendRequest request, in ShmemMapping mapping, FileDescriptor? fd)
+    {
+        if (_channel is not { } channel) return false;
+        var flags = MessageFlags.Version1 | (_waitsForAcks ? MessageFlags.NeedReply : MessageFlags.None);
+        var status = fd is null
+            ? channel.Send((uint)request, flags, mapping)
+            : channel.Send((uint)request, flags, mapping, [fd]);
+        if (status == SendStatus.Queued) status = channel.FlushWithin(_replyTimeoutMilliseconds);
+        if (status != SendStatus.Sent) return GiveUp(channel);
+        if (!_waitsForAcks) return true;
+
+        var result = channel.ReceiveWithin(_replyTimeoutMilliseconds, out var reply);
+        if (!result.IsMessage)
+        {
+            if (result.Status == ReceiveStatus.TimedOut) channel.Break(ChannelError.TimedOut);
+            return GiveUp(channel);
+        }
+        using (reply)
+        {
+            if (reply!.Request != (uint)request || !reply.TryRead(out ulong answer))
+            {
+                channel.Break(ChannelError.MismatchedReply);
+                return GiveUp(channel);
+            }
+            return answer == 0;
+        }
+    }
+
+    private bool GiveUp(VhostUserChannel channel)
+    {
+        LastChannelError = channel.Error;
+        Detach();
+        return false;
+    }
+}

@@ -1,0 +1,651 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using CrossDomain.Host.Device;
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.Memory;
+using CrossDomain.VirtioGpu.Protocol;
+using CrossDomain.VirtioGpu.VhostUser;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CrossDomain.Host.VhostUser;
+
+/// <summary>
+/// One front-end connection of the vhost-user GPU back-end: the state machine behind every
+/// request of VHOST-USER.md §4, driven by readiness on the session's <see cref="EventLoop"/>
+/// (it never blocks, except for the bounded wait of a SHMEM_MAP ack).
+/// <para>
+/// The front-end is semi-trusted: whatever it sends ends, at worst, this session. A request
+/// that fails is refused with a non-zero ack when the front-end asked for one (NEED_REPLY with
+/// REPLY_ACK); otherwise the session ends, because the front-end cannot know and the device
+/// would run broken. Every fd that arrives is owned and closed when replaced or at the end.
+/// </para>
+/// <para>Everything runs on the loop thread: construct, call and dispose it there.</para>
+/// </summary>
+public sealed class VhostUserBackendSession : IDisposable
+{
+    private const ulong ProtocolFeaturesBit = (ulong)TransportFeatures.VhostUserProtocolFeatures;
+    private static int s_lastId;
+
+    private readonly EventLoop _loop;
+    private readonly VhostUserChannel _channel;
+    private readonly VhostUserBackendOptions _options;
+    private readonly ILogger _logger;
+    private readonly BackendChannelWindow _window;
+    private readonly VhostUserVring[] _vrings;
+    private readonly FdWatch _watch;
+    private GuestMemoryMap? _memory;
+
+    /// <param name="connection">The accepted socket; the session owns it from here.</param>
+    /// <param name="createDevice">Builds the device, given the host-visible window it maps blobs into.</param>
+    public VhostUserBackendSession(UnixSocket connection, EventLoop loop,
+        Func<IHostVisibleWindow, IVhostUserDevice> createDevice, VhostUserBackendOptions? options = null, ILogger? logger = null)
+    {
+        _loop = loop;
+        _options = options ?? VhostUserBackendOptions.Default;
+        _logger = logger ?? NullLogger.Instance;
+        _channel = new VhostUserChannel(connection, MessageRules.FrontendRequests);
+        _window = new BackendChannelWindow(_options.BackendReplyTimeoutMilliseconds);
+        try
+        {
+            Device = createDevice(_window);
+            int queueCount = Device.QueueCount;
+            if (queueCount is < 1 or > VhostUserLimits.MaxQueues)
+                throw new ArgumentException($"A device needs 1 to {VhostUserLimits.MaxQueues} queues, not {queueCount}.", nameof(createDevice));
+            _vrings = new VhostUserVring[queueCount];
+            for (int i = 0; i < queueCount; i++) _vrings[i] = new VhostUserVring(i);
+            _watch = loop.Watch(connection.Handle, Readiness.Readable, OnReadiness);
+        }
+        catch
+        {
+            _window.Dispose();
+            _channel.Dispose();
+            throw;
+        }
+        Id = Interlocked.Increment(ref s_lastId);
+        VhostUserLog.SessionStarted(_logger, Id);
+    }
+
+    /// <summary>A number for the log.</summary>
+    public int Id { get; }
+
+    public IVhostUserDevice Device { get; }
+
+    /// <summary>GET_FEATURES: the device's bits and bit 30.</summary>
+    public ulong OfferedFeatures => Device.DeviceFeatures | ProtocolFeaturesBit;
+
+    /// <summary>SET_FEATURES as received (transport bits QEMU adds on its own included); 0 until then.</summary>
+    public ulong AckedFeatures { get; private set; }
+
+    public bool HasAckedFeatures { get; private set; }
+
+    /// <summary>Negotiated protocol features (SET_PROTOCOL_FEATURES).</summary>
+    public ProtocolFeatures ProtocolFeatures { get; private set; }
+
+    public bool HasOwner { get; private set; }
+
+    /// <summary>The guest memory of the current table; null until SET_MEM_TABLE or ADD_MEM_REG.</summary>
+    public IGuestMemory? Memory => _memory;
+
+    /// <summary>The same table with its regions, for translation and diagnostics.</summary>
+    public GuestMemoryMap? MemoryMap => _memory;
+
+    public IReadOnlyList<VhostUserVring> Vrings => _vrings;
+
+    /// <summary>Where the device maps host-visible blobs (SHMEM_MAP over the back-end channel).</summary>
+    public IHostVisibleWindow HostVisibleWindow => _window;
+
+    /// <summary>QEMU's display socket, once handed over (GPU_SET_SOCKET); the newest one.</summary>
+    public DisplaySocketConnection? Display { get; private set; }
+
+    /// <summary>Why the session ended; null while it runs.</summary>
+    public VhostUserSessionEnd? End { get; private set; }
+
+    public bool IsClosed => End is not null;
+
+    /// <summary>Raised once, on the loop thread, after the session released everything.</summary>
+    public event Action<VhostUserBackendSession>? Closed;
+
+    public bool HasNegotiated(ProtocolFeatures feature) => (ProtocolFeatures & feature) == feature;
+
+    public void Dispose() => Close(new VhostUserSessionEnd(SessionEndReason.Disposed));
+
+    private void OnReadiness(Readiness readiness)
+    {
+        if ((readiness & Readiness.Writable) != 0)
+        {
+            var flushed = _channel.Flush();
+            if (flushed == SendStatus.Sent) _watch.Change(Readiness.Readable);
+            else if (flushed == SendStatus.Failed) EndOnChannelError();
+        }
+        // Bounded, so a chatty front-end cannot starve the rings' kicks; epoll is level-triggered
+        // and brings us back for the rest.
+        for (int handled = 0; handled < _options.MessagesPerWakeup && !IsClosed; handled++)
+        {
+            var result = _channel.TryReceive(out var message);
+            if (result.Status == ReceiveStatus.WouldBlock) return;
+            if (!result.IsMessage)
+            {
+                EndOnChannelError();
+                return;
+            }
+            using (message) Dispatch(message!);
+        }
+    }
+
+    private void Dispatch(VhostUserMessage message)
+    {
+        var request = (FrontendRequest)message.Request;
+        if (_logger.IsEnabled(LogLevel.Debug)) VhostUserLog.Request(_logger, Id, RequestName(message.Request));
+        string? refusal;
+        try
+        {
+            refusal = Handle(message);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            VhostUserLog.DeviceFault(_logger, Id, exception);
+            Close(new VhostUserSessionEnd(SessionEndReason.InternalFault, request, Detail: exception.Message));
+            return;
+        }
+        if (IsClosed) return;
+
+        // The ack rule of §2: only for requests without a reply body, only once REPLY_ACK is in.
+        bool acked = message.NeedsReply && HasNegotiated(ProtocolFeatures.ReplyAck) && !HasReplyBody(request);
+        if (acked) Reply(message, refusal is null ? 0UL : 1UL);
+        if (refusal is not null)
+        {
+            VhostUserLog.RequestRefused(_logger, Id, RequestName(message.Request), refusal);
+            if (!acked)
+            {
+                Close(new VhostUserSessionEnd(SessionEndReason.RequestFailed, request, Detail: refusal));
+                return;
+            }
+        }
+        if (_channel.IsBroken) EndOnChannelError();
+    }
+
+    /// <summary>Carries out one request; null on success, else why it was refused.</summary>
+    private string? Handle(VhostUserMessage message) => (FrontendRequest)message.Request switch
+    {
+        FrontendRequest.GetFeatures => Reply(message, OfferedFeatures),
+        FrontendRequest.SetFeatures => SetFeatures(message),
+        FrontendRequest.SetOwner => TakeOwnership(),
+        FrontendRequest.ResetOwner or FrontendRequest.ResetDevice => ResetDevice(),
+        FrontendRequest.SetMemTable => SetMemTable(message),
+        FrontendRequest.SetVringNum => SetVringNum(message),
+        FrontendRequest.SetVringAddr => SetVringAddr(message),
+        FrontendRequest.SetVringBase => SetVringBase(message),
+        FrontendRequest.GetVringBase => GetVringBase(message),
+        FrontendRequest.SetVringKick => SetVringKick(message),
+        FrontendRequest.SetVringCall => SetVringCall(message),
+        FrontendRequest.SetVringErr => SetVringErr(message),
+        FrontendRequest.GetProtocolFeatures => Reply(message, (ulong)_options.OfferedProtocolFeatures),
+        FrontendRequest.SetProtocolFeatures => SetProtocolFeatures(message),
+        FrontendRequest.GetQueueNum => Reply(message, (ulong)_vrings.Length),
+        FrontendRequest.SetVringEnable => SetVringEnable(message),
+        FrontendRequest.SetBackendReqFd => SetBackendChannel(message),
+        FrontendRequest.GetConfig => GetConfig(message),
+        FrontendRequest.SetConfig => SetConfig(message),
+        FrontendRequest.GpuSetSocket => SetDisplaySocket(message),
+        FrontendRequest.GetMaxMemSlots => Reply(message, (ulong)_options.MaxMemorySlots),
+        FrontendRequest.AddMemReg => AddMemoryRegion(message),
+        FrontendRequest.RemMemReg => RemoveMemoryRegion(message),
+        FrontendRequest.GetShmemConfig => GetShmemConfig(message),
+        _ => "not supported by this back-end",
+    };
+
+    private static bool HasReplyBody(FrontendRequest request) => request is FrontendRequest.GetFeatures
+        or FrontendRequest.GetProtocolFeatures or FrontendRequest.GetQueueNum or FrontendRequest.GetVringBase
+        or FrontendRequest.GetConfig or FrontendRequest.GetMaxMemSlots or FrontendRequest.GetShmemConfig;
+
+    // ---- features and ownership ----
+
+    private string? SetFeatures(VhostUserMessage message)
+    {
+        if (!message.TryRead(out ulong features)) return "no feature word";
+        ulong unexpected = features & ~(OfferedFeatures | (ulong)_options.AcceptedWithoutOffer);
+        if (unexpected != 0) return $"acks features 0x{unexpected:x} that were never offered";
+        AckedFeatures = features;
+        HasAckedFeatures = true;
+        Device.FeaturesNegotiated(features);
+        // Without bit 30 there is no SET_VRING_ENABLE: rings are enabled from the start.
+        if ((features & ProtocolFeaturesBit) == 0)
+        {
+            foreach (var vring in _vrings) SetEnabled(vring, true);
+        }
+        return null;
+    }
+
+    private string? SetProtocolFeatures(VhostUserMessage message)
+    {
+        if (!message.TryRead(out ulong features)) return "no feature word";
+        var unexpected = (ProtocolFeatures)features & ~_options.OfferedProtocolFeatures;
+        if (unexpected != ProtocolFeatures.None) return $"acks protocol features {unexpected} that were never offered";
+        ProtocolFeatures = (ProtocolFeatures)features;
+        return null;
+    }
+
+    private string? TakeOwnership()
+    {
+        // Idempotent: libvhost-user and rust-vmm accept a repeated SET_OWNER too.
+        HasOwner = true;
+        return null;
+    }
+
+    private string? ResetDevice()
+    {
+        foreach (var vring in _vrings)
+        {
+            StopVring(vring);
+            vring.Reset();
+        }
+        AckedFeatures = 0;
+        HasAckedFeatures = false;
+        ReleaseMemory();
+        Device.Reset();
+        return null;
+    }
+
+    // ---- memory ----
+
+    private string? SetMemTable(VhostUserMessage message)
+    {
+        if (!message.TryRead(out uint count)) return "no region count";
+        if (count > VhostUserLimits.MaxMemTableRegions) return $"{count} regions, more than {VhostUserLimits.MaxMemTableRegions}";
+        if (message.Payload.Length < MemoryTable.PayloadLength((int)count)) return $"{count} regions announced, fewer sent";
+        if (message.FdCount != count) return $"{count} regions but {message.FdCount} fds";
+
+        var regions = new MemoryRegion[count];
+        var fds = new FileDescriptor[count];
+        for (int i = 0; i < count; i++)
+        {
+            message.TryRead(MemoryTable.HeaderLength + i * Unsafe.SizeOf<MemoryRegion>(), out regions[i]);
+            fds[i] = message.TakeFd(i)!;
+        }
+        MemoryMapError error;
+        GuestMemoryMap? map;
+        try
+        {
+            error = GuestMemoryMap.TryCreate(regions, fds, _options.MaxMemorySlots, out map);
+        }
+        finally
+        {
+            // The mappings hold the memory; the fds are not needed past mmap.
+            foreach (var fd in fds) fd.Dispose();
+        }
+        if (error != MemoryMapError.None) return $"memory table refused: {error}";
+        ReplaceMemory(map!);
+        return null;
+    }
+
+    private string? AddMemoryRegion(VhostUserMessage message)
+    {
+        if (!HasNegotiated(ProtocolFeatures.ConfigureMemSlots)) return "CONFIGURE_MEM_SLOTS was not negotiated";
+        message.TryRead(out SingleMemoryRegion single);
+        using var fd = message.TakeFd(0)!;
+        _memory ??= new GuestMemoryMap(_options.MaxMemorySlots);
+        var error = _memory.TryAdd(single.Region, fd);
+        if (error != MemoryMapError.None) return $"region refused: {error}";
+        Device.MemoryChanged(_memory);
+        return null;
+    }
+
+    private string? RemoveMemoryRegion(VhostUserMessage message)
+    {
+        if (!HasNegotiated(ProtocolFeatures.ConfigureMemSlots)) return "CONFIGURE_MEM_SLOTS was not negotiated";
+        message.TryRead(out SingleMemoryRegion single);
+        var region = _memory?.Regions.FirstOrDefault(r =>
+            r.GuestPhysicalAddress == single.Region.GuestPhysicalAddress && r.Size == single.Region.Size);
+        if (region is null) return "no such region";
+        // A ring living in the region stops while its memory is still mapped.
+        foreach (var vring in _vrings)
+        {
+            if (vring.IsStarted && vring.UserAddresses is { } addresses && LivesIn(region, vring, addresses)) StopVring(vring);
+        }
+        _memory!.TryRemove(region.GuestPhysicalAddress, region.Size);
+        Device.MemoryChanged(_memory);
+        return null;
+    }
+
+    private static bool LivesIn(GuestMemoryRegion region, VhostUserVring vring, VringAddress addresses) =>
+        Overlaps(region, addresses.DescriptorTable, VringAreas.DescriptorTableLength(vring.Size))
+        || Overlaps(region, addresses.AvailableRing, VringAreas.AvailableRingLength(vring.Size))
+        || Overlaps(region, addresses.UsedRing, VringAreas.UsedRingLength(vring.Size));
+
+    private static bool Overlaps(GuestMemoryRegion region, ulong userAddress, int length) =>
+        userAddress < region.UserAddress + region.Size && region.UserAddress < userAddress + (ulong)length;
+
+    /// <summary>Swaps in a new table: rings that cannot live in it stop first, the others get fresh areas.</summary>
+    private void ReplaceMemory(GuestMemoryMap map)
+    {
+        var areas = new VringAreas[_vrings.Length];
+        foreach (var vring in _vrings)
+        {
+            if (vring.IsStarted && TryTranslate(vring, map, out areas[vring.Index]) is not null) StopVring(vring);
+        }
+        var old = _memory;
+        _memory = map;
+        foreach (var vring in _vrings)
+        {
+            if (vring.IsStarted) vring.Areas = areas[vring.Index];
+        }
+        Device.MemoryChanged(map);
+        old?.Dispose();
+    }
+
+    private void ReleaseMemory()
+    {
+        if (_memory is null) return;
+        Device.MemoryChanged(null);
+        _memory.Dispose();
+        _memory = null;
+    }
+
+    // ---- rings ----
+
+    private string? SetVringNum(VhostUserMessage message)
+    {
+        if (!TryGetVring(message, out var vring, out uint size)) return "no such ring";
+        if (vring.IsStarted) return "the ring is running";
+        // Free-running 16-bit indexes wrap cleanly only over a power of two.
+        if (size is 0 or > VhostUserLimits.MaxQueueSize || !BitOperations.IsPow2(size)) return $"queue size {size}";
+        vring.Size = (int)size;
+        return null;
+    }
+
+    private string? SetVringAddr(VhostUserMessage message)
+    {
+        if (!message.TryRead(out VringAddress addresses) || addresses.Index >= _vrings.Length) return "no such ring";
+        var vring = _vrings[addresses.Index];
+        if (vring.IsStarted) return "the ring is running";
+        if ((addresses.Flags & VringAddressFlags.Log) != 0) return "dirty logging is not supported";
+        // Alignment the virtio spec requires of the three areas (§2.7).
+        if (addresses.DescriptorTable % 16 != 0 || addresses.AvailableRing % 2 != 0 || addresses.UsedRing % 4 != 0)
+            return "misaligned ring";
+        var previous = vring.UserAddresses;
+        vring.UserAddresses = addresses;
+        // Check now what can be checked, so the error comes with the request that caused it.
+        if (_memory is not null && vring.Size > 0 && TryTranslate(vring, _memory, out _) is { } why)
+        {
+            vring.UserAddresses = previous;
+            return why;
+        }
+        return null;
+    }
+
+    private string? SetVringBase(VhostUserMessage message)
+    {
+        if (!TryGetVring(message, out var vring, out uint baseIndex)) return "no such ring";
+        if (vring.IsStarted) return "the ring is running";
+        if (baseIndex > ushort.MaxValue) return $"base {baseIndex} is not a split-ring index";
+        vring.BaseIndex = (ushort)baseIndex;
+        return null;
+    }
+
+    private string? GetVringBase(VhostUserMessage message)
+    {
+        if (!TryGetVring(message, out var vring, out _)) return "no such ring";
+        ushort next = StopVring(vring);
+        return Reply(message, new VringState((uint)vring.Index, next));
+    }
+
+    private string? SetVringEnable(VhostUserMessage message)
+    {
+        if (!TryGetVring(message, out var vring, out uint enable)) return "no such ring";
+        if (enable > 1) return $"enable value {enable}";
+        SetEnabled(vring, enable == 1);
+        return null;
+    }
+
+    private string? SetVringKick(VhostUserMessage message)
+    {
+        var refusal = TakeVringFd(message, out var vring, out var kick);
+        if (refusal is not null) return refusal;
+        var areas = vring!.Areas;
+        if (!vring.IsStarted)
+        {
+            // Receiving the kick fd starts the ring, so everything it needs must be there now.
+            refusal = _memory is null ? "no memory table" : TryTranslate(vring, _memory, out areas);
+            if (refusal is not null)
+            {
+                kick?.Dispose();
+                return refusal;
+            }
+        }
+        // No fd (bit 8) still starts the ring; the device has to poll it then.
+        vring.ReplaceKick(kick, kick is null ? null : _loop.Watch(kick.Handle, Readiness.Readable, _ => OnKick(vring)));
+        if (!vring.IsStarted) StartVring(vring, areas);
+        return null;
+    }
+
+    private string? SetVringCall(VhostUserMessage message)
+    {
+        // QEMU replaces call fds on every mask/unmask; the newest wins.
+        var refusal = TakeVringFd(message, out var vring, out var call);
+        if (refusal is null) vring!.ReplaceCall(call);
+        return refusal;
+    }
+
+    private string? SetVringErr(VhostUserMessage message)
+    {
+        var refusal = TakeVringFd(message, out var vring, out var error);
+        if (refusal is null) vring!.ReplaceError(error);
+        return refusal;
+    }
+
+    private string? TakeVringFd(VhostUserMessage message, out VhostUserVring? vring, out EventFd? eventFd)
+    {
+        vring = null;
+        eventFd = null;
+        if (!message.TryRead(out VringFdPayload payload) || payload.Index >= _vrings.Length) return "no such ring";
+        vring = _vrings[payload.Index];
+        if (payload.HasNoFd) return null; // an fd attached anyway is closed with the message
+        var fd = message.TakeFd(0);
+        if (fd is null) return "no fd attached";
+        if (!EventFdCheck.IsEventFd(fd))
+        {
+            fd.Dispose();
+            return "the fd is not an eventfd";
+        }
+        eventFd = EventFd.Adopt(fd);
+        return null;
+    }
+
+    private void StartVring(VhostUserVring vring, VringAreas areas)
+    {
+        vring.Areas = areas;
+        vring.IsStarted = true;
+        if (HasAckedFeatures && (AckedFeatures & ProtocolFeaturesBit) == 0) vring.IsEnabled = true;
+        Device.QueueStarted(vring);
+    }
+
+    /// <summary>Stops a started ring (the device says where it got to); returns the base to report.</summary>
+    private ushort StopVring(VhostUserVring vring)
+    {
+        if (!vring.IsStarted) return vring.BaseIndex;
+        ushort next = Device.QueueStopped(vring);
+        vring.IsStarted = false;
+        vring.Areas = default;
+        vring.BaseIndex = next;
+        // A restart comes with a new SET_VRING_KICK.
+        vring.ReplaceKick(null, null);
+        return next;
+    }
+
+    private void SetEnabled(VhostUserVring vring, bool enabled)
+    {
+        if (vring.IsEnabled == enabled) return;
+        vring.IsEnabled = enabled;
+        Device.QueueEnabledChanged(vring);
+    }
+
+    private void OnKick(VhostUserVring vring)
+    {
+        vring.Kick?.Consume();
+        if (!vring.IsStarted || IsClosed) return;
+        try
+        {
+            Device.QueueKicked(vring);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            VhostUserLog.DeviceFault(_logger, Id, exception);
+            Close(new VhostUserSessionEnd(SessionEndReason.InternalFault, Detail: exception.Message));
+        }
+    }
+
+    /// <summary>Translates the ring's user addresses through <paramref name="memory"/>; null on success, else why not.</summary>
+    private static string? TryTranslate(VhostUserVring vring, GuestMemoryMap memory, out VringAreas areas)
+    {
+        areas = default;
+        if (vring.Size == 0) return "no queue size";
+        if (vring.UserAddresses is not { } addresses) return "no ring addresses";
+        if (!TryTranslateArea(memory, addresses.DescriptorTable, VringAreas.DescriptorTableLength(vring.Size), out var descriptors)
+            || !TryTranslateArea(memory, addresses.AvailableRing, VringAreas.AvailableRingLength(vring.Size), out var available)
+            || !TryTranslateArea(memory, addresses.UsedRing, VringAreas.UsedRingLength(vring.Size), out var used))
+            return "ring outside the memory table";
+        areas = new VringAreas(descriptors, available, used);
+        return null;
+    }
+
+    private static bool TryTranslateArea(GuestMemoryMap memory, ulong userAddress, int length, out VringArea area)
+    {
+        bool found = memory.TryTranslateUserAddress(userAddress, (ulong)length, out nint host, out ulong guestPhysical);
+        area = found ? new VringArea(host, guestPhysical, length) : default;
+        return found;
+    }
+
+    private bool TryGetVring(VhostUserMessage message, out VhostUserVring vring, out uint number)
+    {
+        bool valid = message.TryRead(out VringState state) && state.Index < _vrings.Length;
+        vring = valid ? _vrings[state.Index] : null!;
+        number = state.Number;
+        return valid;
+    }
+
+    // ---- config space, channels, shared memory ----
+
+    private string? GetConfig(VhostUserMessage message)
+    {
+        int headerLength = Unsafe.SizeOf<ConfigSpaceHeader>();
+        message.TryRead(out ConfigSpaceHeader header);
+        // An empty reply is how a back-end says "no" to GET_CONFIG (QEMU treats it as an error).
+        if (header.Size > VhostUserLimits.MaxConfigSize || message.Payload.Length != headerLength + (int)header.Size)
+            return ReplyBytes(message, ReadOnlySpan<byte>.Empty);
+        var reply = new byte[headerLength + (int)header.Size];
+        MemoryMarshal.Write(reply, in header);
+        return Device.TryReadConfig(header.Offset, reply.AsSpan(headerLength))
+            ? ReplyBytes(message, reply)
+            : ReplyBytes(message, ReadOnlySpan<byte>.Empty);
+    }
+
+    private string? SetConfig(VhostUserMessage message)
+    {
+        int headerLength = Unsafe.SizeOf<ConfigSpaceHeader>();
+        message.TryRead(out ConfigSpaceHeader header);
+        if (header.Size > VhostUserLimits.MaxConfigSize || message.Payload.Length != headerLength + (int)header.Size)
+            return "config size does not match the payload";
+        if (header.Flags is not (ConfigSpaceUpdate.FromDriver or ConfigSpaceUpdate.Migration)) return $"config flags {header.Flags}";
+        return Device.TryWriteConfig(header.Offset, message.Payload[headerLength..], header.Flags) ? null : "config write refused";
+    }
+
+    private string? SetBackendChannel(VhostUserMessage message)
+    {
+        var fd = message.TakeFd(0)!;
+        if (!HasNegotiated(ProtocolFeatures.BackendReq))
+        {
+            fd.Dispose();
+            return "BACKEND_REQ was not negotiated";
+        }
+        var channel = new VhostUserChannel(AdoptSocket(fd), MessageRules.BackendReplies);
+        // SHMEM_MAP needs the window (SHMEM) and an fd on the channel (BACKEND_SEND_FD).
+        bool canMap = HasNegotiated(ProtocolFeatures.Shmem | ProtocolFeatures.BackendSendFd);
+        _window.Attach(channel, canMap ? _options.HostVisibleWindowSize : 0, HasNegotiated(ProtocolFeatures.ReplyAck));
+        return null;
+    }
+
+    private string? SetDisplaySocket(VhostUserMessage message)
+    {
+        // QEMU hands over a new socket on every DRIVER_OK; the old one is done with.
+        var socket = AdoptSocket(message.TakeFd(0)!);
+        Display?.Dispose();
+        Display = new DisplaySocketConnection(socket, _loop, _options.DisplayProtocolFeatures);
+        return null;
+    }
+
+    private static UnixSocket AdoptSocket(FileDescriptor fd)
+    {
+        try
+        {
+            return UnixSocket.Adopt(fd);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    private string? GetShmemConfig(VhostUserMessage message)
+    {
+        var config = new ShmemConfig();
+        if (_options.HostVisibleWindowSize > 0)
+        {
+            // shmid 0 is undefined; the GPU's host-visible window is shmid 1.
+            config.RegionCount = (uint)SharedMemoryId.HostVisible + 1;
+            config.RegionSizes[(int)SharedMemoryId.HostVisible] = _options.HostVisibleWindowSize;
+        }
+        return Reply(message, config);
+    }
+
+    // ---- replies and the end ----
+
+    private string? Reply<T>(VhostUserMessage message, in T payload) where T : unmanaged =>
+        ReplyBytes(message, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in payload)));
+
+    private string? ReplyBytes(VhostUserMessage message, ReadOnlySpan<byte> payload)
+    {
+        if (_channel.Send(message.Request, MessageFlags.Version1 | MessageFlags.Reply, payload) == SendStatus.Queued)
+            _watch.Change(Readiness.Readable | Readiness.Writable);
+        return null;
+    }
+
+    private void EndOnChannelError()
+    {
+        var error = _channel.Error;
+        var reason = error is ChannelError.PeerClosed or ChannelError.TruncatedMessage or ChannelError.SocketFailed
+            ? SessionEndReason.PeerClosed
+            : SessionEndReason.MalformedMessage;
+        Close(new VhostUserSessionEnd(reason, ChannelError: error));
+    }
+
+    private void Close(VhostUserSessionEnd end)
+    {
+        if (IsClosed) return;
+        End = end;
+        try
+        {
+            foreach (var vring in _vrings) StopVring(vring);
+            ReleaseMemory();
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The device failing while being told goodbye must not keep our fds open.
+            VhostUserLog.DeviceFault(_logger, Id, exception);
+        }
+        _memory?.Dispose();
+        _memory = null;
+        foreach (var vring in _vrings) vring.Dispose();
+        Display?.Dispose();
+        _window.Dispose();
+        _watch.Dispose();
+        _channel.Dispose();
+        VhostUserLog.SessionEnded(_logger, Id, end);
+        Closed?.Invoke(this);
+    }
+
+    private static string RequestName(uint request) =>
+        Enum.IsDefined((FrontendRequest)request) ? ((FrontendRequest)request).ToString() : $"request {request}";
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+
+namespace CrossDomain.Host.VhostUser;
+
+/// <summary>vhost-user session events, source-generated so filtered-out messages cost nothing.</summary>
+internal static partial class VhostUserLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "vhost-user session {Session} started")]
+    public static partial void SessionStarted(ILogger logger, int session);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "vhost-user session {Session} ended: {End}")]
+    public static partial void SessionEnded(ILogger logger, int session, VhostUserSessionEnd end);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning,
+        Message = "vhost-user session {Session}: {Request} refused ({Why})")]
+    public static partial void RequestRefused(ILogger logger, int session, string request, string why);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "vhost-user session {Session}: the device failed")]
+    public static partial void DeviceFault(ILogger logger, int session, Exception exception);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "vhost-user connection refused: the device could not be created")]
+    public static partial void SessionRefused(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "vhost-user session {Session}: {Request}")]
+    public static partial void Request(ILogger logger, int session, string request);
+}

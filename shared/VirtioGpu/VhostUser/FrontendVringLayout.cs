@@ -1,0 +1,16 @@
+namespace CrossDomain.VirtioGpu.VhostUser;
+
+/// <summary>
+/// Where the caller laid out one split virtqueue in guest RAM (guest-physical addresses; the
+/// front-end turns them into user addresses for SET_VRING_ADDR through the memory regions).
+/// </summary>
+public sealed record FrontendVringLayout(ushort Size, ulong DescriptorTable, ulong AvailableRing, ulong UsedRing, ushort BaseIndex = 0)
+{
+    public ulong DescriptorTableLength => 16UL * Size;
+
+    /// <summary>flags, idx, ring[N], used_event.</summary>
+    public ulong AvailableRingLength => 6UL + 2UL * Size;
+
+    /// <summary>flags, idx, ring[N] of 8-byte elements, avail_event.</summary>
+    public ulong UsedRingLength => 6UL + 8UL * Size;
+}
