@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using CrossDomain.CommandLine;
 using CrossDomain.Host;
+using CrossDomain.Host.Device;
+using CrossDomain.Host.Service;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,14 +21,27 @@ switch (invocation)
         return ConsoleReport.Misconfiguration(HostCommandLine.ProgramName, misconfigured.Problem);
     case HostInvocation.Serve serve:
         HostApplicationBuilder builder = ServiceHost.CreateBuilder(HostCommandLine.ProgramName, serve.Configuration, executableDirectory);
-        // Disposing the host flushes the console logger, so the settings line is out before the verdict.
+        builder.Services.AddSingleton(serve.Options);
+        builder.Services.AddSingleton(new VirtioGpuDeviceOptions());
+        builder.Services.AddSingleton(_ => new ContextTypeRegistry());
+        builder.Services.AddHostedService<VhostUserService>();
         using (IHost host = builder.Build())
         {
             ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(HostCommandLine.ProgramName);
             HostStartupLog.Settings(logger, serve.Options.Socket, serve.Options.WaylandDisplay,
                 serve.Configuration[StandardOptions.LogLevelConfigurationKey]);
+            try
+            {
+                host.Run();
+            }
+            catch (Exception exception) when (exception is IOException or System.ComponentModel.Win32Exception or UnauthorizedAccessException or ArgumentException)
+            {
+                // Startup failures are misconfigurations (a socket path we cannot bind): one line, no trace.
+                Console.Error.WriteLine($"{HostCommandLine.ProgramName}: {exception.Message}");
+                return ExitCode.Failure;
+            }
         }
-        return ConsoleReport.NotBuiltYet(HostCommandLine.ProgramName, "the vhost-user back-end");
+        return ExitCode.Success;
     default:
         throw new UnreachableException($"Unhandled invocation {invocation}.");
 }

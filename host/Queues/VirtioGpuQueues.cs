@@ -2,6 +2,7 @@ using CrossDomain.Host.Device;
 using CrossDomain.Host.VhostUser;
 using CrossDomain.VirtioGpu.Memory;
 using CrossDomain.VirtioGpu.Protocol;
+using CrossDomain.VirtioGpu.VhostUser;
 using CrossDomain.VirtioGpu.Virtqueue;
 using Microsoft.Extensions.Logging;
 
@@ -154,11 +155,13 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
         return reply;
     }
 
+    // A reply held on a fence may complete after its ring was stopped or replaced: then the
+    // chain belongs to a queue the front-end has taken back, and must not be touched.
+    private bool IsCurrent(SplitVirtqueue queue) => _queues[ControlQueue] == queue;
+
     private void Completed(ChainReply reply, SplitVirtqueue queue, ushort head, uint written)
     {
-        // A reply held on a fence may complete after its ring was stopped or replaced: then the
-        // chain belongs to a queue the front-end has taken back, and must not be touched.
-        if (_queues[ControlQueue] == queue)
+        if (IsCurrent(queue))
         {
             queue.PushUsed(head, written);
             if (queue.ShouldNotify()) _vrings[ControlQueue]?.SignalGuest();
@@ -192,6 +195,11 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
         {
             var queue = _queue ?? throw new InvalidOperationException("A reply was completed twice.");
             _queue = null;
+            if (!owner.IsCurrent(queue))
+            {
+                owner.Completed(this, queue, _head, 0);
+                return;
+            }
             int written = 0;
             foreach (var segment in _writable)
             {

@@ -628,6 +628,9 @@ public sealed class VhostUserBackendSession : IDisposable
         try
         {
             foreach (var vring in _vrings) StopVring(vring);
+            // One connection is one device: its contexts, resources and compositor connections
+            // end with it, before the guest memory they may point into is unmapped.
+            (Device as IDisposable)?.Dispose();
             ReleaseMemory();
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)

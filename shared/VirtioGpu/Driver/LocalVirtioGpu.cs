@@ -90,7 +90,7 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
 
     public ulong GetParam(VirtgpuParam param) => param switch
     {
-        VirtgpuParam.ThreeDFeatures => Has(VirtioGpuFeatures.Virgl) ? 1ul : 0,
+        VirtgpuParam.Features3D => Has(VirtioGpuFeatures.Virgl) ? 1ul : 0,
         VirtgpuParam.CapsetQueryFix => 1,
         VirtgpuParam.ResourceBlob => Has(VirtioGpuFeatures.ResourceBlob) ? 1ul : 0,
         VirtgpuParam.HostVisible => _frontend.Window is { Size: > 0 } ? 1ul : 0,
@@ -129,7 +129,7 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         var command = new ContextCreateCommand { Header = Header(CommandType.ContextCreate, contextId: 1), ContextInit = capsetId };
         const string name = "crossdomain-proxy";
         command.NameLength = (uint)name.Length;
-        System.Text.Encoding.ASCII.GetBytes(name, command.DebugName.AsSpan());
+        System.Text.Encoding.ASCII.GetBytes(name, (Span<byte>)command.DebugName);
         Expect(Exchange(AsBytes(ref command), default), CommandType.OkNoData, "CTX_CREATE");
         _contextId = 1;
         _ringCount = ringCount;
@@ -210,10 +210,10 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         {
             header.Flags |= ControlHeaderFlags.Fence;
             header.FenceId = _nextFenceId++;
-            if (ringIndex is { } ring)
+            if (ringIndex is { } fenceRing)
             {
                 header.Flags |= ControlHeaderFlags.InfoRingIndex;
-                header.RingIndex = (byte)ring;
+                header.RingIndex = (byte)fenceRing;
             }
         }
         var command = new Submit3DCommand { Header = header, Size = (uint)commands.Length };

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.Logging;
+
+namespace CrossDomain.Host.Service;
+
+internal static partial class ServiceLog
+{
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Listening on {Socket} (capsets: {Capsets})")]
+    public static partial void Listening(ILogger logger, string socket, string capsets);
+}

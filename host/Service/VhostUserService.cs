@@ -1,0 +1,61 @@
+using CrossDomain.Host.Device;
+using CrossDomain.Host.Queues;
+using CrossDomain.Host.VhostUser;
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.Memory;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CrossDomain.Host.Service;
+
+/// <summary>
+/// The host service: listens on the vhost-user socket and serves one virtio-gpu device per
+/// connection. The socket is bound in <see cref="StartAsync"/>, so when systemd hears "ready" a VMM
+/// can connect; the devices then run on one event-loop thread of their own.
+/// </summary>
+public sealed class VhostUserService(
+    HostServiceOptions options,
+    ContextTypeRegistry registry,
+    VirtioGpuDeviceOptions deviceOptions,
+    ILoggerFactory loggerFactory) : IHostedService, IDisposable
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("crossdomain-host");
+    private EventLoop? _loop;
+    private VhostUserServer? _server;
+    private Thread? _thread;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        string directory = Path.GetDirectoryName(options.Socket) ?? "/";
+        if (!Directory.Exists(directory))
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        _loop = new EventLoop();
+        var listener = UnixListener.Bind(options.Socket);
+        var deviceLogger = loggerFactory.CreateLogger("crossdomain-host.device");
+        _server = new VhostUserServer(listener, _loop, window => CreateDevice(window, deviceLogger), logger: loggerFactory.CreateLogger("crossdomain-host.vhost-user"));
+        _thread = new Thread(() => _loop.Run()) { Name = "vhost-user devices", IsBackground = true };
+        _thread.Start();
+        ServiceLog.Listening(_logger, options.Socket, string.Join(", ", registry.InCapsetIdOrder.Select(type => type.CapsetId)));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is null) return Task.CompletedTask;
+        // Sessions are closed on their own thread: the loop owns every device and mapping.
+        _loop.Post(() => _server?.Dispose());
+        _loop.Stop();
+        _thread?.Join();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _loop?.Dispose();
+
+    private IVhostUserDevice CreateDevice(IHostVisibleWindow window, ILogger logger)
+    {
+        var device = new VirtioGpuDevice(deviceOptions, registry, EmptyGuestMemory.Instance, window, logger, _loop!.Post);
+        int maxRequest = checked(deviceOptions.Limits.MaxSubmitBytes + 64);
+        return new VirtioGpuQueues(device, maxRequest, logger);
+    }
+}

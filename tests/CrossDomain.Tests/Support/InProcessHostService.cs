@@ -1,0 +1,35 @@
+using CrossDomain.Host;
+using CrossDomain.Host.Device;
+using CrossDomain.Host.Service;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CrossDomain.Tests.Support;
+
+/// <summary>
+/// The real host service (<see cref="VhostUserService"/>) on a private socket in this process,
+/// with the context types a test registers: the code path a VMM reaches, minus the process.
+/// </summary>
+public sealed class InProcessHostService : IDisposable
+{
+    private readonly VhostUserService _service;
+    private readonly DirectoryInfo _directory;
+
+    public InProcessHostService(params IContextType[] contextTypes)
+    {
+        _directory = Directory.CreateTempSubdirectory("crossdomain-host-");
+        SocketPath = Path.Combine(_directory.FullName, "gpu.sock");
+        var registry = new ContextTypeRegistry();
+        foreach (var type in contextTypes) registry.Register(type);
+        _service = new VhostUserService(new HostServiceOptions { Socket = SocketPath }, registry, new VirtioGpuDeviceOptions(), NullLoggerFactory.Instance);
+        _service.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    public string SocketPath { get; }
+
+    public void Dispose()
+    {
+        _service.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _service.Dispose();
+        _directory.Delete(recursive: true);
+    }
+}
