@@ -53,7 +53,7 @@ public sealed class DeviceLifetimeTests
     {
         using var harness = new DeviceHarness();
         harness.CreateContext(1);
-        var before = FdAccounting.OpenFds();
+        var before = FdAccounting.Snapshot();
         for (uint id = 1; id <= 200; id++)
         {
             harness.SendOk(CreateBlob(id, BlobMemory.Host3D, BlobFlags.UseMappable, 4096, 1, blobId: id));
@@ -61,6 +61,6 @@ public sealed class DeviceLifetimeTests
             harness.SendOk(UnmapBlob(id));
             harness.SendOk(Unref(id));
         }
-        FdAccounting.AssertUnchanged(before);
+        FdAccounting.AssertNoneOpenedSince(before);
     }
 }

@@ -42,7 +42,7 @@ public sealed unsafe class FdPassingTests
     [Fact]
     public void Sending_29_fds_is_refused_before_any_syscall()
     {
-        int before = FdAccounting.OpenFdCount();
+        var before = FdAccounting.Snapshot();
         var (sender, receiver) = UnixSocket.CreatePair();
         var fds = Enumerable.Range(0, 29).Select(_ => MemFd.Create("too-many", 0)).ToArray();
         try
@@ -56,13 +56,13 @@ public sealed unsafe class FdPassingTests
             sender.Dispose();
             receiver.Dispose();
         }
-        FdAccounting.AssertUnchanged(before);
+        FdAccounting.AssertNoneOpenedSince(before);
     }
 
     [Fact]
     public void Receiving_29_fds_is_control_truncation_and_every_received_fd_is_closed()
     {
-        int before = FdAccounting.OpenFdCount();
+        var before = FdAccounting.Snapshot();
         var (sender, receiver) = UnixSocket.CreatePair();
         var fds = Enumerable.Range(0, 29).Select(_ => MemFd.Create("flood", 0)).ToArray();
         try
@@ -80,7 +80,7 @@ public sealed unsafe class FdPassingTests
             sender.Dispose();
             receiver.Dispose();
         }
-        FdAccounting.AssertUnchanged(before);
+        FdAccounting.AssertNoneOpenedSince(before);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed unsafe class FdPassingTests
     {
         var (sender, receiver) = UnixSocket.CreatePair();
         using var memfd = MemFd.Create("round-trip", 4096);
-        var fdsBefore = FdAccounting.OpenFds();
+        var fdsBefore = FdAccounting.Snapshot();
         var received = new List<FileDescriptor>(1);
         var buffer = new byte[16];
         for (int i = 0; i < 10_000; i++)
@@ -99,7 +99,7 @@ public sealed unsafe class FdPassingTests
             received[0].Dispose();
             received.Clear();
         }
-        FdAccounting.AssertUnchanged(fdsBefore);
+        FdAccounting.AssertNoneOpenedSince(fdsBefore);
         sender.Dispose();
         receiver.Dispose();
     }

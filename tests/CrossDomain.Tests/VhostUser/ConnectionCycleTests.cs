@@ -27,11 +27,11 @@ public sealed class ConnectionCycleTests
         {
             // One warm-up cycle, so lazily created runtime state (thread pool, type loading) is not counted as a leak.
             RunCycle(path, backend, server, 0);
-            var before = FdLeakAssert.Snapshot();
+            var before = FdAccounting.Snapshot();
 
             for (int cycle = 1; cycle <= Cycles; cycle++) RunCycle(path, backend, server, cycle);
 
-            FdLeakAssert.Unchanged(before);
+            FdAccounting.AssertNoneOpenedSince(before);
             Assert.Equal(0, VhostUserHandshakeTests.MappingCount(RamName));
         }
         finally

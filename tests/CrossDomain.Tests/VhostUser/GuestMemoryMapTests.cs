@@ -128,7 +128,7 @@ public sealed class GuestMemoryMapTests : IDisposable
     [Fact]
     public void A_table_is_mapped_whole_or_not_at_all()
     {
-        var before = FdLeakAssert.Snapshot();
+        var before = FdAccounting.Snapshot();
         using (var good = MemFd.Create("good", 0x1000))
         using (var small = MemFd.Create("small", 0x1000))
         {
@@ -138,7 +138,7 @@ public sealed class GuestMemoryMapTests : IDisposable
             Assert.Equal(MemoryMapError.FdCountMismatch, GuestMemoryMap.TryCreate(regions, [good], 8, out _));
             Assert.Equal(MemoryMapError.TooManyRegions, GuestMemoryMap.TryCreate(regions, [good, small], 1, out _));
         }
-        FdLeakAssert.Unchanged(before);
+        FdAccounting.AssertNoneOpenedSince(before);
     }
 
     [Fact]

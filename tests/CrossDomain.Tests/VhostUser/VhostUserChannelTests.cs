@@ -122,7 +122,7 @@ public sealed class VhostUserChannelTests
     [Fact]
     public void Fds_on_a_request_that_takes_none_fault_the_channel_and_are_closed()
     {
-        var before = FdLeakAssert.Snapshot();
+        var before = FdAccounting.Snapshot();
         var (raw, reader) = RawPair(MessageRules.FrontendRequests);
         using (var stray = EventFd.Create())
         {
@@ -131,7 +131,7 @@ public sealed class VhostUserChannelTests
         }
         raw.Dispose();
         reader.Dispose();
-        FdLeakAssert.Unchanged(before);
+        FdAccounting.AssertNoneOpenedSince(before);
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class VhostUserChannelTests
     [Fact]
     public void More_than_eight_fds_on_an_unknown_request_fault_the_channel_and_all_are_closed()
     {
-        var before = FdLeakAssert.Snapshot();
+        var before = FdAccounting.Snapshot();
         var (raw, reader) = RawPair(MessageRules.FrontendRequests);
         var fds = Enumerable.Range(0, 9).Select(_ => EventFd.Create()).ToArray();
         try
@@ -163,13 +163,13 @@ public sealed class VhostUserChannelTests
             raw.Dispose();
             reader.Dispose();
         }
-        FdLeakAssert.Unchanged(before);
+        FdAccounting.AssertNoneOpenedSince(before);
     }
 
     [Fact]
     public void A_peer_closing_mid_message_is_a_truncated_message_and_its_fds_are_closed()
     {
-        var before = FdLeakAssert.Snapshot();
+        var before = FdAccounting.Snapshot();
         var (raw, reader) = RawPair(MessageRules.FrontendRequests);
         using (var kick = EventFd.Create())
         {
@@ -182,7 +182,7 @@ public sealed class VhostUserChannelTests
         Assert.Equal(ReceiveStatus.Faulted, result.Status);
         Assert.Equal(ChannelError.TruncatedMessage, result.Error);
         reader.Dispose();
-        FdLeakAssert.Unchanged(before);
+        FdAccounting.AssertNoneOpenedSince(before);
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public sealed class VhostUserChannelTests
     [Fact]
     public void Output_the_peer_does_not_read_is_queued_with_its_fds_then_flushed_in_order()
     {
-        var before = FdLeakAssert.Snapshot();
+        var before = FdAccounting.Snapshot();
         var (sender, receiver) = Pair(MessageRules.FrontendRequests);
         using (var kick = EventFd.Create())
         {
@@ -268,7 +268,7 @@ public sealed class VhostUserChannelTests
         }
         sender.Dispose();
         receiver.Dispose();
-        FdLeakAssert.Unchanged(before);
+        FdAccounting.AssertNoneOpenedSince(before);
     }
 
     [Fact]
@@ -303,7 +303,7 @@ public sealed class VhostUserChannelTests
     [Fact]
     public void Disposing_a_message_closes_the_fds_nobody_took()
     {
-        var before = FdLeakAssert.Snapshot();
+        var before = FdAccounting.Snapshot();
         var (sender, receiver) = Pair(MessageRules.FrontendRequests);
         var fds = Enumerable.Range(0, 3).Select(_ => MemFd.Create("table", 4096)).ToArray();
         var table = new MemoryTable { RegionCount = 3 };
@@ -316,7 +316,7 @@ public sealed class VhostUserChannelTests
         message.Dispose();
         sender.Dispose();
         receiver.Dispose();
-        FdLeakAssert.Unchanged(before);
+        FdAccounting.AssertNoneOpenedSince(before);
     }
 
     private static (VhostUserChannel Sender, VhostUserChannel Receiver) Pair(MessageRules receiverRules)

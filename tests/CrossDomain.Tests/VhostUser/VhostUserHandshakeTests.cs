@@ -411,7 +411,7 @@ public sealed class VhostUserHandshakeTests : IDisposable
     [Fact]
     public void Disconnecting_mid_handshake_ends_the_session_and_releases_everything()
     {
-        var before = FdLeakAssert.Snapshot();
+        var before = FdAccounting.Snapshot();
         foreach (int step in new[] { 0, 1, 2 })
         {
             var (frontend, session) = Connect(VhostUserFrontendOptions.QemuLike);
@@ -437,7 +437,7 @@ public sealed class VhostUserHandshakeTests : IDisposable
             Assert.True(_backend.WaitUntil(() => session.IsClosed));
             Assert.Equal(ChannelError.TruncatedMessage, _backend.Invoke(() => session.End!.ChannelError));
         }
-        FdLeakAssert.Unchanged(before);
+        FdAccounting.AssertNoneOpenedSince(before);
     }
 
     private (VhostUserFrontend Frontend, VhostUserBackendSession Session) Connect(VhostUserFrontendOptions options,

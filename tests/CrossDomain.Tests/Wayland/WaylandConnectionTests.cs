@@ -211,7 +211,7 @@ public sealed class WaylandConnectionTests : IDisposable
     [Fact]
     public void Disposing_closes_fds_still_queued_in_either_direction()
     {
-        int before = FdAccounting.OpenFdCount();
+        var before = FdAccounting.Snapshot();
         var (a, b) = UnixSocket.CreatePair();
         var connection = new WaylandConnection(a);
         using (var memfd = MemFd.Create("inbound", 1)) b.Send(Plain(1), [memfd]);
@@ -220,7 +220,7 @@ public sealed class WaylandConnectionTests : IDisposable
         Assert.Equal(1, connection.PendingInputFds);
         connection.Dispose();
         b.Dispose();
-        FdAccounting.AssertUnchanged(before);
+        FdAccounting.AssertNoneOpenedSince(before);
     }
 
     /// <summary>Collects argument writes from a lambda (a ref struct writer cannot be captured).</summary>

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 
-namespace CrossDomain.Tests.CommandLine;
+namespace CrossDomain.Tests.Support;
 
 /// <summary>
 /// Runs one of the built executables as a real process. The test project references both executable
 /// projects, so their dlls (and runtimeconfig files) sit beside the test assembly.
 /// </summary>
-internal static class ExecutableProcess
+public static class ExecutableProcess
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
@@ -16,6 +16,25 @@ internal static class ExecutableProcess
     }
 
     public static async Task<Result> RunAsync(string assemblyName, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        using Process process = Start(assemblyName, environment, arguments);
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(Patience);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{assemblyName} {string.Join(' ', arguments)} did not exit within {Patience}.");
+        }
+        return new Result(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts the executable with only the given settings in its environment; the caller reads its output.</summary>
+    public static Process Start(string assemblyName, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         string dll = Path.Join(AppContext.BaseDirectory, assemblyName + ".dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: is the executable project still referenced by the tests?");
@@ -35,21 +54,7 @@ internal static class ExecutableProcess
             startInfo.Environment.Remove(name);
         foreach ((string name, string value) in environment)
             startInfo.Environment[name] = value;
-
-        using Process process = Process.Start(startInfo)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Patience);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{assemblyName} {string.Join(' ', arguments)} did not exit within {Patience}.");
-        }
-        return new Result(process.ExitCode, await output, await error);
+        return Process.Start(startInfo)!;
     }
 
     private static bool IsSetting(string name) =>
