@@ -15,9 +15,11 @@ internal sealed class DeviceHarness : IDisposable
     public const ulong WindowSize = 64 << 20;
     public const uint PageSize = 4096;
 
+    /// <param name="logger">The device's logger, for context types the test made with it; a new one by default.</param>
     public DeviceHarness(DeviceLimits? limits = null, IEnumerable<IContextType>? contextTypes = null,
-        VirtioGpuDeviceOptions? options = null)
+        VirtioGpuDeviceOptions? options = null, RecordingLogger? logger = null)
     {
+        Logger = logger ?? new RecordingLogger();
         CrossDomainType = new FakeTimelineContextType(CapsetId.CrossDomain);
         foreach (var type in contextTypes ?? [CrossDomainType]) Registry.Register(type);
         options ??= new VirtioGpuDeviceOptions();
@@ -31,7 +33,7 @@ internal sealed class DeviceHarness : IDisposable
 
     public ContextTypeRegistry Registry { get; } = new();
 
-    public RecordingLogger Logger { get; } = new();
+    public RecordingLogger Logger { get; }
 
     public EventLoop Loop { get; } = new();
 
