@@ -5,9 +5,11 @@ using static Tmds.Linux.LibC;
 namespace CrossDomain.Host.CrossDomain;
 
 /// <summary>
-/// Decides what an fd received from the compositor is, as rutabaga does: memory is whatever can be
-/// sized by seeking to its end (memfd, shm, dma-buf; pipes and sockets cannot seek), a pipe opened
-/// write-only is a write pipe, and anything else is not carried.
+/// Decides what an fd received from the compositor is. As in rutabaga, memory is what can be sized
+/// by seeking to its end: memfd and shm (regular files) and dma-bufs (anonymous files that know
+/// their size); a pipe opened write-only is a write pipe; anything else is not carried. Unlike a
+/// bare seek test, directories and devices are not memory, and neither is anything of size 0:
+/// eventfds, timerfds and the like accept a seek and report 0, and nothing of size 0 can be mapped.
 /// </summary>
 internal static unsafe class ReceivedFdClassifier
 {
@@ -23,9 +25,10 @@ internal static unsafe class ReceivedFdClassifier
         stat status;
         if (fstat(fd.Fd, &status) != 0) return ReceivedFdKind.Unsupported;
         if (S_ISFIFO(status.st_mode)) return Pipe.IsWriteOnlyPipe(fd) ? ReceivedFdKind.WritePipe : ReceivedFdKind.Unsupported;
-        if (S_ISSOCK(status.st_mode)) return ReceivedFdKind.Unsupported;
+        if (S_ISSOCK(status.st_mode) || S_ISDIR(status.st_mode) || S_ISCHR(status.st_mode) || S_ISBLK(status.st_mode))
+            return ReceivedFdKind.Unsupported;
 
-        if (!TryGetSizeBySeeking(fd, out size)) return ReceivedFdKind.Unsupported;
+        if (!TryGetSizeBySeeking(fd, out size) || size == 0) return ReceivedFdKind.Unsupported;
         int flags = fcntl(fd.Fd, F_GETFL);
         if (flags < 0) return ReceivedFdKind.Unsupported;
         bool openedReadOnly = (flags & O_ACCMODE) == O_RDONLY;
