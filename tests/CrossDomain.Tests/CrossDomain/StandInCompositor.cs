@@ -12,6 +12,7 @@ internal sealed class StandInCompositor : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
     private readonly DirectoryInfo _directory;
     private readonly UnixListener _listener;
+    private readonly List<UnixSocket> _earlierConnections = [];
     private UnixSocket? _connection;
 
     public StandInCompositor()
@@ -25,9 +26,10 @@ internal sealed class StandInCompositor : IDisposable
 
     public UnixSocket Connection => _connection ?? throw new InvalidOperationException("No context has connected yet.");
 
-    /// <summary>Takes the connection a context made on INIT (already queued on the listener).</summary>
+    /// <summary>Takes the connection a context made on INIT (already queued on the listener); it becomes <see cref="Connection"/>.</summary>
     public void AcceptConnection()
     {
+        if (_connection is not null) _earlierConnections.Add(_connection);
         _connection = _listener.TryAccept();
         Assert.NotNull(_connection);
     }
@@ -96,6 +98,7 @@ internal sealed class StandInCompositor : IDisposable
     public void Dispose()
     {
         _connection?.Dispose();
+        foreach (var connection in _earlierConnections) connection.Dispose();
         _listener.Dispose();
         _directory.Delete(recursive: true);
     }

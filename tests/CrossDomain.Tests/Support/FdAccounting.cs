@@ -25,7 +25,10 @@ public sealed class FdAccounting
             Thread.Sleep(50);
             now = OpenFds();
         }
-        Assert.Equal(before, now);
+        var opened = now.Where(fd => !before.TryGetValue(fd.Key, out var target) || target != fd.Value).Select(fd => $"{fd.Key} -> {fd.Value}");
+        var closed = before.Where(fd => !now.TryGetValue(fd.Key, out var target) || target != fd.Value).Select(fd => $"{fd.Key} -> {fd.Value}");
+        Assert.True(now.SequenceEqual(before),
+            $"the fd table changed; opened: [{string.Join(", ", opened)}]; closed: [{string.Join(", ", closed)}]");
     }
 
     public static void AssertUnchanged(int countBefore)
