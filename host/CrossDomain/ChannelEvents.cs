@@ -83,12 +83,19 @@ internal sealed class ChannelEvents : IDisposable
     }
 
     /// <summary>Called by the compositor connection when it is readable or hung up.</summary>
-    public void OnCompositorInput() => Guarded(() =>
+    public void OnCompositorInput()
     {
-        if (!IsArmed) return;
-        int length = ReceiveFromCompositor();
-        if (length > 0) Deliver(length, CrossDomainCommand.Receive);
-    });
+        try
+        {
+            if (!IsArmed) return;
+            int length = ReceiveFromCompositor();
+            if (length > 0) Deliver(length, CrossDomainCommand.Receive);
+        }
+        catch (Exception exception)
+        {
+            CloseAfterFailure(exception);
+        }
+    }
 
     public void Dispose()
     {
@@ -111,12 +118,19 @@ internal sealed class ChannelEvents : IDisposable
         foreach (var pipe in _readPipes.Values) pipe.IsWatched = armed;
     }
 
-    private void OnReadPipeReady(ReadPipe pipe) => Guarded(() =>
+    private void OnReadPipeReady(ReadPipe pipe)
     {
-        if (!IsArmed) return;
-        int length = ReadFromPipe(pipe);
-        if (length > 0) Deliver(length, CrossDomainCommand.Read);
-    });
+        try
+        {
+            if (!IsArmed) return;
+            int length = ReadFromPipe(pipe);
+            if (length > 0) Deliver(length, CrossDomainCommand.Read);
+        }
+        catch (Exception exception)
+        {
+            CloseAfterFailure(exception);
+        }
+    }
 
     /// <summary>Builds a RECEIVE in <see cref="_message"/>; returns its length, or 0 when there was nothing to read after all.</summary>
     private int ReceiveFromCompositor()
@@ -155,33 +169,54 @@ internal sealed class ChannelEvents : IDisposable
                 return CrossDomainSendReceive.Size;
         }
 
-        uint identifierCount = 0;
-        foreach (var fd in _receivedFds)
-        {
-            uint index = identifierCount;
-            switch (ReceivedFdClassifier.Classify(fd, out ulong size, out bool writable))
-            {
-                case ReceivedFdKind.Memory when size <= uint.MaxValue:
-                    receive.Identifiers[(int)index] = _items.Add(new ReceivedMemory(fd, size, writable));
-                    receive.IdentifierTypes[(int)index] = (uint)IdentifierType.VirtgpuBlob;
-                    receive.IdentifierSizes[(int)index] = (uint)size;
-                    identifierCount++;
-                    break;
-                case ReceivedFdKind.WritePipe:
-                    receive.Identifiers[(int)index] = _items.Add(new WritePipe(fd, _setup.Loop, _pipeWriteBudget, OnWritePipeClosedWhileDraining));
-                    receive.IdentifierTypes[(int)index] = (uint)IdentifierType.WritePipe;
-                    identifierCount++;
-                    break;
-                default:
-                    CrossDomainLog.UnsupportedFdClosed(_logger, _setup.ContextId, DescribeUnsupported(fd));
-                    fd.Dispose();
-                    break;
-            }
-        }
-        _receivedFds.Clear();
-        receive.IdentifierCount = identifierCount;
+        receive.IdentifierCount = AnnounceReceivedFds(ref receive);
         receive.OpaqueDataSize = (uint)result.Bytes;
         return CrossDomainSendReceive.Size + result.Bytes;
+    }
+
+    /// <summary>
+    /// Names each received fd for the guest as a host item, in the order they came; fds the channel
+    /// cannot carry are closed and left out. When this returns, or throws, every fd is owned by an
+    /// item or closed.
+    /// </summary>
+    private uint AnnounceReceivedFds(ref CrossDomainSendReceive receive)
+    {
+        uint count = 0;
+        int next = 0;
+        try
+        {
+            for (; next < _receivedFds.Count; next++)
+            {
+                var fd = _receivedFds[next];
+                var kind = ReceivedFdClassifier.Classify(fd, out ulong size, out bool writable);
+                // identifier_sizes is 32-bit: larger memory cannot be announced.
+                if (kind == ReceivedFdKind.Memory && size > uint.MaxValue) kind = ReceivedFdKind.Unsupported;
+                switch (kind)
+                {
+                    case ReceivedFdKind.Memory:
+                        receive.Identifiers[(int)count] = _items.Add(new ReceivedMemory(fd, size, writable));
+                        receive.IdentifierTypes[(int)count] = (uint)IdentifierType.VirtgpuBlob;
+                        receive.IdentifierSizes[(int)count] = (uint)size;
+                        count++;
+                        break;
+                    case ReceivedFdKind.WritePipe:
+                        receive.Identifiers[(int)count] = _items.Add(new WritePipe(fd, _setup.Loop, _pipeWriteBudget, OnWritePipeClosedWhileDraining));
+                        receive.IdentifierTypes[(int)count] = (uint)IdentifierType.WritePipe;
+                        count++;
+                        break;
+                    default:
+                        CrossDomainLog.UnsupportedFdClosed(_logger, _setup.ContextId, DescribeUnsupported(fd));
+                        fd.Dispose();
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            for (; next < _receivedFds.Count; next++) _receivedFds[next].Dispose();
+            _receivedFds.Clear();
+        }
+        return count;
     }
 
     /// <summary>Builds a READ in <see cref="_message"/>; returns its length, or 0 when there was nothing to read after all.</summary>
@@ -226,21 +261,14 @@ internal sealed class ChannelEvents : IDisposable
 
     /// <summary>
     /// A loop callback that throws would stop the device loop, and with it every context: a
-    /// failure here costs this context its channel instead.
+    /// failure in one costs this context its channel instead.
     /// </summary>
-    private void Guarded(Action handle)
+    private void CloseAfterFailure(Exception exception)
     {
-        try
-        {
-            handle();
-        }
-        catch (Exception exception)
-        {
-            CrossDomainLog.ChannelEventThrew(_logger, exception, _setup.ContextId);
-            _compositor?.Close();
-            foreach (var pipe in _readPipes.Values) pipe.Dispose();
-            _readPipes.Clear();
-        }
+        CrossDomainLog.ChannelEventThrew(_logger, exception, _setup.ContextId);
+        _compositor?.Close();
+        foreach (var pipe in _readPipes.Values) pipe.Dispose();
+        _readPipes.Clear();
     }
 
     /// <summary>What the fd is, as /proc names it ("socket:[1234]", "anon_inode:[eventfd]"), for the log.</summary>

@@ -4,13 +4,22 @@ using CrossDomain.VirtioGpu.CrossDomain;
 namespace CrossDomain.Tests.CrossDomain;
 
 /// <summary>
-/// One pass through the cross-domain paths (a context relaying bytes and fds both ways) before a
-/// test counts fds: the runtime opens some files once, on first use (assembly images), and those
-/// must be open before the count, not appear in it.
+/// Settles the fd table before a test counts fds. One pass through the cross-domain paths (a
+/// context relaying bytes and fds both ways) opens what the runtime opens once, on first use
+/// (assembly images); then finalizers run, so that handles earlier tests dropped without disposing
+/// (process pipes, say) are not closed in the middle of the count.
 /// </summary>
 internal static class CrossDomainWarmUp
 {
     public static void Run()
+    {
+        RelayOnce();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    private static void RelayOnce()
     {
         using var compositor = new StandInCompositor();
         using var device = new CrossDomainDevice(compositor.SocketPath);

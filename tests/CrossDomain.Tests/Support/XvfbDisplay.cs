@@ -68,6 +68,8 @@ public sealed class XvfbDisplay : IDisposable
         }
         finally
         {
+            // Read synchronously, so Process.Dispose leaves the pipe open for the finalizer.
+            process.StandardOutput.Dispose();
             process.Dispose();
         }
     }
