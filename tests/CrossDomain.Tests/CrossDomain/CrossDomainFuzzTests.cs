@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using CrossDomain.Interop;
 using CrossDomain.Tests.Device;
 using CrossDomain.Tests.Support;
@@ -26,6 +27,7 @@ public sealed class CrossDomainFuzzTests(ITestOutputHelper output)
         CrossDomainWarmUp.Run();
         var before = FdAccounting.OpenFds();
         var outcomes = new Dictionary<string, int>();
+        var held = new List<RecordingReply>();
         using (var compositor = new StandInCompositor())
         using (var device = new CrossDomainDevice(compositor.SocketPath))
         {
@@ -37,7 +39,16 @@ public sealed class CrossDomainFuzzTests(ITestOutputHelper output)
 
             for (int i = 0; i < CommandCount; i++)
             {
-                var reply = device.Harness.Send(fuzzer.NextRequest(device.NextFenceId()));
+                var request = fuzzer.NextRequest(device.NextFenceId());
+                var reply = device.Harness.Send(request);
+                if (!reply.IsCompleted)
+                {
+                    // Only a POLL fence may wait: on the channel ring, for an event that may never come.
+                    var header = MemoryMarshal.Read<ControlHeader>(request);
+                    Assert.True((header.Flags & ControlHeaderFlags.InfoRingIndex) != 0 && header.RingIndex == 1,
+                        $"a {header.Type} on ring {header.RingIndex} was not answered");
+                    held.Add(reply);
+                }
                 string outcome = !reply.IsCompleted ? "held (poll fence)" : reply.Type.ToString();
                 outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
                 if (i % 16 == 0) StirTheCompositor(random, compositor, device);
@@ -53,6 +64,8 @@ public sealed class CrossDomainFuzzTests(ITestOutputHelper output)
             Assert.Equal("so am I"u8.ToArray(), fresh.PollForMessage().Data);
         }
         FdAccounting.AssertUnchanged(before);
+        // Destroying the device answered every poll that was still waiting.
+        Assert.All(held, reply => Assert.True(reply.IsCompleted));
 
         foreach (var (outcome, count) in outcomes.OrderByDescending(pair => pair.Value)) output.WriteLine($"{outcome}: {count}");
         int errors = outcomes.Where(pair => pair.Key.StartsWith("Error", StringComparison.Ordinal)).Sum(pair => pair.Value);

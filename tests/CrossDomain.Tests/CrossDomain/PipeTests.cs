@@ -54,6 +54,27 @@ public sealed class PipeTests : IDisposable
     }
 
     [Fact]
+    public void With_the_compositor_and_a_pipe_both_ready_one_poll_gets_one_of_them_and_the_next_poll_the_other()
+    {
+        using var writeEnd = SendReadPipe(FirstReadPipeId);
+        Assert.Equal(IoStatus.Done, Pipe.Write(writeEnd, "pipe data"u8).Status);
+        _compositor.SendToGuest("socket data"u8);
+
+        var first = _guest.PollForMessage();
+        var ring = _device.Harness.Memory.At(_guest.ChannelRingAddress, 4096);
+        ring[0] = 0xEE;
+        for (int i = 0; i < 10; i++) _device.Harness.Loop.RunOnce(5);
+        Assert.Equal(0xEE, ring[0]);
+        var second = _guest.PollForMessage();
+
+        var commands = new[] { first.Command, second.Command };
+        Assert.Contains(CrossDomainCommand.Read, commands);
+        Assert.Contains(CrossDomainCommand.Receive, commands);
+        Assert.Equal("pipe data"u8.ToArray(), (first.Command == CrossDomainCommand.Read ? first : second).Data);
+        Assert.Equal("socket data"u8.ToArray(), (first.Command == CrossDomainCommand.Receive ? first : second).Data);
+    }
+
+    [Fact]
     public void Pipe_data_larger_than_a_ring_arrives_in_reads_of_at_most_4072_bytes()
     {
         var contents = new byte[20_000];
