@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   weston            # the headless compositor the end-to-end tests run against
   wayland-utils     # wayland-info, the reference listing of a compositor's globals
+  xvfb              # an X server without a display, for weston's x11 backend: the seat and keymap tests
+  xauth             # what Xvfb runs with (xvfb-run and X authority files)
   libwayland-dev    # /usr/share/wayland/wayland.xml, read by the code generator at build time
   wayland-protocols # xdg-shell, linux-dmabuf, ... XML, read by the code generator at build time
 )

@@ -8,4 +8,8 @@ internal static partial class HostStartupLog
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "Settings: socket {Socket}, Wayland display {WaylandDisplay}, log level {MinimumLevel}")]
     public static partial void Settings(ILogger logger, string socket, string waylandDisplay, string? minimumLevel);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
+        Message = "No compositor socket at {Path} yet: cross-domain contexts fail to start until one listens there")]
+    public static partial void CompositorMissing(ILogger logger, string path);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CrossDomain.CommandLine;
 using CrossDomain.Host;
+using CrossDomain.Host.CrossDomain;
 using CrossDomain.Host.Device;
 using CrossDomain.Host.Service;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,16 +21,25 @@ switch (invocation)
     case HostInvocation.Misconfigured misconfigured:
         return ConsoleReport.Misconfiguration(HostCommandLine.ProgramName, misconfigured.Problem);
     case HostInvocation.Serve serve:
+        if (!CompositorSocketPath.TryResolve(serve.Options.WaylandDisplay, out string? compositorSocket, out string? problem))
+            return ConsoleReport.Misconfiguration(HostCommandLine.ProgramName, $"--wayland-display: {problem}");
         HostApplicationBuilder builder = ServiceHost.CreateBuilder(HostCommandLine.ProgramName, serve.Configuration, executableDirectory);
         builder.Services.AddSingleton(serve.Options);
         builder.Services.AddSingleton(new VirtioGpuDeviceOptions());
-        builder.Services.AddSingleton(_ => new ContextTypeRegistry());
+        builder.Services.AddSingleton(services =>
+        {
+            var registry = new ContextTypeRegistry();
+            var crossDomainLogger = services.GetRequiredService<ILoggerFactory>().CreateLogger("crossdomain-host.cross-domain");
+            registry.Register(new CrossDomainContextType(new CrossDomainOptions { WaylandSocketPath = compositorSocket }, crossDomainLogger));
+            return registry;
+        });
         builder.Services.AddHostedService<VhostUserService>();
         using (IHost host = builder.Build())
         {
             ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(HostCommandLine.ProgramName);
-            HostStartupLog.Settings(logger, serve.Options.Socket, serve.Options.WaylandDisplay,
+            HostStartupLog.Settings(logger, serve.Options.Socket, compositorSocket,
                 serve.Configuration[StandardOptions.LogLevelConfigurationKey]);
+            if (!File.Exists(compositorSocket)) HostStartupLog.CompositorMissing(logger, compositorSocket);
             try
             {
                 host.Run();

@@ -1,4 +1,5 @@
 using System.Text;
+using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +12,7 @@ internal sealed class ContextCommands(
     ResourceTable resources,
     FenceTimelines fences,
     SwitchableGuestMemory guestMemory,
+    EventLoop loop,
     DeviceLimits limits,
     ILogger logger)
 {
@@ -27,7 +29,7 @@ internal sealed class ContextCommands(
 
         string debugName = DecodeDebugName(command);
         var timelines = new ContextTimelines(contextId);
-        var setup = new GpuContextSetup(contextId, debugName, guestMemory, new ContextFenceSignal(fences, timelines));
+        var setup = new GpuContextSetup(contextId, debugName, guestMemory, new ContextFenceSignal(fences, timelines), loop);
         var error = type.CreateContext(setup, out var context);
         if (error != GpuError.None)
         {

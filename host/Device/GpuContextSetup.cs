@@ -1,3 +1,4 @@
+using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Memory;
 
 namespace CrossDomain.Host.Device;
@@ -7,4 +8,9 @@ namespace CrossDomain.Host.Device;
 /// <param name="DebugName">The guest's name for it (Linux: the process name), for logs only.</param>
 /// <param name="GuestMemory">Guest RAM; always the current memory table, even after it changes.</param>
 /// <param name="Fences">How the context reports that a fence on one of its rings has signalled.</param>
-public sealed record GpuContextSetup(uint ContextId, string DebugName, IGuestMemory GuestMemory, ContextFenceSignal Fences);
+/// <param name="Loop">
+/// The device's event loop, the thread every call into the context comes from: a context watches its
+/// own fds (compositor sockets, pipes, renderer fds) here, so its callbacks need no locks.
+/// </param>
+public sealed record GpuContextSetup(uint ContextId, string DebugName, IGuestMemory GuestMemory, ContextFenceSignal Fences,
+    EventLoop Loop);

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Memory;
 using CrossDomain.VirtioGpu.Protocol;
 using Microsoft.Extensions.Logging;
@@ -10,8 +11,9 @@ namespace CrossDomain.Host.Device;
 /// <summary>
 /// The virtio-gpu device, independent of its transport: the queue layer hands it each control and
 /// cursor request as bytes, and it answers through a <see cref="PendingReply"/>. Everything runs on
-/// one loop thread (the one that calls <see cref="HandleControl"/>); contexts that finish work on
-/// other threads reach it through <c>postToLoop</c>.
+/// one <see cref="EventLoop"/>'s thread (the one that calls <see cref="HandleControl"/>): contexts
+/// watch their fds on that loop, and those that finish work on other threads reach it through
+/// <see cref="EventLoop.Post"/>.
 /// <para>
 /// The guest is untrusted: each command is checked (sizes, counts, ids, rectangles, ranges) before
 /// anything is done, a bad one gets a virtio error response, and every allocation a guest can cause
@@ -51,16 +53,16 @@ public sealed class VirtioGpuDevice : IDisposable
     private DeviceEvents _pendingEvents;
     private bool _disposed;
 
-    /// <param name="postToLoop">Runs an action on the device's loop thread; called from other threads.</param>
+    /// <param name="loop">The loop the device is driven from; contexts watch their fds on it.</param>
     public VirtioGpuDevice(VirtioGpuDeviceOptions options, ContextTypeRegistry registry, IGuestMemory guestMemory,
-        IHostVisibleWindow window, ILogger logger, Action<Action> postToLoop)
+        IHostVisibleWindow window, ILogger logger, EventLoop loop)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(guestMemory);
         ArgumentNullException.ThrowIfNull(window);
         ArgumentNullException.ThrowIfNull(logger);
-        ArgumentNullException.ThrowIfNull(postToLoop);
+        ArgumentNullException.ThrowIfNull(loop);
         options.Validate();
         var limits = options.Limits;
         _registry = registry;
@@ -70,12 +72,12 @@ public sealed class VirtioGpuDevice : IDisposable
         _contexts = new ContextTable(limits.MaxContexts);
         _budget = new HostMemoryBudget(limits.MaxHostMemoryBytes);
         _mappings = new HostWindowMappings(window);
-        _fences = new FenceTimelines(limits.MaxPendingFences, postToLoop, logger);
+        _fences = new FenceTimelines(limits.MaxPendingFences, loop.Post, logger);
         _display = new DisplayCommands(options.DisplayWidth, options.DisplayHeight, _resources);
         _capsets = new CapsetCommands(registry);
         _blobs = new BlobCommands(_resources, _contexts, _budget, limits, _mappings, logger);
         _resourceCommands = new ResourceCommands(_resources, _budget, limits, _guestMemory, _contexts, _display, _blobs);
-        _contextCommands = new ContextCommands(registry, _contexts, _resources, _fences, _guestMemory, limits, logger);
+        _contextCommands = new ContextCommands(registry, _contexts, _resources, _fences, _guestMemory, loop, limits, logger);
         _responseBuffer = new byte[Math.Max(Unsafe.SizeOf<EdidResponse>(), _capsets.LargestResponse)];
     }
 

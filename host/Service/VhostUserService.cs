@@ -54,7 +54,7 @@ public sealed class VhostUserService(
 
     private IVhostUserDevice CreateDevice(IHostVisibleWindow window, ILogger logger)
     {
-        var device = new VirtioGpuDevice(deviceOptions, registry, EmptyGuestMemory.Instance, window, logger, _loop!.Post);
+        var device = new VirtioGpuDevice(deviceOptions, registry, EmptyGuestMemory.Instance, window, logger, _loop!);
         int maxRequest = checked(deviceOptions.Limits.MaxSubmitBytes + 64);
         return new VirtioGpuQueues(device, maxRequest, logger);
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using CrossDomain.Host.Device;
+using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Protocol;
 
 namespace CrossDomain.Tests.Device;
@@ -69,10 +70,11 @@ public sealed class DeviceFeatureAndConfigTests : IDisposable
         var registry = new ContextTypeRegistry();
         using var memory = new MemfdGuestMemory();
         using var window = new RecordingHostVisibleWindow(0);
+        using var loop = new EventLoop();
         var tooWide = new VirtioGpuDeviceOptions { DisplayWidth = 5000 };
         var noContexts = new VirtioGpuDeviceOptions { Limits = new DeviceLimits { MaxContexts = 0 } };
-        Assert.Throws<ArgumentOutOfRangeException>(() => new VirtioGpuDevice(tooWide, registry, memory, window, new RecordingLogger(), _ => { }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new VirtioGpuDevice(noContexts, registry, memory, window, new RecordingLogger(), _ => { }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VirtioGpuDevice(tooWide, registry, memory, window, new RecordingLogger(), loop));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VirtioGpuDevice(noContexts, registry, memory, window, new RecordingLogger(), loop));
     }
 
     private static byte[] ReadConfig(VirtioGpuDevice device, uint offset, int length)

@@ -1,27 +1,30 @@
-using System.Collections.Concurrent;
 using CrossDomain.Host.Device;
+using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Protocol;
 
 namespace CrossDomain.Tests.Device;
 
 /// <summary>
 /// A <see cref="VirtioGpuDevice"/> driven in-process: memfd guest RAM, a recording window, a fake
-/// cross-domain context type, and a queue standing in for the device loop's posted work. On
-/// dispose it checks the device logged no error (which would mean a command threw).
+/// cross-domain context type (unless the test brings its own types), and a real
+/// <see cref="EventLoop"/> that the test thread pumps: the test thread is the device's loop thread.
+/// On dispose it checks the device logged no error (which would mean a command threw).
 /// </summary>
 internal sealed class DeviceHarness : IDisposable
 {
     public const ulong WindowSize = 64 << 20;
     public const uint PageSize = 4096;
 
+    /// <param name="logger">The device's logger, for context types the test made with it; a new one by default.</param>
     public DeviceHarness(DeviceLimits? limits = null, IEnumerable<IContextType>? contextTypes = null,
-        VirtioGpuDeviceOptions? options = null)
+        VirtioGpuDeviceOptions? options = null, RecordingLogger? logger = null)
     {
+        Logger = logger ?? new RecordingLogger();
         CrossDomainType = new FakeTimelineContextType(CapsetId.CrossDomain);
         foreach (var type in contextTypes ?? [CrossDomainType]) Registry.Register(type);
         options ??= new VirtioGpuDeviceOptions();
         if (limits is not null) options.Limits = limits;
-        Device = new VirtioGpuDevice(options, Registry, Memory, Window, Logger, Posted.Enqueue);
+        Device = new VirtioGpuDevice(options, Registry, Memory, Window, Logger, Loop);
     }
 
     public MemfdGuestMemory Memory { get; } = new();
@@ -30,9 +33,9 @@ internal sealed class DeviceHarness : IDisposable
 
     public ContextTypeRegistry Registry { get; } = new();
 
-    public RecordingLogger Logger { get; } = new();
+    public RecordingLogger Logger { get; }
 
-    public ConcurrentQueue<Action> Posted { get; } = new();
+    public EventLoop Loop { get; } = new();
 
     public FakeTimelineContextType CrossDomainType { get; }
 
@@ -69,16 +72,22 @@ internal sealed class DeviceHarness : IDisposable
         Assert.Equal(CommandResultHeaderSize, reply.Response.Length);
     }
 
-    /// <summary>What the device loop would do next: run the work other threads posted to it.</summary>
-    public int RunPosted()
+    /// <summary>
+    /// One turn of the device loop without waiting: fd callbacks, then the work other threads
+    /// posted. Returns how many callbacks ran; a turn that runs posted work also counts the loop's
+    /// own wake-up.
+    /// </summary>
+    public int RunLoopOnce() => Loop.RunOnce(0);
+
+    /// <summary>Turns the device loop until <paramref name="condition"/> holds; fails after <paramref name="timeout"/>.</summary>
+    public void RunLoopUntil(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
-        int ran = 0;
-        while (Posted.TryDequeue(out var action))
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (!condition())
         {
-            action();
-            ran++;
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            Loop.RunOnce(20);
         }
-        return ran;
     }
 
     public FakeTimelineContext CreateContext(uint contextId, CapsetId capsetId = CapsetId.CrossDomain)
@@ -97,6 +106,7 @@ internal sealed class DeviceHarness : IDisposable
     public void Dispose()
     {
         Device.Dispose();
+        Loop.Dispose();
         Window.Dispose();
         Memory.Dispose();
         if (!ErrorsExpected) Assert.Empty(Logger.Errors);

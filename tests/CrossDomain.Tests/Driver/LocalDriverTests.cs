@@ -1,3 +1,4 @@
+using CrossDomain.Host.Device;
 using CrossDomain.Tests.Device;
 using CrossDomain.Tests.Support;
 using CrossDomain.VirtioGpu.Driver;
@@ -57,9 +58,9 @@ public sealed class LocalDriverTests : IDisposable
         using var gpu = LocalVirtioGpu.Connect(_host.SocketPath);
         Assert.Throws<VirtioGpuDriverException>(() => gpu.GetCaps((uint)CapsetId.Drm, 5, new byte[8]));
         gpu.InitContext((uint)CapsetId.Drm, 2, 0);
-        _contextType.Created[0].BlobError = CrossDomain.Host.Device.GpuError.InvalidParameter;
+        _contextType.Created[0].BlobError = GpuError.InvalidParameter;
         Assert.Throws<VirtioGpuDriverException>(() => gpu.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseMappable, 4096, 7));
-        _contextType.Created[0].BlobError = CrossDomain.Host.Device.GpuError.None;
+        _contextType.Created[0].BlobError = GpuError.None;
         var blob = gpu.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseMappable, 4096, 7);
         Assert.NotEqual(0u, blob.ResourceId);
     }

@@ -109,7 +109,7 @@ internal static class GeneratorHarness
         return trusted
             .Where(path => Path.GetDirectoryName(path) == frameworkDirectory)
             .Append(typeof(WaylandInterface).Assembly.Location)
-            .Append(typeof(CrossDomain.Interop.FileDescriptor).Assembly.Location)
+            .Append(typeof(global::CrossDomain.Interop.FileDescriptor).Assembly.Location)
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
             .ToImmutableArray();
     });

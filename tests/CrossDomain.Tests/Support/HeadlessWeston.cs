@@ -6,17 +6,21 @@ namespace CrossDomain.Tests.Support;
 /// <summary>
 /// A real weston on the headless backend, private to one test: its own XDG_RUNTIME_DIR (mode 0700)
 /// and socket name, pixman rendering so screenshots show real pixels, stopped in every outcome.
+/// <see cref="StartWithSeat"/> runs it on the x11 backend in a private Xvfb instead, for tests that
+/// need a wl_seat (the headless backend has none); no real display is involved either way.
 /// </summary>
 public sealed class HeadlessWeston : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly Process _process;
+    private readonly XvfbDisplay? _xvfb;
 
-    private HeadlessWeston(Process process, string runtimeDirectory, string socketName)
+    private HeadlessWeston(Process process, string runtimeDirectory, string socketName, XvfbDisplay? xvfb)
     {
         _process = process;
         RuntimeDirectory = runtimeDirectory;
         SocketName = socketName;
+        _xvfb = xvfb;
     }
 
     public string RuntimeDirectory { get; }
@@ -29,7 +33,29 @@ public sealed class HeadlessWeston : IDisposable
 
     public static bool IsInstalled => ExecutableOnPath("weston") is not null;
 
-    public static HeadlessWeston Start(int width = 640, int height = 480, bool debug = false)
+    /// <summary>Whether <see cref="StartWithSeat"/> can run here: weston and Xvfb (packages weston, xvfb).</summary>
+    public static bool CanStartWithSeat => IsInstalled && XvfbDisplay.IsInstalled;
+
+    /// <param name="debug">Adds --debug, which screenshots need: only then may a client use weston_screenshooter.</param>
+    public static HeadlessWeston Start(int width = 640, int height = 480, bool debug = false) =>
+        Launch("headless-backend.so", width, height, debug, xvfb: null);
+
+    /// <summary>weston on its x11 backend inside a private Xvfb: a compositor with a wl_seat (keyboard, keymap, pointer).</summary>
+    public static HeadlessWeston StartWithSeat(int width = 640, int height = 480)
+    {
+        var xvfb = XvfbDisplay.Start(width, height);
+        try
+        {
+            return Launch("x11-backend.so", width, height, debug: false, xvfb);
+        }
+        catch
+        {
+            xvfb.Dispose();
+            throw;
+        }
+    }
+
+    private static HeadlessWeston Launch(string backend, int width, int height, bool debug, XvfbDisplay? xvfb)
     {
         string executable = ExecutableOnPath("weston")
             ?? throw new InvalidOperationException("weston is not installed: run deploy/install-deps.sh");
@@ -40,7 +66,7 @@ public sealed class HeadlessWeston : IDisposable
         {
             ArgumentList =
             {
-                "--backend=headless-backend.so", "--use-pixman", $"--width={width}", $"--height={height}",
+                $"--backend={backend}", "--use-pixman", $"--width={width}", $"--height={height}",
                 $"--socket={socketName}", "--idle-time=0", $"--log={Path.Combine(runtimeDirectory.FullName, "weston.log")}",
             },
             RedirectStandardOutput = true,
@@ -50,14 +76,15 @@ public sealed class HeadlessWeston : IDisposable
         if (debug) start.ArgumentList.Add("--debug");
         start.Environment["XDG_RUNTIME_DIR"] = runtimeDirectory.FullName;
         start.Environment.Remove("WAYLAND_DISPLAY");
-        start.Environment.Remove("DISPLAY");
+        if (xvfb is null) start.Environment.Remove("DISPLAY");
+        else start.Environment["DISPLAY"] = xvfb.Display;
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("weston did not start");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var weston = new HeadlessWeston(process, runtimeDirectory.FullName, socketName);
+        var weston = new HeadlessWeston(process, runtimeDirectory.FullName, socketName, xvfb);
         try
         {
             weston.WaitUntilAcceptingClients();
@@ -95,6 +122,7 @@ public sealed class HeadlessWeston : IDisposable
         finally
         {
             _process.Dispose();
+            _xvfb?.Dispose();
             Directory.Delete(RuntimeDirectory, recursive: true);
         }
     }

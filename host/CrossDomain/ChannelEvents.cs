@@ -1,0 +1,286 @@
+using System.Runtime.InteropServices;
+using CrossDomain.Host.Device;
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.CrossDomain;
+using Microsoft.Extensions.Logging;
+
+namespace CrossDomain.Host.CrossDomain;
+
+/// <summary>
+/// The channel ring's side of a context: each POLL fence asks for one event, and this writes
+/// exactly one — a RECEIVE of what the compositor sent, or a READ of what a read pipe gave —
+/// into the channel ring at offset 0 and then signals that fence (PROTOCOL.md B.5, CMD_POLL).
+/// <para>
+/// Ordering and back-pressure: the compositor socket and the read pipes are watched on the device
+/// loop only while a POLL fence waits. With no fence waiting nothing is read, so the guest, not
+/// the host, decides the pace, and the compositor's excess stays in the kernel's socket buffer.
+/// The ring holds one message, so a second message must never be written before the guest polls
+/// again: each message consumes its fence, and the watches go when the last fence is used.
+/// A fence may wait for ever (an idle compositor); it blocks nothing but itself.
+/// </para>
+/// </summary>
+internal sealed class ChannelEvents : IDisposable
+{
+    private const byte ChannelRingIndex = (byte)CrossDomainRing.Channel;
+
+    private readonly GpuContextSetup _setup;
+    private readonly HostItems _items;
+    private readonly ByteBudget _pipeWriteBudget;
+    private readonly CrossDomainContextLimits _limits;
+    private readonly ILogger _logger;
+    private readonly Queue<ulong> _pollFences = new();
+    private readonly Dictionary<uint, ReadPipe> _readPipes = [];
+    private readonly List<FileDescriptor> _receivedFds = new(UnixSocket.MaxFdsPerMessage);
+
+    /// <summary>The message being built: one ring's worth, as every guest allocates.</summary>
+    private readonly byte[] _message = new byte[CrossDomainLimits.DefaultRingSize];
+
+    private GuestBacking? _ring;
+    private CompositorConnection? _compositor;
+    private ulong _lastSignaledFence;
+    private bool _disposed;
+
+    public ChannelEvents(GpuContextSetup setup, HostItems items, ByteBudget pipeWriteBudget,
+        CrossDomainContextLimits limits, ILogger logger)
+    {
+        _setup = setup;
+        _items = items;
+        _pipeWriteBudget = pipeWriteBudget;
+        _limits = limits;
+        _logger = logger;
+    }
+
+    public int ReadPipeCount => _readPipes.Count;
+
+    /// <summary>Write pipes that the guest hung up but whose queued bytes are still going out.</summary>
+    public HashSet<WritePipe> DrainingWritePipes { get; } = [];
+
+    public bool HasReadPipe(uint id) => _readPipes.ContainsKey(id);
+
+    /// <summary>INIT made the channel: events go into <paramref name="ring"/>, from <paramref name="compositor"/> if there is one.</summary>
+    public void Start(GuestBacking ring, CompositorConnection? compositor)
+    {
+        _ring = ring;
+        _compositor = compositor;
+        UpdateWatches();
+    }
+
+    /// <summary>A ring-1 fence: signal it once one event is in the ring.</summary>
+    public void AddPollFence(ulong fenceId)
+    {
+        // At or below the last signalled fence the device completes it at once; waiting on it here
+        // would spend the next event on a fence the guest already saw complete.
+        if (fenceId <= _lastSignaledFence) return;
+        _pollFences.Enqueue(fenceId);
+        UpdateWatches();
+    }
+
+    /// <summary>The compositor holds the write end now; its data becomes READ events under <paramref name="id"/>.</summary>
+    public void AddReadPipe(uint id, FileDescriptor readEnd)
+    {
+        _readPipes.Add(id, new ReadPipe(id, readEnd, _setup.Loop, OnReadPipeReady));
+        UpdateWatches();
+    }
+
+    /// <summary>Called by the compositor connection when it is readable or hung up.</summary>
+    public void OnCompositorInput()
+    {
+        try
+        {
+            if (!IsArmed) return;
+            int length = ReceiveFromCompositor();
+            if (length > 0) Deliver(length, CrossDomainCommand.Receive);
+        }
+        catch (Exception exception)
+        {
+            CloseAfterFailure(exception);
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (var pipe in _readPipes.Values) pipe.Dispose();
+        _readPipes.Clear();
+        foreach (var pipe in DrainingWritePipes) pipe.Dispose();
+        DrainingWritePipes.Clear();
+        _pollFences.Clear();
+    }
+
+    private bool IsArmed => !_disposed && _ring is not null && _pollFences.Count > 0;
+
+    private int RingLength => (int)Math.Min(_ring!.Length, (ulong)_message.Length);
+
+    private void UpdateWatches()
+    {
+        bool armed = IsArmed;
+        if (_compositor is { IsClosed: false }) _compositor.WantsInput = armed;
+        foreach (var pipe in _readPipes.Values) pipe.IsWatched = armed;
+    }
+
+    private void OnReadPipeReady(ReadPipe pipe)
+    {
+        try
+        {
+            if (!IsArmed) return;
+            int length = ReadFromPipe(pipe);
+            if (length > 0) Deliver(length, CrossDomainCommand.Read);
+        }
+        catch (Exception exception)
+        {
+            CloseAfterFailure(exception);
+        }
+    }
+
+    /// <summary>Builds a RECEIVE in <see cref="_message"/>; returns its length, or 0 when there was nothing to read after all.</summary>
+    private int ReceiveFromCompositor()
+    {
+        var compositor = _compositor!;
+        var message = _message.AsSpan(0, RingLength);
+        message[..CrossDomainSendReceive.Size].Clear();
+        ref var receive = ref MemoryMarshal.AsRef<CrossDomainSendReceive>(message);
+        // Only cmd: wayland-proxy-virtwl reads the first word whole and accepts exactly 5 or 6.
+        receive.Header.Command = CrossDomainCommand.Receive;
+
+        // A guest that never turns the compositor's fds into blobs would make us hold them without
+        // bound; it loses its channel instead, with an orderly end of stream.
+        if (_items.HeldFdCount > _limits.MaxHeldFds - UnixSocket.MaxFdsPerMessage)
+        {
+            CrossDomainLog.TooManyHeldFds(_logger, _setup.ContextId, _items.HeldFdCount);
+            compositor.Close();
+            return CrossDomainSendReceive.Size;
+        }
+
+        _receivedFds.Clear();
+        var result = compositor.Receive(message[CrossDomainSendReceive.Size..], _receivedFds);
+        switch (result.Status)
+        {
+            case IoStatus.WouldBlock:
+                return 0;
+            case IoStatus.EndOfStream:
+                // magma-gpu/rutabaga_gfx and libkrun: a RECEIVE of 0 bytes and no identifiers.
+                CrossDomainLog.CompositorHungUp(_logger, _setup.ContextId);
+                compositor.Close();
+                return CrossDomainSendReceive.Size;
+            case IoStatus.Failed or IoStatus.ControlTruncated:
+                // Bytes were consumed (or fds dropped): the stream cannot be trusted any more.
+                CrossDomainLog.ReceiveFailed(_logger, _setup.ContextId, result.Status, result.Errno);
+                compositor.Close();
+                return CrossDomainSendReceive.Size;
+        }
+
+        receive.IdentifierCount = AnnounceReceivedFds(ref receive);
+        receive.OpaqueDataSize = (uint)result.Bytes;
+        return CrossDomainSendReceive.Size + result.Bytes;
+    }
+
+    /// <summary>
+    /// Names each received fd for the guest as a host item, in the order they came; fds the channel
+    /// cannot carry are closed and left out. When this returns, or throws, every fd is owned by an
+    /// item or closed.
+    /// </summary>
+    private uint AnnounceReceivedFds(ref CrossDomainSendReceive receive)
+    {
+        uint count = 0;
+        int next = 0;
+        try
+        {
+            for (; next < _receivedFds.Count; next++)
+            {
+                var fd = _receivedFds[next];
+                var kind = ReceivedFdClassifier.Classify(fd, out ulong size, out bool writable);
+                // identifier_sizes is 32-bit: larger memory cannot be announced.
+                if (kind == ReceivedFdKind.Memory && size > uint.MaxValue) kind = ReceivedFdKind.Unsupported;
+                switch (kind)
+                {
+                    case ReceivedFdKind.Memory:
+                        receive.Identifiers[(int)count] = _items.Add(new ReceivedMemory(fd, size, writable));
+                        receive.IdentifierTypes[(int)count] = (uint)IdentifierType.VirtgpuBlob;
+                        receive.IdentifierSizes[(int)count] = (uint)size;
+                        count++;
+                        break;
+                    case ReceivedFdKind.WritePipe:
+                        receive.Identifiers[(int)count] = _items.Add(new WritePipe(fd, _setup.Loop, _pipeWriteBudget, OnWritePipeClosedWhileDraining));
+                        receive.IdentifierTypes[(int)count] = (uint)IdentifierType.WritePipe;
+                        count++;
+                        break;
+                    default:
+                        CrossDomainLog.UnsupportedFdClosed(_logger, _setup.ContextId, DescribeUnsupported(fd));
+                        fd.Dispose();
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            for (; next < _receivedFds.Count; next++) _receivedFds[next].Dispose();
+            _receivedFds.Clear();
+        }
+        return count;
+    }
+
+    /// <summary>Builds a READ in <see cref="_message"/>; returns its length, or 0 when there was nothing to read after all.</summary>
+    private int ReadFromPipe(ReadPipe pipe)
+    {
+        var message = _message.AsSpan(0, RingLength);
+        message[..CrossDomainReadWrite.Size].Clear();
+        ref var read = ref MemoryMarshal.AsRef<CrossDomainReadWrite>(message);
+        read.Header.Command = CrossDomainCommand.Read;
+        read.Identifier = pipe.Id;
+
+        var result = Pipe.Read(pipe.ReadEnd, message[CrossDomainReadWrite.Size..]);
+        if (result.Status == IoStatus.WouldBlock) return 0;
+        if (result.Status == IoStatus.Done)
+        {
+            read.OpaqueDataSize = (uint)result.Bytes;
+            return CrossDomainReadWrite.Size + result.Bytes;
+        }
+        // End of data, or a read error, which the guest cannot do more about: hang up either way.
+        read.HangUp = 1;
+        _readPipes.Remove(pipe.Id);
+        pipe.Dispose();
+        return CrossDomainReadWrite.Size;
+    }
+
+    private void Deliver(int length, CrossDomainCommand command)
+    {
+        // The guest reads the ring once its fence signals, so the bytes go in first. A ring the
+        // guest moved out of its memory loses the message, but the fence still signals: leaving
+        // it would hang the guest's poll for ever.
+        if (!_ring!.TryWrite(_setup.GuestMemory, 0, _message.AsSpan(0, length)))
+            CrossDomainLog.ChannelRingUnwritable(_logger, _setup.ContextId, command);
+        ulong fence = _pollFences.Dequeue();
+        _lastSignaledFence = Math.Max(_lastSignaledFence, fence);
+        // Fences queued out of order and at or below this one are signalled with it by the device.
+        while (_pollFences.TryPeek(out ulong next) && next <= _lastSignaledFence) _pollFences.Dequeue();
+        UpdateWatches();
+        _setup.Fences.Signal(ChannelRingIndex, fence);
+    }
+
+    private void OnWritePipeClosedWhileDraining(WritePipe pipe) => DrainingWritePipes.Remove(pipe);
+
+    /// <summary>
+    /// A loop callback that throws would stop the device loop, and with it every context: a
+    /// failure in one costs this context its channel instead.
+    /// </summary>
+    private void CloseAfterFailure(Exception exception)
+    {
+        CrossDomainLog.ChannelEventThrew(_logger, exception, _setup.ContextId);
+        _compositor?.Close();
+        foreach (var pipe in _readPipes.Values) pipe.Dispose();
+        _readPipes.Clear();
+    }
+
+    /// <summary>What the fd is, as /proc names it ("socket:[1234]", "anon_inode:[eventfd]"), for the log.</summary>
+    private static string DescribeUnsupported(FileDescriptor fd)
+    {
+        try
+        {
+            return new FileInfo($"/proc/self/fd/{fd.Fd}").LinkTarget ?? "unknown";
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+}

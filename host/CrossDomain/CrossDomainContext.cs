@@ -1,0 +1,410 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using CrossDomain.Host.Device;
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.CrossDomain;
+using CrossDomain.VirtioGpu.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace CrossDomain.Host.CrossDomain;
+
+/// <summary>
+/// One guest cross-domain context (PROTOCOL.md B.4–B.10): its rings, its connection to the host
+/// compositor, the items it named for the guest (image templates, received memory, write pipes)
+/// and the pipes it reads for the guest. Commands from SUBMIT_3D run synchronously; channel
+/// events are written by <see cref="ChannelEvents"/>, one per POLL fence. Every call, and every
+/// loop callback, comes on the device's loop thread, so nothing here is locked.
+/// <para>
+/// The guest is untrusted: each command's size, count, id and type is checked before anything
+/// happens, and a bad one is an error for the guest, never an exception, a leaked fd or an
+/// unbounded allocation (see <see cref="CrossDomainContextLimits"/>).
+/// </para>
+/// </summary>
+internal sealed class CrossDomainContext : IGpuContext
+{
+    /// <summary>Every guest allocates one page for each ring, and a RECEIVE fills one.</summary>
+    public const int MinimumRingSize = CrossDomainLimits.DefaultRingSize;
+
+    private const byte QueryRingIndex = (byte)CrossDomainRing.Query;
+    private const byte ChannelRingIndex = (byte)CrossDomainRing.Channel;
+
+    private readonly GpuContextSetup _setup;
+    private readonly CrossDomainOptions _options;
+    private readonly ILogger _logger;
+    private readonly Dictionary<uint, GpuResource> _attached = [];
+    private readonly HostItems _items = new();
+    private readonly ReadPipeIds _readPipeIds = new();
+    private readonly ByteBudget _sendBudget;
+    private readonly ChannelEvents _channel;
+    private readonly FileDescriptor[] _sendFds = new FileDescriptor[CrossDomainLimits.MaxIdentifiers];
+    private readonly List<(uint Id, FileDescriptor ReadEnd, FileDescriptor WriteEnd)> _newReadPipes = [];
+    private GuestBacking? _queryRing;
+    private CompositorConnection? _compositor;
+    private bool _initialized;
+    private bool _disposed;
+
+    public CrossDomainContext(GpuContextSetup setup, CrossDomainOptions options, ILogger logger)
+    {
+        _setup = setup;
+        _options = options;
+        _logger = logger;
+        _sendBudget = new ByteBudget(options.Limits.MaxPendingSendBytes);
+        _channel = new ChannelEvents(setup, _items, new ByteBudget(options.Limits.MaxPendingPipeWriteBytes), options.Limits, logger);
+    }
+
+    public GpuError Submit(ReadOnlySpan<byte> commands)
+    {
+        while (!commands.IsEmpty)
+        {
+            if (!MemoryMarshal.TryRead(commands, out CrossDomainHeader header))
+                return Refuse(default, GpuError.Unspecified, "the submission ends inside a command header");
+            int size = header.CommandSize;
+            if (size < Unsafe.SizeOf<CrossDomainHeader>() || size > commands.Length)
+                return Refuse(header.Command, GpuError.Unspecified, "cmd_size is shorter than the header or runs past the submission");
+            var error = Execute(header.Command, commands[..size]);
+            // As in rutabaga, a failed command fails the submission; the commands before it stay done.
+            if (error != GpuError.None) return error;
+            commands = commands[size..];
+        }
+        return GpuError.None;
+    }
+
+    public void AttachResource(GpuResource resource) => _attached[resource.Id] = resource;
+
+    public void DetachResource(GpuResource resource) => _attached.Remove(resource.Id);
+
+    public GpuError CreateBlob(in HostBlobRequest request, out HostBlob? blob)
+    {
+        blob = null;
+        if (request.Memory != BlobMemory.Host3D) return RefuseBlob(request, "cross-domain blobs are HOST3D only");
+        if (request.BlobId > uint.MaxValue || !_items.TryGet((uint)request.BlobId, out var item))
+            return RefuseBlob(request, "the blob id names no host item");
+        switch (item)
+        {
+            case ImageTemplate template:
+                // rutabaga requires the exact size too: the guest takes it from the template.
+                if (request.Size != template.Size) return RefuseBlob(request, "the size differs from the image template's");
+                return AllocateImage(template, out blob) ? GpuError.None : RefuseBlob(request, "the host could not allocate the image", GpuError.Unspecified);
+            case ReceivedMemory received:
+                // Received memory is used once: the blob now owns the fd.
+                _items.Remove((uint)request.BlobId);
+                blob = new HostBlob(received.TakeHandle(), received.Size, MapCacheType.Cached, received.IsWritable);
+                return GpuError.None;
+            default:
+                return RefuseBlob(request, "the blob id names a pipe, not memory");
+        }
+    }
+
+    public GpuError CreateFence(byte ringIndex, ulong fenceId)
+    {
+        switch (ringIndex)
+        {
+            case QueryRingIndex:
+                // Queries are answered inside SUBMIT_3D, before their fence is made.
+                _setup.Fences.Signal(QueryRingIndex, fenceId);
+                return GpuError.None;
+            case ChannelRingIndex:
+                _channel.AddPollFence(fenceId);
+                return GpuError.None;
+            default:
+                CrossDomainLog.CommandRefused(_logger, _setup.ContextId, CrossDomainCommand.Poll, "a fence on a ring other than 0 and 1");
+                return GpuError.InvalidParameter;
+        }
+    }
+
+    /// <summary>CTX_DESTROY: the compositor connection, pipes and items go; the device has completed the fences.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _channel.Dispose();
+        _compositor?.Close();
+        _items.Dispose();
+        _attached.Clear();
+    }
+
+    private GpuError Execute(CrossDomainCommand command, ReadOnlySpan<byte> bytes) => command switch
+    {
+        CrossDomainCommand.Init => Initialize(bytes),
+        CrossDomainCommand.GetImageRequirements => GetImageRequirements(bytes),
+        // The command itself does nothing: its fence, made next, is the request (CreateFence).
+        CrossDomainCommand.Poll => GpuError.None,
+        CrossDomainCommand.Send => Send(bytes),
+        CrossDomainCommand.Write => Write(bytes),
+        _ => Refuse(command, GpuError.InvalidParameter, "not a command this host serves"),
+    };
+
+    private GpuError Initialize(ReadOnlySpan<byte> bytes)
+    {
+        const CrossDomainCommand Command = CrossDomainCommand.Init;
+        if (_initialized) return Refuse(Command, GpuError.InvalidParameter, "the context is already initialized");
+
+        uint queryRingId, channelRingId;
+        ChannelType channelType;
+        switch (bytes.Length)
+        {
+            case CrossDomainInitLegacy.Size:
+                var legacy = MemoryMarshal.Read<CrossDomainInitLegacy>(bytes);
+                // The legacy form has one ring for both.
+                (queryRingId, channelRingId, channelType) = (legacy.QueryRingId, legacy.QueryRingId, legacy.ChannelType);
+                break;
+            case CrossDomainInit.V1Size or CrossDomainInit.LibkrunSize or CrossDomainInit.InternalSocketSize:
+                // The forms share their first 20 bytes; what follows (libkrun's protocol version, magma's
+                // socket uuid) matters only for channels this host does not offer.
+                CrossDomainInit init = default;
+                bytes.CopyTo(MemoryMarshal.AsBytes(new Span<CrossDomainInit>(ref init)));
+                (queryRingId, channelRingId, channelType) = (init.QueryRingId, init.ChannelRingId, init.ChannelType);
+                break;
+            default:
+                return Refuse(Command, GpuError.Unspecified, "cmd_size is none of INIT's sizes (16, 20, 24, 36)");
+        }
+
+        var error = FindRing(queryRingId, out var queryRing);
+        if (error != GpuError.None) return Refuse(Command, error, "the query ring is not an attached guest blob of a page or more");
+        GuestBacking? channelRing = null;
+        CompositorConnection? compositor = null;
+        switch (channelType)
+        {
+            case ChannelType.None:
+                break;
+            case ChannelType.Wayland:
+                error = FindRing(channelRingId, out channelRing);
+                if (error != GpuError.None) return Refuse(Command, error, "the channel ring is not an attached guest blob of a page or more");
+                if (_options.WaylandSocketPath is not { } path) return Refuse(Command, GpuError.InvalidParameter, "no compositor is configured");
+                compositor = CompositorConnection.TryConnect(path, _setup.Loop, _sendBudget, _channel.OnCompositorInput, out int errno);
+                if (compositor is null)
+                {
+                    CrossDomainLog.CompositorUnreachable(_logger, _setup.ContextId, path, errno);
+                    return GpuError.Unspecified;
+                }
+                CrossDomainLog.Connected(_logger, _setup.ContextId, path);
+                break;
+            default:
+                return Refuse(Command, GpuError.InvalidParameter, "the channel type is not offered");
+        }
+
+        _initialized = true;
+        _queryRing = queryRing;
+        _compositor = compositor;
+        if (channelRing is not null) _channel.Start(channelRing, compositor);
+        return GpuError.None;
+    }
+
+    /// <summary>A ring is the guest pages of a GUEST blob attached to this context, at least a page long.</summary>
+    private GpuError FindRing(uint resourceId, out GuestBacking ring)
+    {
+        ring = null!;
+        if (!_attached.TryGetValue(resourceId, out var resource)) return GpuError.InvalidResourceId;
+        if (resource is not BlobResource { Memory: BlobMemory.Guest, Backing: { } backing } || backing.Length < MinimumRingSize)
+            return GpuError.InvalidParameter;
+        ring = backing;
+        return GpuError.None;
+    }
+
+    private GpuError GetImageRequirements(ReadOnlySpan<byte> bytes)
+    {
+        const CrossDomainCommand Command = CrossDomainCommand.GetImageRequirements;
+        if (!MemoryMarshal.TryRead(bytes, out CrossDomainGetImageRequirements request))
+            return Refuse(Command, GpuError.Unspecified, "shorter than the request");
+        if (_queryRing is null) return Refuse(Command, GpuError.InvalidParameter, "the context is not initialized");
+
+        var key = new ImageTemplateKey(request.Width, request.Height, request.DrmFormat, request.Flags);
+        if (!_items.TryFindTemplate(key, out uint id))
+        {
+            if (_items.TemplateCount >= _options.Limits.MaxImageTemplates)
+                return Refuse(Command, GpuError.OutOfMemory, "the context has as many image templates as it may");
+            var created = ImageTemplate.TryCreate(key, _options.Limits.MaxImageBytes);
+            if (created is null) return Refuse(Command, GpuError.InvalidParameter, "unknown format, empty image or too large an image");
+            id = _items.Add(created);
+        }
+        _items.TryGet(id, out var item);
+        var answer = ((ImageTemplate)item!).Requirements(id);
+        if (!_queryRing.TryWrite(_setup.GuestMemory, 0, MemoryMarshal.AsBytes(new ReadOnlySpan<CrossDomainImageRequirements>(in answer))))
+            return Refuse(Command, GpuError.Unspecified, "the query ring is not in guest memory");
+        return GpuError.None;
+    }
+
+    private GpuError Send(ReadOnlySpan<byte> bytes)
+    {
+        const CrossDomainCommand Command = CrossDomainCommand.Send;
+        if (!MemoryMarshal.TryRead(bytes, out CrossDomainSendReceive send)) return Refuse(Command, GpuError.Unspecified, "shorter than the SEND header");
+        if (send.OpaqueDataSize > (uint)(bytes.Length - CrossDomainSendReceive.Size))
+            return Refuse(Command, GpuError.Unspecified, "opaque_data_size runs past cmd_size");
+        if (send.IdentifierCount > CrossDomainLimits.MaxIdentifiers) return Refuse(Command, GpuError.InvalidParameter, "more than 28 identifiers");
+        int count = (int)send.IdentifierCount;
+
+        var error = CheckIdentifiers(send, count, out int readPipeCount);
+        if (error != GpuError.None) return error;
+        if (_compositor is null) return Refuse(Command, GpuError.InvalidParameter, "the context has no Wayland channel");
+        if (_compositor.IsClosed) return Refuse(Command, GpuError.Unspecified, "the compositor closed the connection");
+        var data = bytes.Slice(CrossDomainSendReceive.Size, (int)send.OpaqueDataSize);
+        if (data.IsEmpty)
+            return count == 0 ? GpuError.None : Refuse(Command, GpuError.InvalidParameter, "identifiers without data: a stream carries fds only with bytes");
+        if (_channel.ReadPipeCount + readPipeCount > _options.Limits.MaxReadPipes)
+            return Refuse(Command, GpuError.OutOfMemory, "the context reads as many pipes as it may");
+        if (!_sendBudget.HasRoom(data.Length)) return Refuse(Command, GpuError.OutOfMemory, "too much is queued for a compositor that does not read");
+        return SendChecked(send, count, data);
+    }
+
+    /// <summary>
+    /// Checks each identifier: a VIRTGPU_BLOB must be a resource attached here with host memory
+    /// behind it, a READ_PIPE must carry the id the host would give it. The guest counts a read
+    /// pipe as used once it sends it, whatever becomes of the SEND, so the host counts every
+    /// READ_PIPE it sees, even in a SEND it refuses: the two stay in step.
+    /// </summary>
+    private GpuError CheckIdentifiers(in CrossDomainSendReceive send, int count, out int readPipeCount)
+    {
+        readPipeCount = 0;
+        GpuError firstError = GpuError.None;
+        string? reason = null;
+        for (int i = 0; i < count; i++)
+        {
+            uint id = send.Identifiers[i];
+            switch ((IdentifierType)send.IdentifierTypes[i])
+            {
+                case IdentifierType.VirtgpuBlob:
+                    if (!_attached.TryGetValue(id, out var resource))
+                        Note(GpuError.InvalidResourceId, "a VIRTGPU_BLOB is not a resource attached to this context");
+                    else if (resource is not BlobResource { HostMemory: not null })
+                        Note(GpuError.InvalidParameter, "a VIRTGPU_BLOB has no host memory to pass on");
+                    break;
+                case IdentifierType.ReadPipe:
+                    readPipeCount++;
+                    if (id != _readPipeIds.Next() || _channel.HasReadPipe(id))
+                        Note(GpuError.InvalidParameter, "a READ_PIPE id is not the next one");
+                    break;
+                default:
+                    Note(GpuError.InvalidParameter, "an identifier type a guest cannot send");
+                    break;
+            }
+        }
+        return firstError == GpuError.None ? GpuError.None : Refuse(CrossDomainCommand.Send, firstError, reason!);
+
+        void Note(GpuError error, string why)
+        {
+            if (firstError != GpuError.None) return;
+            firstError = error;
+            reason = why;
+        }
+    }
+
+    private GpuError SendChecked(in CrossDomainSendReceive send, int count, ReadOnlySpan<byte> data)
+    {
+        var fds = _sendFds.AsSpan(0, count);
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                uint id = send.Identifiers[i];
+                if ((IdentifierType)send.IdentifierTypes[i] == IdentifierType.VirtgpuBlob)
+                {
+                    // No duplicate: sendmsg copies the fd into the compositor, and a SEND that has
+                    // to wait duplicates what it keeps.
+                    fds[i] = ((BlobResource)_attached[id]).HostMemory!.Handle;
+                    continue;
+                }
+                // Blocking ends for the compositor and the client it passes the write end to; only
+                // our read end, a separate open file, is made non-blocking for the loop.
+                var (readEnd, writeEnd) = Pipe.Create(nonBlocking: false);
+                _newReadPipes.Add((id, readEnd, writeEnd));
+                FdFlags.SetNonBlocking(readEnd);
+                fds[i] = writeEnd;
+            }
+            if (!_compositor!.Send(data, fds, out int errno))
+            {
+                CrossDomainLog.SendFailed(_logger, _setup.ContextId, errno);
+                CloseNewReadPipes();
+                return GpuError.Unspecified;
+            }
+            // Our write ends close now, so the read ends see end-of-file once the compositor's copies close.
+            foreach (var (id, readEnd, writeEnd) in _newReadPipes)
+            {
+                writeEnd.Dispose();
+                _channel.AddReadPipe(id, readEnd);
+            }
+            _newReadPipes.Clear();
+            return GpuError.None;
+        }
+        catch (Win32Exception)
+        {
+            // Out of fds (pipe2, dup): the guest's SEND fails, the host goes on.
+            CloseNewReadPipes();
+            return Refuse(CrossDomainCommand.Send, GpuError.Unspecified, "the host ran out of fds");
+        }
+        finally
+        {
+            fds.Clear();
+        }
+    }
+
+    private void CloseNewReadPipes()
+    {
+        foreach (var (_, readEnd, writeEnd) in _newReadPipes)
+        {
+            readEnd.Dispose();
+            writeEnd.Dispose();
+        }
+        _newReadPipes.Clear();
+    }
+
+    private GpuError Write(ReadOnlySpan<byte> bytes)
+    {
+        const CrossDomainCommand Command = CrossDomainCommand.Write;
+        if (!MemoryMarshal.TryRead(bytes, out CrossDomainReadWrite write)) return Refuse(Command, GpuError.Unspecified, "shorter than the WRITE header");
+        if (write.OpaqueDataSize > (uint)(bytes.Length - CrossDomainReadWrite.Size))
+            return Refuse(Command, GpuError.Unspecified, "opaque_data_size runs past cmd_size");
+        if (!_items.TryGet(write.Identifier, out var item) || item is not WritePipe pipe)
+            return Refuse(Command, GpuError.InvalidParameter, "the id names no write pipe");
+
+        // Both guest habits are fine here: hang_up on a short write (sommelier) or on an empty last one (wayland-proxy-virtwl).
+        bool hangUp = write.HangUp != 0;
+        switch (pipe.Write(bytes.Slice(CrossDomainReadWrite.Size, (int)write.OpaqueDataSize), hangUp))
+        {
+            case WriteOutcome.OverBudget:
+                return Refuse(Command, GpuError.OutOfMemory, "too much is queued for pipe readers");
+            case WriteOutcome.Broken:
+                _items.Remove(write.Identifier);
+                pipe.Dispose();
+                return Refuse(Command, GpuError.Unspecified, "the pipe's reader is gone");
+        }
+        if (hangUp)
+        {
+            // The id is forgotten now; bytes still queued go out before the pipe closes.
+            _items.Remove(write.Identifier);
+            if (!pipe.IsClosed) _channel.DrainingWritePipes.Add(pipe);
+        }
+        return GpuError.None;
+    }
+
+    private bool AllocateImage(ImageTemplate template, out HostBlob? blob)
+    {
+        blob = null;
+        FileDescriptor? memory = null;
+        try
+        {
+            memory = MemFd.Create("crossdomain-image", (long)template.Size);
+            // Fixed size: nobody can shrink it under a mapping (a SIGBUS in whoever maps it) or grow it past the blob.
+            MemFd.AddSeals(memory, MemFdSeals.Shrink | MemFdSeals.Grow | MemFdSeals.Seal);
+            blob = new HostBlob(memory, template.Size, MapCacheType.Cached, writable: true);
+            return true;
+        }
+        catch (Win32Exception)
+        {
+            memory?.Dispose();
+            return false;
+        }
+    }
+
+    private GpuError Refuse(CrossDomainCommand command, GpuError error, string reason)
+    {
+        CrossDomainLog.CommandRefused(_logger, _setup.ContextId, command, reason);
+        return error;
+    }
+
+    private GpuError RefuseBlob(in HostBlobRequest request, string reason, GpuError error = GpuError.InvalidParameter)
+    {
+        CrossDomainLog.BlobRefused(_logger, _setup.ContextId, request.ResourceId, reason);
+        return error;
+    }
+}

@@ -1,0 +1,36 @@
+using CrossDomain.Interop;
+
+namespace CrossDomain.Host.CrossDomain;
+
+/// <summary>
+/// The read end of a pipe the host made for a guest READ_PIPE identifier: the compositor got the
+/// write end, and what it writes comes back to the guest as READ messages under <see cref="Id"/>.
+/// </summary>
+internal sealed class ReadPipe : IDisposable
+{
+    private readonly LoopWatch _watch;
+
+    public ReadPipe(uint id, FileDescriptor readEnd, EventLoop loop, Action<ReadPipe> ready)
+    {
+        Id = id;
+        ReadEnd = readEnd;
+        _watch = new LoopWatch(loop, readEnd, _ => ready(this));
+    }
+
+    public uint Id { get; }
+
+    public FileDescriptor ReadEnd { get; }
+
+    /// <summary>Set while a POLL fence waits: the loop then calls back when there is data or the writer closed.</summary>
+    public bool IsWatched
+    {
+        get => _watch.Interest != Readiness.None;
+        set => _watch.Set(value ? Readiness.Readable : Readiness.None);
+    }
+
+    public void Dispose()
+    {
+        _watch.Dispose();
+        ReadEnd.Dispose();
+    }
+}

@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+using CrossDomain.Host.CrossDomain;
+using CrossDomain.Tests.Device;
+using CrossDomain.VirtioGpu.CrossDomain;
+using CrossDomain.VirtioGpu.Protocol;
+
+namespace CrossDomain.Tests.CrossDomain;
+
+/// <summary>GET_CAPSET_INFO and GET_CAPSET(5) as PROTOCOL.md B.1 has them.</summary>
+public sealed class CrossDomainCapsetTests
+{
+    [Fact]
+    public void Capset_info_is_version_0_of_16_bytes()
+    {
+        using var device = new CrossDomainDevice("/tmp/compositor");
+        var info = device.Harness.SendOk(GpuRequests.GetCapsetInfo(0), CommandType.OkCapsetInfo).Read<CapsetInfoResponse>();
+        Assert.Equal(CapsetId.CrossDomain, info.CapsetId);
+        Assert.Equal(0u, info.CapsetMaxVersion);
+        Assert.Equal(16u, info.CapsetMaxSize);
+    }
+
+    [Fact]
+    public void With_a_compositor_the_capset_offers_the_Wayland_channel_and_no_dmabuf()
+    {
+        var capabilities = ReadCapabilities("/tmp/compositor", supportsDmabuf: false);
+        Assert.Equal(1u, capabilities.Version);
+        Assert.Equal(1u << (int)ChannelType.Wayland, capabilities.SupportedChannels);
+        Assert.Equal(0u, capabilities.SupportsDmabuf);
+        Assert.Equal(0u, capabilities.SupportsExternalGpuMemory);
+    }
+
+    [Fact]
+    public void Without_a_compositor_no_channel_is_offered()
+    {
+        Assert.Equal(0u, ReadCapabilities(compositorSocketPath: null, supportsDmabuf: false).SupportedChannels);
+    }
+
+    [Fact]
+    public void Dmabuf_support_is_reported_when_the_allocator_has_it()
+    {
+        Assert.Equal(1u, ReadCapabilities("/tmp/compositor", supportsDmabuf: true).SupportsDmabuf);
+    }
+
+    [Fact]
+    public void A_relative_compositor_path_is_refused_when_the_type_is_made()
+    {
+        Assert.Throws<ArgumentException>(() => new CrossDomainContextType(new CrossDomainOptions { WaylandSocketPath = "wayland-0" }, new RecordingLogger()));
+    }
+
+    private static CrossDomainCapabilities ReadCapabilities(string? compositorSocketPath, bool supportsDmabuf)
+    {
+        var options = new CrossDomainOptions { WaylandSocketPath = compositorSocketPath, SupportsDmabuf = supportsDmabuf };
+        var logger = new RecordingLogger();
+        using var harness = new DeviceHarness(contextTypes: [new CrossDomainContextType(options, logger)], logger: logger);
+        var reply = harness.SendOk(GpuRequests.GetCapset(CapsetId.CrossDomain, 0), CommandType.OkCapset);
+        Assert.Equal(24 + 16, reply.Response.Length);
+        return MemoryMarshal.Read<CrossDomainCapabilities>(reply.Response.AsSpan(24));
+    }
+}

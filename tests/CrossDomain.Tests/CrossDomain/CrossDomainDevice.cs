@@ -1,0 +1,66 @@
+using CrossDomain.Host.CrossDomain;
+using CrossDomain.Host.Device;
+using CrossDomain.Tests.Device;
+using CrossDomain.VirtioGpu.Protocol;
+
+namespace CrossDomain.Tests.CrossDomain;
+
+/// <summary>
+/// A virtio-gpu device with the real cross-domain context type, driven in-process through
+/// <see cref="VirtioGpuDevice.HandleControl"/> (see <see cref="DeviceHarness"/>). It hands out
+/// what a guest kernel would: guest pages, resource ids, fence ids from one counter, and offsets
+/// in the host-visible window.
+/// </summary>
+internal sealed class CrossDomainDevice : IDisposable
+{
+    private int _nextGuestPage;
+    private uint _nextResourceId = 1;
+    private ulong _nextFenceId;
+    private ulong _nextWindowOffset;
+
+    /// <param name="compositorSocketPath">Where contexts connect for the Wayland channel; null for a host without a compositor.</param>
+    public CrossDomainDevice(string? compositorSocketPath, CrossDomainContextLimits? limits = null, DeviceLimits? deviceLimits = null)
+    {
+        var logger = new RecordingLogger();
+        Options = new CrossDomainOptions { WaylandSocketPath = compositorSocketPath, Limits = limits ?? new CrossDomainContextLimits() };
+        Type = new CrossDomainContextType(Options, logger);
+        Harness = new DeviceHarness(deviceLimits, [Type], logger: logger);
+    }
+
+    public CrossDomainOptions Options { get; }
+
+    public CrossDomainContextType Type { get; }
+
+    public DeviceHarness Harness { get; }
+
+    /// <summary>Guest-physical address of <paramref name="count"/> fresh, contiguous guest pages.</summary>
+    public ulong AllocateGuestPages(int count)
+    {
+        ulong address = DeviceHarness.GuestPage(_nextGuestPage);
+        _nextGuestPage += count;
+        Assert.True(address + (ulong)count * DeviceHarness.PageSize <= MemfdGuestMemory.End, "the test ran out of guest memory");
+        return address;
+    }
+
+    public uint NextResourceId() => _nextResourceId++;
+
+    /// <summary>As the Linux driver: one counter for every fence of every context and ring.</summary>
+    public ulong NextFenceId() => ++_nextFenceId;
+
+    public ulong AllocateWindowRange(ulong size)
+    {
+        ulong offset = _nextWindowOffset;
+        _nextWindowOffset += (size + DeviceHarness.PageSize - 1) / DeviceHarness.PageSize * DeviceHarness.PageSize;
+        Assert.True(_nextWindowOffset <= DeviceHarness.WindowSize, "the test ran out of host-visible window");
+        return offset;
+    }
+
+    /// <summary>CTX_CREATE of a cross-domain context, as a guest proxy's CONTEXT_INIT makes the kernel send it.</summary>
+    public CrossDomainGuest CreateGuest(uint contextId)
+    {
+        Harness.SendOk(GpuRequests.CreateContext(contextId, (uint)CapsetId.CrossDomain, "crossdomain-test"));
+        return new CrossDomainGuest(this, contextId);
+    }
+
+    public void Dispose() => Harness.Dispose();
+}
