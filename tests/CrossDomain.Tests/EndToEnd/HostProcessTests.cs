@@ -47,7 +47,8 @@ public sealed class HostProcessTests
     [Fact]
     public async Task A_socket_path_that_cannot_be_bound_is_one_line_and_exit_1()
     {
-        var result = await ExecutableProcess.RunAsync("crossdomain-host", new Dictionary<string, string>(),
+        var session = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = Path.GetTempPath().TrimEnd('/') };
+        var result = await ExecutableProcess.RunAsync("crossdomain-host", session,
             "--socket", "/proc/crossdomain-test/gpu.sock");
         Assert.Equal(1, result.ExitCode);
         string line = Assert.Single(result.ErrorLines);
