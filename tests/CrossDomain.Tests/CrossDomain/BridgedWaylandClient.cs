@@ -21,7 +21,7 @@ internal sealed record BridgedEvent(uint ObjectId, ushort Opcode, WaylandInterfa
 /// </summary>
 internal sealed class BridgedWaylandClient
 {
-    private readonly CrossDomainGuest _guest;
+    private readonly ICrossDomainGuest _guest;
     private readonly WaylandObjectMap _objects = new();
     private readonly Queue<ReceivedIdentifier> _identifiers = new();
     private readonly byte[] _requests = new byte[4096];
@@ -29,7 +29,7 @@ internal sealed class BridgedWaylandClient
     private int _inputLength;
     private uint _nextId = 2;
 
-    public BridgedWaylandClient(CrossDomainGuest guest) => _guest = guest;
+    public BridgedWaylandClient(ICrossDomainGuest guest) => _guest = guest;
 
     /// <summary>Bytes of each RECEIVE that carried events, in order: how the stream was cut.</summary>
     public List<int> ReceiveSizes { get; } = [];
@@ -81,7 +81,7 @@ internal sealed class BridgedWaylandClient
 
     /// <summary>One SEND with these requests and, for their fd arguments, these identifiers.</summary>
     public void Send(ReadOnlySpan<byte> requests, params (uint Id, IdentifierType Type)[] identifiers) =>
-        _guest.SubmitOk(CrossDomainCommands.Send(requests, identifiers));
+        _guest.Send(requests, identifiers);
 
     /// <summary>wl_display.sync, then events until its done: everything sent before has been handled.</summary>
     public List<BridgedEvent> Roundtrip()

@@ -64,6 +64,14 @@ internal sealed class ChannelMessage
         }
     }
 
+    /// <summary>The same message as the proxy's channel hands it out (the socket transport).</summary>
+    public static ChannelMessage From(GuestProxy.Channel.ChannelEvent received) => new(
+        received.Command,
+        received.Data.ToArray(),
+        received.Identifiers.ToArray().Select(identifier => new ReceivedIdentifier(identifier.Id, identifier.Type, identifier.Size)).ToArray(),
+        received.PipeId,
+        received.HangUp);
+
     public override string ToString() => Command == CrossDomainCommand.Receive
         ? $"RECEIVE {Data.Length} bytes, {Identifiers.Length} identifiers"
         : $"READ pipe {PipeId:x}, {Data.Length} bytes{(HangUp ? ", hang-up" : "")}";

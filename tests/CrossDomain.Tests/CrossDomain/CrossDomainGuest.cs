@@ -12,7 +12,7 @@ namespace CrossDomain.Tests.CrossDomain;
 /// to the context, commands in SUBMIT_3D, POLL fenced on ring 1, queries fenced on ring 0, host
 /// blobs created, mapped and attached.
 /// </summary>
-internal sealed class CrossDomainGuest(CrossDomainDevice device, uint contextId)
+internal sealed class CrossDomainGuest(CrossDomainDevice device, uint contextId) : ICrossDomainGuest
 {
     private static readonly TimeSpan MessageTimeout = TimeSpan.FromSeconds(20);
 
@@ -111,6 +111,27 @@ internal sealed class CrossDomainGuest(CrossDomainDevice device, uint contextId)
         var reply = Harness.SendOk(GpuRequests.MapBlob(resourceId, offset), CommandType.OkMapInfo);
         Assert.Equal(MapCacheType.Cached, reply.Read<MapInfoResponse>().MapInfo);
         return offset;
+    }
+
+    public void Send(ReadOnlySpan<byte> requests, (uint Id, IdentifierType Type)[] identifiers) =>
+        SubmitOk(CrossDomainCommands.Send(requests, identifiers));
+
+    CrossDomainImageRequirements ICrossDomainGuest.GetImageRequirements(uint width, uint height, uint drmFormat) =>
+        GetImageRequirements(width, height, drmFormat);
+
+    public IMappedHostBlob CreateMappedHostBlob(ulong blobId, ulong size)
+    {
+        uint resourceId = CreateHostBlob(blobId, size);
+        return new Mapped(device.Harness.Window, resourceId, MapHostBlob(resourceId, size));
+    }
+
+    private sealed class Mapped(RecordingHostVisibleWindow window, uint resourceId, ulong windowOffset) : IMappedHostBlob
+    {
+        public uint ResourceId => resourceId;
+
+        public bool? Writable => window.Maps.Single(map => map.WindowOffset == windowOffset).Writable;
+
+        public Span<byte> Bytes(int length) => window.MappedAt(windowOffset, length);
     }
 
     /// <summary>The length rounded up to the page, the way the guest kernel sizes blobs.</summary>

@@ -18,13 +18,15 @@ public sealed class WestonKeymapTests(ITestOutputHelper output)
     /// <summary>From version 7 on, weston sends its own write-sealed keymap memfd, to be mapped privately and read-only.</summary>
     private const uint SealedKeymapSeatVersion = 7;
 
-    [SkippableFact]
-    public void The_keymap_arrives_as_one_blob_identifier_whose_bytes_are_the_xkb_text()
+    [SkippableTheory]
+    [InlineData(GuestTransport.InProcess)]
+    [InlineData(GuestTransport.Socket)]
+    public void The_keymap_arrives_as_one_blob_identifier_whose_bytes_are_the_xkb_text(GuestTransport transport)
     {
         Skip.IfNot(HeadlessWeston.CanStartWithSeat, "needs weston and Xvfb (deploy/install-deps.sh installs both)");
         using var weston = HeadlessWeston.StartWithSeat();
-        using var device = new CrossDomainDevice(weston.SocketPath);
-        var guest = device.CreateGuest(1).CreateRings().Init();
+        var guest = CrossDomainGuests.Open(transport, weston.SocketPath, out var owner);
+        using var _ = owner;
         var client = new BridgedWaylandClient(guest);
         client.GetGlobals();
         uint seatVersion = Math.Min(client.Globals.Single(global => global.Interface == WlSeat.Name).Version, SealedKeymapSeatVersion);
@@ -47,13 +49,11 @@ public sealed class WestonKeymapTests(ITestOutputHelper output)
         Assert.Equal(size, identifier.Size);
 
         ulong blobSize = CrossDomainGuest.PageAligned(identifier.Size);
-        uint blob = guest.CreateHostBlob(identifier.Id, blobSize);
-        ulong offset = guest.MapHostBlob(blob, blobSize);
-        string text = Encoding.UTF8.GetString(device.Harness.Window.MappedAt(offset, (int)size));
+        var blob = guest.CreateMappedHostBlob(identifier.Id, blobSize);
+        string text = Encoding.UTF8.GetString(blob.Bytes((int)size));
         Assert.StartsWith("xkb_keymap", text);
         Assert.EndsWith("\0", text);
-        bool writable = device.Harness.Window.Maps.Single(map => map.WindowOffset == offset).Writable;
-        if (seatVersion >= SealedKeymapSeatVersion) Assert.False(writable);
-        output.WriteLine($"wl_seat v{seatVersion}: keymap of {size} bytes, mapped {(writable ? "read-write" : "read-only")}; RECEIVE sizes: {string.Join(", ", client.ReceiveSizes)}");
+        if (seatVersion >= SealedKeymapSeatVersion && blob.Writable is { } writable) Assert.False(writable);
+        output.WriteLine($"{transport}: wl_seat v{seatVersion}: keymap of {size} bytes; RECEIVE sizes: {string.Join(", ", client.ReceiveSizes)}");
     }
 }

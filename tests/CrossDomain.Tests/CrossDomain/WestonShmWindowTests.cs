@@ -19,12 +19,14 @@ public sealed class WestonShmWindowTests(ITestOutputHelper output)
     private const uint PatternBlue = 0x5A;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public void A_256_by_256_argb8888_window_in_a_host_blob_appears_on_the_output()
+    [Theory]
+    [InlineData(GuestTransport.InProcess)]
+    [InlineData(GuestTransport.Socket)]
+    public void A_256_by_256_argb8888_window_in_a_host_blob_appears_on_the_output(GuestTransport transport)
     {
         using var weston = HeadlessWeston.Start(width: 640, height: 480, debug: true);
-        using var device = new CrossDomainDevice(weston.SocketPath);
-        var guest = device.CreateGuest(1).CreateRings().Init();
+        var guest = CrossDomainGuests.Open(transport, weston.SocketPath, out var owner);
+        using var _ = owner;
         var client = new BridgedWaylandClient(guest);
         client.GetGlobals();
         uint compositor = client.Bind(WlCompositor.Interface, 4);
@@ -34,9 +36,8 @@ public sealed class WestonShmWindowTests(ITestOutputHelper output)
         // The buffer: a template, a HOST3D blob of it, mapped, filled by "the guest".
         var requirements = guest.GetImageRequirements(Size, Size, Argb8888Fourcc);
         int stride = (int)requirements.Strides[0];
-        uint blob = guest.CreateHostBlob(requirements.BlobId, requirements.Size);
-        ulong offset = guest.MapHostBlob(blob, requirements.Size);
-        var pixels = device.Harness.Window.MappedAt(offset, (int)requirements.Size);
+        var blob = guest.CreateMappedHostBlob(requirements.BlobId, requirements.Size);
+        var pixels = blob.Bytes((int)requirements.Size);
         for (int y = 0; y < Size; y++)
             for (int x = 0; x < Size; x++)
                 BinaryPrimitives.WriteUInt32LittleEndian(pixels[(y * stride + 4 * x)..], 0xFF00_0000 | Pattern(x, y));
@@ -55,7 +56,7 @@ public sealed class WestonShmWindowTests(ITestOutputHelper output)
         XdgSurface.GetToplevelRequest.Encode(ref writer, xdgSurface, toplevel);
         XdgToplevel.SetTitleRequest.Encode(ref writer, toplevel, "crossdomain");
         WlSurface.CommitRequest.Encode(ref writer, surface);
-        client.Send(writer.Written, (blob, IdentifierType.VirtgpuBlob));
+        client.Send(writer.Written, (blob.ResourceId, IdentifierType.VirtgpuBlob));
 
         var configure = client.DispatchUntil(e => e.Is(XdgSurface.Interface, XdgSurface.Events.Configure)).Last();
         Assert.Equal(WireError.None, XdgSurface.ConfigureEvent.TryDecode(configure.Body, [], out var configured));

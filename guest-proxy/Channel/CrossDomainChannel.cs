@@ -1,0 +1,195 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.CrossDomain;
+using CrossDomain.VirtioGpu.Driver;
+using CrossDomain.VirtioGpu.Linux;
+using Tmds.Linux;
+
+namespace CrossDomain.GuestProxy.Channel;
+
+/// <summary>
+/// The guest end of one cross-domain Wayland channel (PROTOCOL.md B, D.1): a capset-5 context with
+/// a query ring and a channel ring, the compositor stream carried in SEND/RECEIVE, pipes in
+/// READ/WRITE. It works on any <see cref="IVirtioGpuDriver"/>, so the same code runs in a VM and in
+/// local mode. One channel per Wayland client, as sommelier does.
+/// </summary>
+public sealed class CrossDomainChannel : IDisposable
+{
+    private const uint RingSize = CrossDomainLimits.DefaultRingSize;
+    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly IVirtioGpuDriver _driver;
+    private readonly BlobHandle _queryRing;
+    private readonly BlobHandle _channelRing;
+    private readonly MappedBlob _queryRingMemory;
+    private readonly MappedBlob _channelRingMemory;
+    private readonly byte[] _command = new byte[CrossDomainSendReceive.Size + CrossDomainLimits.MaxSendReceivePayload];
+    private readonly ChannelEvent _event = new();
+    private uint _lastReadPipeId = CrossDomainLimits.PipeReadStart;
+    private bool _pollPending;
+
+    private CrossDomainChannel(IVirtioGpuDriver driver)
+    {
+        _driver = driver;
+        _queryRing = driver.CreateBlob(VirtgpuBlobMemory.Guest, VirtgpuBlobFlags.UseMappable, RingSize, 0);
+        _channelRing = driver.CreateBlob(VirtgpuBlobMemory.Guest, VirtgpuBlobFlags.UseMappable, RingSize, 0);
+        _queryRingMemory = driver.Map(_queryRing.BufferHandle);
+        _channelRingMemory = driver.Map(_channelRing.BufferHandle);
+    }
+
+    public IVirtioGpuDriver Driver => _driver;
+
+    /// <summary>Readable when a channel event may be waiting: watch it, then call <see cref="TryReceive"/>.</summary>
+    public FileDescriptor EventFd => _driver.EventFd;
+
+    /// <summary>
+    /// Makes the context (capset 5, two rings, poll on the channel ring), its rings, and the
+    /// Wayland channel to the host compositor, then asks for the first event.
+    /// </summary>
+    public static CrossDomainChannel Open(IVirtioGpuDriver driver)
+    {
+        if ((driver.GetParam(VirtgpuParam.SupportedCapsetIds) >> (int)VirtioGpu.Protocol.CapsetId.CrossDomain & 1) == 0)
+            throw new VirtioGpuDriverException("the device offers no cross-domain capset", LibC.ENOTSUP);
+        Span<byte> caps = stackalloc byte[Unsafe.SizeOf<CrossDomainCapabilities>()];
+        driver.GetCaps((uint)VirtioGpu.Protocol.CapsetId.CrossDomain, 0, caps);
+        var capabilities = MemoryMarshal.Read<CrossDomainCapabilities>(caps);
+        if ((capabilities.SupportedChannels >> (int)ChannelType.Wayland & 1) == 0)
+            throw new VirtioGpuDriverException("the host has no Wayland compositor for cross-domain", LibC.ENOTSUP);
+
+        driver.InitContext((uint)VirtioGpu.Protocol.CapsetId.CrossDomain, ringCount: 2, pollRingMask: 1u << (int)CrossDomainRing.Channel);
+        var channel = new CrossDomainChannel(driver);
+        var init = new CrossDomainInit
+        {
+            Header = Header(CrossDomainCommand.Init, CrossDomainInit.V1Size),
+            QueryRingId = channel._queryRing.ResourceId,
+            ChannelRingId = channel._channelRing.ResourceId,
+            ChannelType = ChannelType.Wayland,
+        };
+        driver.Submit(MemoryMarshal.AsBytes(new ReadOnlySpan<CrossDomainInit>(in init))[..CrossDomainInit.V1Size], null, []);
+        channel.Poll();
+        return channel;
+    }
+
+    /// <summary>
+    /// Sends compositor-bound bytes with the fds they carry, turned into identifiers (resource ids
+    /// of blobs, predicted read-pipe ids). At most <see cref="CrossDomainLimits.MaxSendReceivePayload"/>
+    /// bytes and 28 identifiers go in one SEND.
+    /// </summary>
+    public void Send(ReadOnlySpan<byte> data, ReadOnlySpan<ChannelIdentifier> identifiers)
+    {
+        if (data.Length > CrossDomainLimits.MaxSendReceivePayload) throw new ArgumentException($"At most {CrossDomainLimits.MaxSendReceivePayload} bytes per SEND.", nameof(data));
+        if (identifiers.Length > CrossDomainLimits.MaxIdentifiers) throw new ArgumentException("At most 28 identifiers per SEND.", nameof(identifiers));
+        int size = CrossDomainSendReceive.Size + data.Length;
+        var send = new CrossDomainSendReceive
+        {
+            Header = Header(CrossDomainCommand.Send, size),
+            IdentifierCount = (uint)identifiers.Length,
+            OpaqueDataSize = (uint)data.Length,
+        };
+        for (int i = 0; i < identifiers.Length; i++)
+        {
+            send.Identifiers[i] = identifiers[i].Id;
+            send.IdentifierTypes[i] = (uint)identifiers[i].Type;
+        }
+        MemoryMarshal.Write(_command, in send);
+        data.CopyTo(_command.AsSpan(CrossDomainSendReceive.Size));
+        _driver.Submit(_command.AsSpan(0, size), null, []);
+    }
+
+    /// <summary>The id the host will expect for the next READ_PIPE identifier (B.6: both sides count).</summary>
+    public uint NextReadPipeId()
+    {
+        _lastReadPipeId = _lastReadPipeId == uint.MaxValue ? CrossDomainLimits.PipeReadStart : _lastReadPipeId + 1;
+        return _lastReadPipeId;
+    }
+
+    /// <summary>Pipe data for a host write pipe (announced as WRITE_PIPE in a RECEIVE).</summary>
+    public void Write(uint pipeId, ReadOnlySpan<byte> data, bool hangUp)
+    {
+        if (data.Length > CrossDomainLimits.MaxReadWritePayload) throw new ArgumentException($"At most {CrossDomainLimits.MaxReadWritePayload} bytes per WRITE.", nameof(data));
+        int size = CrossDomainReadWrite.Size + data.Length;
+        var write = new CrossDomainReadWrite
+        {
+            Header = Header(CrossDomainCommand.Write, size),
+            Identifier = pipeId,
+            HangUp = hangUp ? 1u : 0,
+            OpaqueDataSize = (uint)data.Length,
+        };
+        MemoryMarshal.Write(_command, in write);
+        data.CopyTo(_command.AsSpan(CrossDomainReadWrite.Size));
+        _driver.Submit(_command.AsSpan(0, size), null, []);
+    }
+
+    /// <summary>
+    /// The next channel event, if the host has written one: copied out of the channel ring, and
+    /// the next POLL sent at once, so the host may write again while the caller works.
+    /// The returned event is reused by the next call.
+    /// </summary>
+    public bool TryReceive(out ChannelEvent channelEvent)
+    {
+        channelEvent = _event;
+        if (!_pollPending || !_driver.TryReadFenceEvent()) return false;
+        _pollPending = false;
+        var ring = _channelRingMemory.GetSpan(0, (int)RingSize);
+        var header = MemoryMarshal.Read<CrossDomainHeader>(ring);
+        switch (header.Command)
+        {
+            case CrossDomainCommand.Receive:
+                var receive = MemoryMarshal.Read<CrossDomainSendReceive>(ring);
+                if (receive.IdentifierCount > CrossDomainLimits.MaxIdentifiers || receive.OpaqueDataSize > CrossDomainLimits.MaxSendReceivePayload)
+                    throw new InvalidDataException($"RECEIVE with {receive.IdentifierCount} identifiers and {receive.OpaqueDataSize} bytes");
+                Span<ChannelIdentifier> identifiers = stackalloc ChannelIdentifier[(int)receive.IdentifierCount];
+                for (int i = 0; i < identifiers.Length; i++)
+                    identifiers[i] = new ChannelIdentifier(receive.Identifiers[i], (IdentifierType)receive.IdentifierTypes[i], receive.IdentifierSizes[i]);
+                ring.Slice(CrossDomainSendReceive.Size, (int)receive.OpaqueDataSize).CopyTo(_event.DataBuffer((int)receive.OpaqueDataSize));
+                _event.SetReceive(identifiers);
+                break;
+            case CrossDomainCommand.Read:
+                var read = MemoryMarshal.Read<CrossDomainReadWrite>(ring);
+                if (read.OpaqueDataSize > CrossDomainLimits.MaxReadWritePayload)
+                    throw new InvalidDataException($"READ of {read.OpaqueDataSize} bytes");
+                ring.Slice(CrossDomainReadWrite.Size, (int)read.OpaqueDataSize).CopyTo(_event.DataBuffer((int)read.OpaqueDataSize));
+                _event.SetRead(read.Identifier, read.HangUp != 0);
+                break;
+            default:
+                throw new InvalidDataException($"unexpected channel message {header.Command}");
+        }
+        if (!_event.IsEndOfStream) Poll();
+        return true;
+    }
+
+    /// <summary>GET_IMAGE_REQUIREMENTS: the layout of a buffer and the blob id to create it from.</summary>
+    public CrossDomainImageRequirements GetImageRequirements(uint width, uint height, uint drmFormat, ImageUsageFlags usage)
+    {
+        var request = new CrossDomainGetImageRequirements
+        {
+            Header = Header(CrossDomainCommand.GetImageRequirements, Unsafe.SizeOf<CrossDomainGetImageRequirements>()),
+            Width = width,
+            Height = height,
+            DrmFormat = drmFormat,
+            Flags = usage,
+        };
+        // The answer lands in the query ring; the fence on ring 0, tied to the ring's buffer, says when.
+        _driver.Submit(MemoryMarshal.AsBytes(new ReadOnlySpan<CrossDomainGetImageRequirements>(in request)), (uint)CrossDomainRing.Query, [_queryRing.BufferHandle]);
+        if (!_driver.Wait(_queryRing.BufferHandle, noWait: false, QueryTimeout))
+            throw new VirtioGpuDriverException("GET_IMAGE_REQUIREMENTS got no answer", LibC.ETIMEDOUT);
+        return MemoryMarshal.Read<CrossDomainImageRequirements>(_queryRingMemory.GetSpan(0, Unsafe.SizeOf<CrossDomainImageRequirements>()));
+    }
+
+    public void Dispose()
+    {
+        // Closing the driver's context (CTX_DESTROY) ends the host side: compositor connection,
+        // pipes, items. The rings go with it.
+        _driver.Dispose();
+    }
+
+    private void Poll()
+    {
+        var poll = new CrossDomainPoll { Header = Header(CrossDomainCommand.Poll, Unsafe.SizeOf<CrossDomainPoll>()) };
+        _driver.Submit(MemoryMarshal.AsBytes(new ReadOnlySpan<CrossDomainPoll>(in poll)), (uint)CrossDomainRing.Channel, []);
+        _pollPending = true;
+    }
+
+    private static CrossDomainHeader Header(CrossDomainCommand command, int size) => new() { Command = command, CommandSize = (ushort)size };
+}

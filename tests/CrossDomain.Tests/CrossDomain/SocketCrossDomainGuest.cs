@@ -1,0 +1,76 @@
+using CrossDomain.GuestProxy.Channel;
+using CrossDomain.Host.CrossDomain;
+using CrossDomain.Tests.Support;
+using CrossDomain.VirtioGpu.CrossDomain;
+using CrossDomain.VirtioGpu.Driver;
+using CrossDomain.VirtioGpu.Linux;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tmds.Linux;
+
+namespace CrossDomain.Tests.CrossDomain;
+
+/// <summary>
+/// A cross-domain context reached the way the guest proxy reaches it in local mode: the host
+/// service on a real vhost-user socket, our userspace driver, and the proxy's channel.
+/// </summary>
+internal sealed class SocketCrossDomainGuest : ICrossDomainGuest, IDisposable
+{
+    private static readonly TimeSpan MessageTimeout = TimeSpan.FromSeconds(20);
+    private readonly InProcessHostService _host;
+    private readonly CrossDomainChannel _channel;
+
+    public SocketCrossDomainGuest(string compositorSocketPath)
+    {
+        _host = new InProcessHostService(new CrossDomainContextType(
+            new CrossDomainOptions { WaylandSocketPath = compositorSocketPath }, NullLogger.Instance));
+        try
+        {
+            _channel = CrossDomainChannel.Open(LocalVirtioGpu.Connect(_host.SocketPath));
+        }
+        catch
+        {
+            _host.Dispose();
+            throw;
+        }
+    }
+
+    public void Send(ReadOnlySpan<byte> requests, (uint Id, IdentifierType Type)[] identifiers) =>
+        _channel.Send(requests, identifiers.Select(identifier => new ChannelIdentifier(identifier.Id, identifier.Type)).ToArray());
+
+    public unsafe ChannelMessage PollForMessage()
+    {
+        var deadline = DateTime.UtcNow + MessageTimeout;
+        ChannelEvent received;
+        while (!_channel.TryReceive(out received))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no channel event came");
+            var fd = new pollfd { fd = _channel.EventFd.Fd, events = LibC.POLLIN };
+            LibC.poll(&fd, 1, 100);
+        }
+        return ChannelMessage.From(received);
+    }
+
+    public CrossDomainImageRequirements GetImageRequirements(uint width, uint height, uint drmFormat) =>
+        _channel.GetImageRequirements(width, height, drmFormat, ImageUsageFlags.Linear | ImageUsageFlags.Scanout);
+
+    public IMappedHostBlob CreateMappedHostBlob(ulong blobId, ulong size)
+    {
+        var blob = _channel.Driver.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseMappable | VirtgpuBlobFlags.UseShareable, size, blobId);
+        return new Mapped(blob.ResourceId, _channel.Driver.Map(blob.BufferHandle));
+    }
+
+    public void Dispose()
+    {
+        _channel.Dispose();
+        _host.Dispose();
+    }
+
+    private sealed class Mapped(uint resourceId, MappedBlob memory) : IMappedHostBlob
+    {
+        public uint ResourceId => resourceId;
+
+        public bool? Writable => null;
+
+        public Span<byte> Bytes(int length) => memory.GetSpan(0, length);
+    }
+}
