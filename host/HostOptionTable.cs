@@ -19,15 +19,41 @@ internal static class HostOptionTable
         OptionDefault.FromVariable("WAYLAND_DISPLAY", "wayland-0"),
         OptionValueRule.WaylandDisplay);
 
+    public static OptionDefinition Capsets { get; } = OptionDefinition.Setting(
+        "capsets", "LIST",
+        "context types the device offers, comma-separated",
+        $"{HostServiceOptions.SectionName}:{nameof(HostServiceOptions.Capsets)}",
+        OptionDefault.Fixed(HostServiceOptions.CrossDomainCapset),
+        OptionValueRule.ListOf(HostServiceOptions.CrossDomainCapset));
+
+    public static OptionDefinition MaxContexts { get; } = Limit("max-contexts", "contexts one device (one VM) may create", nameof(HostServiceOptions.MaxContexts), 64, 1024);
+
+    public static OptionDefinition MaxResources { get; } = Limit("max-resources", "resources one device may hold", nameof(HostServiceOptions.MaxResources), 16384, 1 << 20);
+
+    public static OptionDefinition MaxHostMemoryMib { get; } = Limit("max-host-memory-mib", "host memory (MiB) one device's resources may use", nameof(HostServiceOptions.MaxHostMemoryMib), 1024, 1 << 20);
+
+    public static OptionDefinition MaxPendingFences { get; } = Limit("max-pending-fences", "fenced commands one device may hold unanswered", nameof(HostServiceOptions.MaxPendingFences), 4096, 1 << 20);
+
     public static OptionTable Table { get; } = new(HostServiceOptions.SectionName,
     [
         Socket,
         WaylandDisplay,
+        Capsets,
+        MaxContexts,
+        MaxResources,
+        MaxHostMemoryMib,
+        MaxPendingFences,
         StandardOptions.ConfigFile,
         StandardOptions.LogLevel,
         StandardOptions.Help,
         StandardOptions.Version,
     ]);
+
+    // A guest past one of these limits gets VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY, never more of the host.
+    private static OptionDefinition Limit(string name, string what, string property, int defaultValue, long maximum) =>
+        OptionDefinition.Setting(name, "N", $"at most this many: {what}",
+            $"{HostServiceOptions.SectionName}:{property}", OptionDefault.Fixed(defaultValue.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            OptionValueRule.PositiveInteger(maximum));
 
     public static CommandSyntax Serve { get; } = new(Table, name: null,
         "Serves one vhost-user-gpu device: the virtio-gpu back-end for a VM, whose cross-domain contexts "

@@ -1,3 +1,5 @@
+using CrossDomain.Host.Device;
+
 namespace CrossDomain.Host;
 
 /// <summary>
@@ -16,4 +18,31 @@ public sealed class HostServiceOptions
     /// in $XDG_RUNTIME_DIR, or an absolute path.
     /// </summary>
     public string WaylandDisplay { get; set; } = "";
+
+    public const string CrossDomainCapset = "cross-domain";
+
+    /// <summary>Comma-separated context types to offer.</summary>
+    public string Capsets { get; set; } = CrossDomainCapset;
+
+    public int MaxContexts { get; set; } = 64;
+
+    public int MaxResources { get; set; } = 16384;
+
+    public int MaxHostMemoryMib { get; set; } = 1024;
+
+    public int MaxPendingFences { get; set; } = 4096;
+
+    public bool Offers(string capset) =>
+        Capsets.Split(',', StringSplitOptions.TrimEntries).Contains(capset, StringComparer.OrdinalIgnoreCase);
+
+    public VirtioGpuDeviceOptions ToDeviceOptions() => new()
+    {
+        Limits = new DeviceLimits
+        {
+            MaxContexts = MaxContexts,
+            MaxResources = MaxResources,
+            MaxHostMemoryBytes = (long)MaxHostMemoryMib << 20,
+            MaxPendingFences = MaxPendingFences,
+        },
+    };
 }

@@ -25,12 +25,13 @@ switch (invocation)
             return ConsoleReport.Misconfiguration(HostCommandLine.ProgramName, $"--wayland-display: {problem}");
         HostApplicationBuilder builder = ServiceHost.CreateBuilder(HostCommandLine.ProgramName, serve.Configuration, executableDirectory);
         builder.Services.AddSingleton(serve.Options);
-        builder.Services.AddSingleton(new VirtioGpuDeviceOptions());
+        builder.Services.AddSingleton(serve.Options.ToDeviceOptions());
         builder.Services.AddSingleton(services =>
         {
             var registry = new ContextTypeRegistry();
             var crossDomainLogger = services.GetRequiredService<ILoggerFactory>().CreateLogger("crossdomain-host.cross-domain");
-            registry.Register(new CrossDomainContextType(new CrossDomainOptions { WaylandSocketPath = compositorSocket }, crossDomainLogger));
+            if (serve.Options.Offers(HostServiceOptions.CrossDomainCapset))
+                registry.Register(new CrossDomainContextType(new CrossDomainOptions { WaylandSocketPath = compositorSocket }, crossDomainLogger));
             return registry;
         });
         builder.Services.AddHostedService<VhostUserService>();

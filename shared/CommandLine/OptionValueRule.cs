@@ -51,6 +51,23 @@ public sealed class OptionValueRule
             : $"expected {DisplayText.Enumerate(acceptedValues, "or")}",
         acceptedValues);
 
+    /// <summary>A whole number from 1 to <paramref name="maximum"/>.</summary>
+    public static OptionValueRule PositiveInteger(long maximum) => new(value =>
+        long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long number)
+            && number >= 1 && number <= maximum
+            ? null
+            : $"expected a whole number from 1 to {maximum}");
+
+    /// <summary>A comma-separated, non-empty selection from a fixed set, compared ignoring case.</summary>
+    public static OptionValueRule ListOf(params string[] acceptedValues) => new(
+        value =>
+        {
+            var items = value.Split(',', StringSplitOptions.TrimEntries);
+            var unknown = items.FirstOrDefault(item => !acceptedValues.Contains(item, StringComparer.OrdinalIgnoreCase));
+            return unknown is null ? null : $"'{unknown}' is not one of {DisplayText.Enumerate(acceptedValues, "or")}";
+        },
+        acceptedValues);
+
     private static string? FindTextProblem(string value) =>
         value.Length == 0 ? "must not be empty"
         : value.Contains('\0') ? "must not contain a NUL character"

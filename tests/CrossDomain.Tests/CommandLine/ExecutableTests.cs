@@ -34,7 +34,8 @@ public sealed class ExecutableTests
     [Fact]
     public void The_option_tables_hold_what_the_design_promises()
     {
-        Assert.Equal(["--socket", "--wayland-display", "--config", "--log-level", "--help", "--version"],
+        Assert.Equal(["--socket", "--wayland-display", "--capsets", "--max-contexts", "--max-resources", "--max-host-memory-mib",
+            "--max-pending-fences", "--config", "--log-level", "--help", "--version"],
             HostCommandLine.OptionNames);
         Assert.Equal(["--transport", "--device", "--host-socket", "--socket", "--config", "--log-level", "--help", "--version"],
             GuestProxyCommandLine.OptionNames);

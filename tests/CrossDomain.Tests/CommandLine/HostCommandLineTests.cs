@@ -40,6 +40,31 @@ public sealed class HostCommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Device_limits_and_capsets_have_defaults_and_come_from_every_layer()
+    {
+        HostServiceOptions defaults = Serve(TestEnvironment.Session());
+        Assert.True(defaults.Offers(HostServiceOptions.CrossDomainCapset));
+        Assert.Equal(64, defaults.ToDeviceOptions().Limits.MaxContexts);
+
+        HostServiceOptions tuned = Serve(TestEnvironment.Session(("CROSSDOMAIN_MAX_CONTEXTS", "8")),
+            "--max-host-memory-mib", "256", "--max-pending-fences", "100");
+        var limits = tuned.ToDeviceOptions().Limits;
+        Assert.Equal(8, limits.MaxContexts);
+        Assert.Equal(256L << 20, limits.MaxHostMemoryBytes);
+        Assert.Equal(100, limits.MaxPendingFences);
+        Assert.Equal(16384, limits.MaxResources);
+    }
+
+    [Theory]
+    [InlineData("--max-contexts", "0", "invalid value '0' for --max-contexts: expected a whole number from 1 to 1024")]
+    [InlineData("--max-resources", "lots", "invalid value 'lots' for --max-resources: expected a whole number from 1 to 1048576")]
+    [InlineData("--capsets", "cross-domain,virgl", "invalid value 'cross-domain,virgl' for --capsets: 'virgl' is not one of cross-domain")]
+    public void A_bad_limit_or_capset_is_named(string option, string value, string problem)
+    {
+        Assert.Equal(problem, Problem(TestEnvironment.Session(), option, value));
+    }
+
+    [Fact]
     public void Default_log_level_is_information()
     {
         HostInvocation.Serve serve = Assert.IsType<HostInvocation.Serve>(Parse(TestEnvironment.Session()));
