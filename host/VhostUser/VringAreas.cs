@@ -1,3 +1,5 @@
+using CrossDomain.VirtioGpu.Virtqueue;
+
 namespace CrossDomain.Host.VhostUser;
 
 /// <summary>
@@ -7,9 +9,9 @@ namespace CrossDomain.Host.VhostUser;
 /// </summary>
 public readonly record struct VringAreas(VringArea DescriptorTable, VringArea AvailableRing, VringArea UsedRing)
 {
-    public static int DescriptorTableLength(int queueSize) => 16 * queueSize;
+    public static int DescriptorTableLength(int queueSize) => VringLayout.DescriptorTableBytes(queueSize);
 
-    public static int AvailableRingLength(int queueSize) => 6 + 2 * queueSize;
+    public static int AvailableRingLength(int queueSize) => VringLayout.AvailRingBytes(queueSize);
 
-    public static int UsedRingLength(int queueSize) => 6 + 8 * queueSize;
+    public static int UsedRingLength(int queueSize) => VringLayout.UsedRingBytes(queueSize);
 }

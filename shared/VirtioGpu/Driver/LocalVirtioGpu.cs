@@ -50,12 +50,11 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         _ram = ram;
         _control = new SplitVirtqueueDriver(ram, ControlQueueSize, eventIndex, indirectDescriptors);
         _cursor = new SplitVirtqueueDriver(ram, CursorQueueSize, eventIndex, indirectDescriptors);
-        var region = new FrontendMemoryRegion(ram.Fd, ram.BaseAddress, (ulong)ram.Size, ram.HostAddress);
         ulong driverFeatures = (ulong)(VirtioGpuFeatures.Virgl | VirtioGpuFeatures.Edid | VirtioGpuFeatures.ResourceUuid
             | VirtioGpuFeatures.ResourceBlob | VirtioGpuFeatures.ContextInit | VirtioGpuFeatures.Version1)
             | (eventIndex ? (ulong)VirtioGpuFeatures.RingEventIndex : 0)
             | (indirectDescriptors ? (ulong)VirtioGpuFeatures.RingIndirectDescriptors : 0);
-        var outcome = frontend.Handshake([region], [Layout(_control), Layout(_cursor)], driverFeatures);
+        var outcome = frontend.Handshake([ram.Region], [Layout(_control), Layout(_cursor)], driverFeatures);
         if (!outcome.IsSuccess) throw new VirtioGpuDriverException($"vhost-user handshake failed: {outcome}", LibC.EIO);
         _controlVring = frontend.Vrings[0];
         Features = frontend.AckedFeatures;

@@ -14,10 +14,10 @@ public sealed class GuestRam : IGuestMemory, IDisposable
     private readonly MemoryMapping _mapping;
     private readonly RangeAllocator _allocator;
 
-    public GuestRam(long size, ulong baseAddress = 0x1_0000_0000)
+    public GuestRam(long size, ulong baseAddress = 0x1_0000_0000, string name = "crossdomain-guest-ram")
     {
         if (size <= 0 || size % PageSize != 0) throw new ArgumentException("Guest RAM must be a positive number of pages.", nameof(size));
-        Fd = MemFd.Create("crossdomain-guest-ram", size);
+        Fd = MemFd.Create(name, size);
         _mapping = MemoryMapping.Map(Fd, size);
         Size = size;
         BaseAddress = baseAddress;
@@ -35,6 +35,9 @@ public sealed class GuestRam : IGuestMemory, IDisposable
     public nint HostAddress => _mapping.Address;
 
     public long FreeBytes => _allocator.FreeBytes;
+
+    /// <summary>This memory as the one region of a vhost-user memory table.</summary>
+    public VhostUser.FrontendMemoryRegion Region => new(Fd, BaseAddress, (ulong)Size, HostAddress);
 
     public bool TryGetSpan(ulong address, uint length, out Span<byte> span)
     {

@@ -1,3 +1,5 @@
+using CrossDomain.VirtioGpu.Virtqueue;
+
 namespace CrossDomain.VirtioGpu.VhostUser;
 
 /// <summary>
@@ -6,11 +8,11 @@ namespace CrossDomain.VirtioGpu.VhostUser;
 /// </summary>
 public sealed record FrontendVringLayout(ushort Size, ulong DescriptorTable, ulong AvailableRing, ulong UsedRing, ushort BaseIndex = 0)
 {
-    public ulong DescriptorTableLength => 16UL * Size;
+    public ulong DescriptorTableLength => (ulong)VringLayout.DescriptorTableBytes(Size);
 
     /// <summary>flags, idx, ring[N], used_event.</summary>
-    public ulong AvailableRingLength => 6UL + 2UL * Size;
+    public ulong AvailableRingLength => (ulong)VringLayout.AvailRingBytes(Size);
 
     /// <summary>flags, idx, ring[N] of 8-byte elements, avail_event.</summary>
-    public ulong UsedRingLength => 6UL + 8UL * Size;
+    public ulong UsedRingLength => (ulong)VringLayout.UsedRingBytes(Size);
 }

@@ -1,3 +1,4 @@
+using CrossDomain.VirtioGpu.Memory;
 using CrossDomain.VirtioGpu.VhostUser;
 
 namespace CrossDomain.Tests.VhostUser;
@@ -14,7 +15,7 @@ internal sealed class TestGuest : IDisposable
 
     public TestGuest(string name = "vhost-test-ram")
     {
-        Ram = FrontendGuestRam.Create(name, RamSize, GuestPhysicalBase);
+        Ram = new GuestRam(RamSize, GuestPhysicalBase, name);
         Queues =
         [
             new FrontendVringLayout(256, GuestPhysicalBase + 0x0000, GuestPhysicalBase + 0x1000, GuestPhysicalBase + 0x2000),
@@ -22,7 +23,7 @@ internal sealed class TestGuest : IDisposable
         ];
     }
 
-    public FrontendGuestRam Ram { get; }
+    public GuestRam Ram { get; }
 
     public FrontendVringLayout[] Queues { get; }
 
