@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CrossDomain.CommandLine;
 using CrossDomain.Host;
 using CrossDomain.Host.CrossDomain;
+using CrossDomain.Host.CrossDomain.Gbm;
 using CrossDomain.Host.Device;
 using CrossDomain.Host.Service;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +32,7 @@ switch (invocation)
             var registry = new ContextTypeRegistry();
             var crossDomainLogger = services.GetRequiredService<ILoggerFactory>().CreateLogger("crossdomain-host.cross-domain");
             if (serve.Options.Offers(HostServiceOptions.CrossDomainCapset))
-                registry.Register(new CrossDomainContextType(new CrossDomainOptions { WaylandSocketPath = compositorSocket }, crossDomainLogger));
+                registry.Register(new CrossDomainContextType(new CrossDomainOptions { WaylandSocketPath = compositorSocket, Gbm = GbmAllocator.TryOpen(RenderNodes.First(), crossDomainLogger) }, crossDomainLogger));
             return registry;
         });
         builder.Services.AddHostedService<VhostUserService>();

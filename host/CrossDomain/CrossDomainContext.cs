@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using CrossDomain.Host.CrossDomain.Gbm;
 using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.CrossDomain;
@@ -214,15 +215,30 @@ internal sealed class CrossDomainContext : IGpuContext
         {
             if (_items.TemplateCount >= _options.Limits.MaxImageTemplates)
                 return Refuse(Command, GpuError.OutOfMemory, "the context has as many image templates as it may");
-            var created = ImageTemplate.TryCreate(key, _options.Limits.MaxImageBytes);
-            if (created is null) return Refuse(Command, GpuError.InvalidParameter, "unknown format, empty image or too large an image");
-            id = _items.Add(created);
+            var linear = ImageTemplate.TryCreate(key, _options.Limits.MaxImageBytes);
+            if (linear is null) return Refuse(Command, GpuError.InvalidParameter, "unknown format, empty image or too large an image");
+            id = _items.Add(TryCreateDmabufTemplate(key) ?? linear);
         }
         _items.TryGet(id, out var item);
         var answer = ((ImageTemplate)item!).Requirements(id);
         if (!_queryRing.TryWrite(_setup.GuestMemory, 0, MemoryMarshal.AsBytes(new ReadOnlySpan<CrossDomainImageRequirements>(in answer))))
             return Refuse(Command, GpuError.Unspecified, "the query ring is not in guest memory");
         return GpuError.None;
+    }
+
+    /// <summary>
+    /// A template whose blobs are GBM dma-bufs, learned from a probe buffer (GBM says a layout
+    /// only for a buffer it made), or null where the host has no GBM, the driver refuses the
+    /// format or usage, or its layout would exceed the image limit: then the memfd template serves.
+    /// Asked only after the memfd layout passed the limits, so the guest cannot make the driver
+    /// try an absurd allocation.
+    /// </summary>
+    private ImageTemplate? TryCreateDmabufTemplate(ImageTemplateKey key)
+    {
+        if (_options.Gbm is not { } gbm || !gbm.IsFormatSupported(key.DrmFormat, key.Flags)) return null;
+        if (!gbm.TryAllocate(key.Width, key.Height, key.DrmFormat, key.Flags, out var probe)) return null;
+        using (probe)
+            return probe.Size <= _options.Limits.MaxImageBytes ? ImageTemplate.FromGbmProbe(key, probe) : null;
     }
 
     private GpuError Send(ReadOnlySpan<byte> bytes)
@@ -380,6 +396,7 @@ internal sealed class CrossDomainContext : IGpuContext
     private bool AllocateImage(ImageTemplate template, out HostBlob? blob)
     {
         blob = null;
+        if (template.IsDmabuf) return AllocateDmabufImage(template, out blob);
         FileDescriptor? memory = null;
         try
         {
@@ -394,6 +411,25 @@ internal sealed class CrossDomainContext : IGpuContext
             memory?.Dispose();
             return false;
         }
+    }
+
+    /// <summary>
+    /// A new GBM buffer for a dma-buf template. Cached, as rutabaga's minigbm allocator reports
+    /// dma-bufs (see <see cref="ImageTemplate.Requirements"/>); writable, since the guest draws into it.
+    /// </summary>
+    private bool AllocateDmabufImage(ImageTemplate template, out HostBlob? blob)
+    {
+        blob = null;
+        var key = template.Key;
+        if (!_options.Gbm!.TryAllocate(key.Width, key.Height, key.DrmFormat, key.Flags, out var buffer)) return false;
+        if (!template.Describes(buffer))
+        {
+            buffer.Dispose();
+            return false;
+        }
+        // The blob owns the dma-buf now; the buffer object is not disposed.
+        blob = new HostBlob(buffer.Dmabuf, template.Size, MapCacheType.Cached, writable: true);
+        return true;
     }
 
     private GpuError Refuse(CrossDomainCommand command, GpuError error, string reason)

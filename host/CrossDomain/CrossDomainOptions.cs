@@ -1,3 +1,5 @@
+using CrossDomain.Host.CrossDomain.Gbm;
+
 namespace CrossDomain.Host.CrossDomain;
 
 /// <summary>What the host offers cross-domain guests: which channels, which memory, within which limits.</summary>
@@ -10,11 +12,18 @@ public sealed class CrossDomainOptions
     public string? WaylandSocketPath { get; init; }
 
     /// <summary>
-    /// Whether image templates can be dma-bufs. False here: buffers are memfds, because this host
-    /// has no render node and no libgbm. A GBM allocator will set it; guests then use
-    /// zwp_linux_dmabuf instead of wl_shm for their shadow buffers.
+    /// The host's GBM allocator, or null where it has no render node or no libgbm (see
+    /// <see cref="GbmAllocator.TryOpen"/>). With one, image templates for formats the driver takes
+    /// are dma-bufs with the driver's layout and modifier; without, they are linear memfds. The
+    /// options do not own it: it outlives every context, and whoever opened it disposes it.
     /// </summary>
-    public bool SupportsDmabuf { get; init; }
+    public GbmAllocator? Gbm { get; init; }
+
+    /// <summary>
+    /// Whether image templates can be dma-bufs: only where the host really allocates them, so that
+    /// guests never choose zwp_linux_dmabuf over wl_shm for buffers we would make as memfds.
+    /// </summary>
+    public bool SupportsDmabuf => Gbm is not null;
 
     public CrossDomainContextLimits Limits { get; init; } = new();
 }

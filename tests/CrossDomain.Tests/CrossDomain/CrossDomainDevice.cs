@@ -1,4 +1,5 @@
 using CrossDomain.Host.CrossDomain;
+using CrossDomain.Host.CrossDomain.Gbm;
 using CrossDomain.Host.Device;
 using CrossDomain.Tests.Device;
 using CrossDomain.VirtioGpu.Protocol;
@@ -19,10 +20,12 @@ internal sealed class CrossDomainDevice : IDisposable
     private ulong _nextWindowOffset;
 
     /// <param name="compositorSocketPath">Where contexts connect for the Wayland channel; null for a host without a compositor.</param>
-    public CrossDomainDevice(string? compositorSocketPath, CrossDomainContextLimits? limits = null, DeviceLimits? deviceLimits = null)
+    /// <param name="gbm">The host's GBM allocator (the caller disposes it after the device); null for memfd images only.</param>
+    public CrossDomainDevice(string? compositorSocketPath, CrossDomainContextLimits? limits = null, DeviceLimits? deviceLimits = null,
+        GbmAllocator? gbm = null)
     {
         var logger = new RecordingLogger();
-        Options = new CrossDomainOptions { WaylandSocketPath = compositorSocketPath, Limits = limits ?? new CrossDomainContextLimits() };
+        Options = new CrossDomainOptions { WaylandSocketPath = compositorSocketPath, Limits = limits ?? new CrossDomainContextLimits(), Gbm = gbm };
         Type = new CrossDomainContextType(Options, logger);
         Harness = new DeviceHarness(deviceLimits, [Type], logger: logger);
     }
