@@ -25,7 +25,8 @@ for trx in "${trx_files[@]}"; do
   count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
   passed=$((passed + $(count passed)))
   failed=$((failed + $(count failed) + $(count error) + $(count timeout) + $(count aborted)))
-  skipped=$((skipped + $(count notExecuted)))
+  # Skipped tests are in the total but not executed; TRX's notExecuted counter stays 0 for them.
+  skipped=$((skipped + $(count total) - $(count executed)))
 done
 
 # A crashed test host leaves no (or a partial) report: count the run itself as a failure.
