@@ -99,8 +99,9 @@ internal sealed class BlobCommands(
     }
 
     /// <summary>
-    /// Takes the blob out of the window. A failed unmap keeps it recorded as mapped, so its range
-    /// stays reserved and a later UNMAP or UNREF tries again.
+    /// Takes the blob out of the window. A failed unmap keeps the range recorded as mapped: the
+    /// front-end may still have the memory there, so the range must never be handed out again
+    /// (a later UNMAP tries again; after UNREF it simply stays reserved).
     /// </summary>
     public bool UnmapIfMapped(BlobResource blob)
     {

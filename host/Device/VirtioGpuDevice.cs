@@ -242,6 +242,16 @@ public sealed class VirtioGpuDevice : IDisposable
     /// Destroys every context (their held replies are completed, as on CTX_DESTROY: the reply
     /// implementation must cope if its transport is already gone) and releases every resource.
     /// </summary>
+    /// <summary>
+    /// RESET_OWNER / RESET_DEVICE: every context and resource goes, as at CTX_DESTROY and UNREF,
+    /// and the device serves a fresh driver from nothing.
+    /// </summary>
+    public void Reset()
+    {
+        _contextCommands.DestroyAll();
+        foreach (var resource in _resources.All.ToArray()) _resourceCommands.Destroy(resource);
+    }
+
     public void Dispose()
     {
         if (_disposed) return;

@@ -94,6 +94,8 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     {
         Array.Clear(_queues);
         Array.Clear(_vrings);
+        _eventIndex = false;
+        _device.Reset();
     }
 
     public void Dispose() => _device.Dispose();
@@ -113,7 +115,8 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
                 }
                 if (chain.Error != ChainError.None)
                 {
-                    _logger.LogWarning("queue {Queue}: dropped a malformed descriptor chain ({Error})", index, chain.Error);
+                    // Debug, not Warning: a guest must not be able to flood the host's log.
+                    _logger.LogDebug("queue {Queue}: dropped a malformed descriptor chain ({Error})", index, chain.Error);
                     queue.PushUsed(chain.Head, 0);
                     continue;
                 }
@@ -200,15 +203,7 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
                 owner.Completed(this, queue, _head, 0);
                 return;
             }
-            int written = 0;
-            foreach (var segment in _writable)
-            {
-                if (written == response.Length) break;
-                int length = (int)Math.Min(segment.Length, (uint)(response.Length - written));
-                if (!queue.Memory.TryGetSpan(segment.Address, (uint)length, out var target)) break;
-                response.Slice(written, length).CopyTo(target);
-                written += length;
-            }
+            int written = DescriptorChain.WriteSegments(queue.Memory, _writable, response);
             owner.Completed(this, queue, _head, (uint)written);
         }
     }

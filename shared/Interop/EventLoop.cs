@@ -53,7 +53,20 @@ public sealed unsafe class EventLoop : IDisposable
     public FdWatch Watch(FileDescriptor fd, Readiness interest, Action<Readiness> callback)
     {
         var watch = new FdWatch(this, fd, _nextKey++, interest, callback);
-        Control(EPOLL_CTL_ADD, watch, interest);
+        // The watch keeps the fd open until it is disposed: epoll forgets an fd only when the last
+        // reference to its open file goes, and a file shared with a peer (a kick eventfd, a socket
+        // passed over SCM_RIGHTS) would otherwise stay in the set under a number we no longer own.
+        bool added = false;
+        fd.DangerousAddRef(ref added);
+        try
+        {
+            Control(EPOLL_CTL_ADD, watch, interest);
+        }
+        catch
+        {
+            fd.DangerousRelease();
+            throw;
+        }
         _watches.Add(watch.Key, watch);
         return watch;
     }
@@ -84,9 +97,11 @@ public sealed unsafe class EventLoop : IDisposable
 
     public void Run(CancellationToken cancellationToken = default)
     {
+        // Registering may call Stop at once (a cancelled token): the flag is reset only after Run
+        // returns, so a stop that came first is not lost.
         using var registration = cancellationToken.Register(Stop);
-        _stopRequested = false;
         while (!_stopRequested) RunOnce(-1);
+        _stopRequested = false;
     }
 
     /// <summary>
@@ -136,12 +151,9 @@ public sealed unsafe class EventLoop : IDisposable
     internal void Remove(FdWatch watch)
     {
         if (!_watches.Remove(watch.Key)) return;
-        // The fd may already be closed by its owner, which removed it from the epoll set anyway.
-        if (!watch.Fd.IsClosed)
-        {
-            epoll_event unused = default;
-            epoll_ctl(_epoll.Fd, EPOLL_CTL_DEL, watch.Fd.Fd, &unused);
-        }
+        epoll_event unused = default;
+        epoll_ctl(_epoll.Fd, EPOLL_CTL_DEL, watch.Fd.Fd, &unused);
+        watch.Fd.DangerousRelease();
     }
 
     private void Control(int operation, FdWatch watch, Readiness interest)

@@ -43,6 +43,7 @@ public sealed class FileDescriptor : SafeHandle
     /// <summary>Gives up ownership: the caller now owns the returned number.</summary>
     public int Release()
     {
+        ObjectDisposedException.ThrowIf(IsClosed, this);
         int fd = Fd;
         SetHandleAsInvalid();
         return fd;

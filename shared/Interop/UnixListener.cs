@@ -19,8 +19,8 @@ public sealed unsafe class UnixListener : IDisposable
     public int Fd => Handle.Fd;
 
     /// <summary>
-    /// Binds <paramref name="path"/> and listens. The caller is responsible for making sure no
-    /// live server owns the path (a lock file, as libwayland does); a stale socket file is replaced.
+    /// Binds <paramref name="path"/> and listens. A socket file nobody listens on any more is
+    /// replaced; one a live server answers on is left alone and binding fails.
     /// </summary>
     public static UnixListener Bind(string path, int backlog = 128)
     {
@@ -28,7 +28,7 @@ public sealed unsafe class UnixListener : IDisposable
         try
         {
             var address = UnixSocket.Address(path, out var length);
-            File.Delete(path);
+            RemoveStaleSocket(path);
             if (bind(fd.Fd, (sockaddr*)&address, length) != 0) throw Errno.Exception($"bind({path})");
             if (listen(fd.Fd, backlog) != 0) throw Errno.Exception($"listen({path})");
             return new UnixListener(fd, path);
@@ -38,6 +38,21 @@ public sealed unsafe class UnixListener : IDisposable
             fd.Dispose();
             throw;
         }
+    }
+
+    private static void RemoveStaleSocket(string path)
+    {
+        if (!File.Exists(path)) return;
+        try
+        {
+            using var probe = UnixSocket.Connect(path);
+        }
+        catch (System.ComponentModel.Win32Exception refused) when (refused.NativeErrorCode == ECONNREFUSED)
+        {
+            File.Delete(path);
+            return;
+        }
+        throw new IOException($"{path} is in use by a running server");
     }
 
     /// <summary>Adopts an already listening socket, e.g. one passed by systemd (LISTEN_FDS).</summary>

@@ -66,7 +66,7 @@ public sealed unsafe class UnixSocket : IDisposable
     {
         if (fds.Length > MaxFdsPerMessage)
             throw new ArgumentException($"At most {MaxFdsPerMessage} fds go in one message; {fds.Length} were given.", nameof(fds));
-        if (data.IsEmpty) throw new ArgumentException("A stream socket cannot carry fds without at least one byte.", nameof(data));
+        if (data.IsEmpty) throw new ArgumentException("Nothing to send: a stream socket needs at least one byte (fds travel with bytes).", nameof(data));
 
         byte* control = stackalloc byte[ControlBufferLength];
         fixed (byte* bytes = data)

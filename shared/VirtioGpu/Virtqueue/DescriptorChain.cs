@@ -23,6 +23,8 @@ public enum ChainError
     ReadableAfterWritable,
     /// <summary>The ring areas themselves are not in guest memory (a broken queue setup).</summary>
     RingOutOfRange,
+    /// <summary>Buffers adding up to more than 2 GiB: no command is that large.</summary>
+    TooLarge,
 }
 
 /// <summary>
@@ -51,11 +53,14 @@ public sealed class DescriptorChain
         ReadableLength = WritableLength = 0;
     }
 
+    /// <summary>Bytes of all segments so far; the queue refuses a chain that would pass <see cref="int.MaxValue"/>.</summary>
+    internal long TotalLength => (long)ReadableLength + WritableLength;
+
     internal void Add(DescriptorSegment segment)
     {
         _segments.Add(segment);
-        if (segment.DeviceWritable) WritableLength = checked(WritableLength + (int)segment.Length);
-        else ReadableLength = checked(ReadableLength + (int)segment.Length);
+        if (segment.DeviceWritable) WritableLength += (int)segment.Length;
+        else ReadableLength += (int)segment.Length;
     }
 
     /// <summary>
@@ -78,10 +83,13 @@ public sealed class DescriptorChain
     }
 
     /// <summary>Writes <paramref name="data"/> across the writable segments; returns the bytes written.</summary>
-    public int WriteWritable(IGuestMemory memory, ReadOnlySpan<byte> data)
+    public int WriteWritable(IGuestMemory memory, ReadOnlySpan<byte> data) => WriteSegments(memory, _segments, data);
+
+    /// <summary>Writes <paramref name="data"/> across the device-writable ones of <paramref name="segments"/>, in order.</summary>
+    public static int WriteSegments(IGuestMemory memory, List<DescriptorSegment> segments, ReadOnlySpan<byte> data)
     {
         int written = 0;
-        foreach (var segment in _segments)
+        foreach (var segment in segments)
         {
             if (!segment.DeviceWritable) continue;
             if (written == data.Length) break;

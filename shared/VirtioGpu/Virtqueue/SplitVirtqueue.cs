@@ -170,6 +170,7 @@ public sealed class SplitVirtqueue
         // Zero-length buffers carry nothing; skipping them keeps them out of every later copy.
         if (descriptor.Length == 0) return ChainError.None;
         if (!Memory.TryGetSpan(descriptor.Address, descriptor.Length, out _)) return ChainError.AddressOutOfRange;
+        if (chain.TotalLength + descriptor.Length > int.MaxValue) return ChainError.TooLarge;
         chain.Add(new DescriptorSegment(descriptor.Address, descriptor.Length, writable));
         return ChainError.None;
     }

@@ -120,7 +120,9 @@ public sealed class SplitVirtqueueDriver : IDisposable
         if (Volatile.Read(ref Field(used, 2)) == _nextUsed)
         {
             RequestInterruptAt(_nextUsed);
-            return false;
+            // An entry published between the look above and that store gets no interrupt: look again.
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref Field(used, 2)) == _nextUsed) return false;
         }
         var entry = used[VringLayout.UsedEntryOffset(_nextUsed % Size)..];
         uint head = BinaryPrimitives.ReadUInt32LittleEndian(entry);

@@ -74,6 +74,9 @@ public sealed class WaylandConnection : IDisposable
     public IoResult Fill()
     {
         if (_inputStart == _inputEnd) _inputStart = _inputEnd = 0;
+        // Full of bytes that are not a message yet: the first one is waiting for fds that never
+        // came. A read into no room would look like the peer hanging up.
+        if (PendingInput == _input.Length) return IoResult.Failed(Tmds.Linux.LibC.EMSGSIZE);
         if (_inputEnd == _input.Length)
         {
             Buffer.BlockCopy(_input, _inputStart, _input, 0, PendingInput);
@@ -111,8 +114,8 @@ public sealed class WaylandConnection : IDisposable
 
         var body = pending.Slice(MessageHeader.Length, header.BodyLength);
         error = MessageValidator.Validate(signature, body, _inputFds.Count, out var created);
-        // Missing fds right after the bytes is not yet an error: fds travel in their own control
-        // message and a peer may send them with a later write. The peer's next write decides.
+        // Missing fds right after the bytes is not yet an error: a peer may send them with a later
+        // write. If they never come, the input fills up and Fill reports it.
         if (error == WireError.FdMissing) return ReadStatus.NeedMoreData;
         if (error != WireError.None) return ReadStatus.Malformed;
 
@@ -129,8 +132,11 @@ public sealed class WaylandConnection : IDisposable
     /// </summary>
     public void Enqueue(ReadOnlySpan<byte> message, ReadOnlySpan<FileDescriptor> fds = default)
     {
-        if (fds.Length > UnixSocket.MaxFdsPerMessage)
-            throw new ArgumentException($"One message carries at most {UnixSocket.MaxFdsPerMessage} fds.", nameof(fds));
+        if (fds.Length > UnixSocket.MaxFdsPerMessage || message.Length > _maxMessageSize || (message.Length & 3) != 0)
+        {
+            foreach (var fd in fds) fd.Dispose();
+            throw new ArgumentException($"A message is at most {_maxMessageSize} bytes, a multiple of 4, with at most {UnixSocket.MaxFdsPerMessage} fds.", nameof(message));
+        }
         EnsureOutputRoom(message.Length);
         long offset = _outputBase + _outputEnd;
         message.CopyTo(_output.AsSpan(_outputEnd));

@@ -18,7 +18,6 @@ public static class MessageValidator
     public static WireError Validate(MessageSignature signature, ReadOnlySpan<byte> body, int fdsAvailable, out NewObject created)
     {
         created = default;
-        if (signature.FdCount > fdsAvailable) return WireError.FdMissing;
         var reader = new WireReader(body);
         foreach (var argument in signature.Arguments)
         {
@@ -53,7 +52,8 @@ public static class MessageValidator
             }
             if (reader.Error != WireError.None) return reader.Error;
         }
-        reader.TryFinish();
-        return reader.Error;
+        // Fds last: a body that is malformed is an error whether or not its fds have arrived.
+        if (!reader.TryFinish()) return reader.Error;
+        return signature.FdCount > fdsAvailable ? WireError.FdMissing : WireError.None;
     }
 }

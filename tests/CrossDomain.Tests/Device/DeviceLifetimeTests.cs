@@ -9,6 +9,27 @@ namespace CrossDomain.Tests.Device;
 public sealed class DeviceLifetimeTests
 {
     [Fact]
+    public void Reset_forgets_every_context_and_resource_and_the_device_serves_again()
+    {
+        var harness = new DeviceHarness();
+        var context = harness.CreateContext(1);
+        harness.SendOk(CreateBlob(5, BlobMemory.Host3D, BlobFlags.UseMappable, 4096, 1));
+        harness.SendOk(MapBlob(5, 0), CommandType.OkMapInfo);
+        var held = harness.Send(Fenced(Submit(1, [1]), 1, 0));
+
+        harness.Device.Reset();
+
+        Assert.True(context.IsDisposed);
+        Assert.Equal(1, held.CompletionCount);
+        Assert.Equal(0, harness.Window.LiveMappingCount);
+        Assert.Equal((0, 0, 0ul), (harness.Device.ResourceCount, harness.Device.ContextCount, harness.Device.HostMemoryInUse));
+        // The same ids are free again, as for a driver that starts from nothing.
+        harness.CreateContext(1);
+        harness.SendOk(CreateBlob(5, BlobMemory.Host3D, BlobFlags.UseMappable, 4096, 1));
+        harness.Dispose();
+    }
+
+    [Fact]
     public void Dispose_destroys_contexts_completes_held_replies_and_releases_resources()
     {
         var harness = new DeviceHarness();

@@ -5,6 +5,17 @@ namespace CrossDomain.Tests.Interop;
 public sealed class EventLoopTests
 {
     [Fact]
+    public void A_stop_that_comes_before_run_is_not_lost()
+    {
+        using var loop = new EventLoop();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        loop.Run(cancelled.Token);
+        loop.Stop();
+        loop.Run();
+    }
+
+    [Fact]
     public void A_readable_fd_runs_its_callback_until_the_watch_is_disposed()
     {
         using var loop = new EventLoop();

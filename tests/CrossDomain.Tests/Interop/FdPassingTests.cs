@@ -134,6 +134,27 @@ public sealed unsafe class FdPassingTests
         }
     }
 
+    [Fact]
+    public void Binding_over_a_live_server_fails_and_a_stale_socket_file_is_replaced()
+    {
+        string directory = Directory.CreateTempSubdirectory("crossdomain-test-").FullName;
+        try
+        {
+            string path = Path.Combine(directory, "socket");
+            using (var live = UnixListener.Bind(path))
+                Assert.Throws<IOException>(() => UnixListener.Bind(path));
+            // A socket file left behind by a server that is gone (simulate: bind, then close without unlinking).
+            var stale = UnixListener.Bind(path);
+            stale.Handle.Dispose();
+            using var replacement = UnixListener.Bind(path);
+            using var client = UnixSocket.Connect(path);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static void SendRawFds(UnixSocket socket, FileDescriptor[] fds)
     {
         int controlLength = CMSG_SPACE(fds.Length * sizeof(int));

@@ -206,6 +206,26 @@ public sealed class SplitVirtqueueTests : IDisposable
     }
 
     [Fact]
+    public void A_chain_adding_up_to_more_than_2_GiB_is_refused_not_thrown()
+    {
+        using var ram = new GuestRam(4 << 20);
+        var driver = new SplitVirtqueueDriver(ram, 8, eventIndex: false, useIndirect: false);
+        var device = new SplitVirtqueue(driver.Addresses, ram, eventIndex: false);
+        // 1,024 indirect descriptors, each naming the same 3 MiB: 3 GiB that fit in 4 MiB of RAM.
+        ulong buffer = ram.Allocate(3 << 20);
+        ulong indirect = ram.Allocate(1024 * 16);
+        var indirectTable = ram.GetSpan(indirect, 1024 * 16);
+        for (int i = 0; i < 1024; i++)
+            Descriptor(indirectTable, i, buffer, 3 << 20, i < 1023 ? VringLayout.DescriptorFlagNext : (ushort)0, (ushort)(i + 1));
+        Descriptor(ram.GetSpan(driver.Addresses.DescriptorTable, 8 * 16), 0, indirect, 1024 * 16, VringLayout.DescriptorFlagIndirect);
+        var avail = ram.GetSpan(driver.Addresses.AvailRing, VringLayout.AvailRingBytes(8));
+        BinaryPrimitives.WriteUInt16LittleEndian(avail[2..], 1);
+
+        Assert.True(device.TryPop(out var chain));
+        Assert.Equal(ChainError.TooLarge, chain.Error);
+    }
+
+    [Fact]
     public void Zero_length_descriptors_are_skipped()
     {
         var device = RawQueue(8, out var table);

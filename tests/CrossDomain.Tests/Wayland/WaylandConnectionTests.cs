@@ -187,6 +187,23 @@ public sealed class WaylandConnectionTests : IDisposable
     }
 
     [Fact]
+    public void Input_that_fills_the_buffer_waiting_for_fds_is_an_error_not_a_hang_up()
+    {
+        // one_fd messages whose fds never come: the first blocks every later one.
+        var message = OneFd(1);
+        var stream = Enumerable.Repeat(message, 2 * 8192 / message.Length).SelectMany(bytes => bytes).ToArray();
+        Assert.Equal(stream.Length, _peer.Send(stream).Bytes);
+        IoResult result;
+        do
+        {
+            result = _connection.Fill();
+            Assert.Equal(ReadStatus.NeedMoreData, Read(out _));
+        }
+        while (result.Status == IoStatus.Done);
+        Assert.Equal(IoStatus.Failed, result.Status);
+    }
+
+    [Fact]
     public void Output_beyond_the_socket_buffer_waits_and_reports_congestion()
     {
         var (a, b) = UnixSocket.CreatePair();
