@@ -29,6 +29,9 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     private byte[] _request = new byte[4096];
     private IGuestMemory _memory = EmptyGuestMemory.Instance;
     private bool _eventIndex;
+    // While a batch is being processed its replies are published together and the guest is
+    // interrupted once at the end, not once per command.
+    private int _processingQueue = -1;
 
     public VirtioGpuQueues(VirtioGpuDevice device, int maxRequestBytes, ILogger logger)
     {
@@ -103,6 +106,19 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     private void Process(int index)
     {
         if (index >= _queues.Length || _queues[index] is not { } queue || _vrings[index] is not { } vring) return;
+        _processingQueue = index;
+        try
+        {
+            ProcessBatches(index, queue, vring);
+        }
+        finally
+        {
+            _processingQueue = -1;
+        }
+    }
+
+    private void ProcessBatches(int index, SplitVirtqueue queue, VhostUserVring vring)
+    {
         do
         {
             while (queue.TryPop(out var chain))
@@ -167,7 +183,7 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
         if (IsCurrent(queue))
         {
             queue.PushUsed(head, written);
-            if (queue.ShouldNotify()) _vrings[ControlQueue]?.SignalGuest();
+            if (_processingQueue != ControlQueue && queue.ShouldNotify()) _vrings[ControlQueue]?.SignalGuest();
         }
         _freeReplies.Push(reply);
     }
