@@ -1,3 +1,4 @@
+using CrossDomain.VirtioGpu.Virtqueue;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -310,9 +311,9 @@ public sealed class VhostUserBackendSession : IDisposable
     }
 
     private static bool LivesIn(GuestMemoryRegion region, VhostUserVring vring, VringAddress addresses) =>
-        Overlaps(region, addresses.DescriptorTable, VringAreas.DescriptorTableLength(vring.Size))
-        || Overlaps(region, addresses.AvailableRing, VringAreas.AvailableRingLength(vring.Size))
-        || Overlaps(region, addresses.UsedRing, VringAreas.UsedRingLength(vring.Size));
+        Overlaps(region, addresses.DescriptorTable, VringLayout.DescriptorTableBytes(vring.Size))
+        || Overlaps(region, addresses.AvailableRing, VringLayout.AvailRingBytes(vring.Size))
+        || Overlaps(region, addresses.UsedRing, VringLayout.UsedRingBytes(vring.Size));
 
     private static bool Overlaps(GuestMemoryRegion region, ulong userAddress, int length) =>
         userAddress < region.UserAddress + region.Size && region.UserAddress < userAddress + (ulong)length;
@@ -502,9 +503,9 @@ public sealed class VhostUserBackendSession : IDisposable
         areas = default;
         if (vring.Size == 0) return "no queue size";
         if (vring.UserAddresses is not { } addresses) return "no ring addresses";
-        if (!TryTranslateArea(memory, addresses.DescriptorTable, VringAreas.DescriptorTableLength(vring.Size), out var descriptors)
-            || !TryTranslateArea(memory, addresses.AvailableRing, VringAreas.AvailableRingLength(vring.Size), out var available)
-            || !TryTranslateArea(memory, addresses.UsedRing, VringAreas.UsedRingLength(vring.Size), out var used))
+        if (!TryTranslateArea(memory, addresses.DescriptorTable, VringLayout.DescriptorTableBytes(vring.Size), out var descriptors)
+            || !TryTranslateArea(memory, addresses.AvailableRing, VringLayout.AvailRingBytes(vring.Size), out var available)
+            || !TryTranslateArea(memory, addresses.UsedRing, VringLayout.UsedRingBytes(vring.Size), out var used))
             return "ring outside the memory table";
         areas = new VringAreas(descriptors, available, used);
         return null;

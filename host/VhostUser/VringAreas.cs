@@ -1,5 +1,3 @@
-using CrossDomain.VirtioGpu.Virtqueue;
-
 namespace CrossDomain.Host.VhostUser;
 
 /// <summary>
@@ -7,11 +5,4 @@ namespace CrossDomain.Host.VhostUser;
 /// Lengths always include the event-index fields (used_event, avail_event), so the areas are
 /// whole whether or not EVENT_IDX is negotiated.
 /// </summary>
-public readonly record struct VringAreas(VringArea DescriptorTable, VringArea AvailableRing, VringArea UsedRing)
-{
-    public static int DescriptorTableLength(int queueSize) => VringLayout.DescriptorTableBytes(queueSize);
-
-    public static int AvailableRingLength(int queueSize) => VringLayout.AvailRingBytes(queueSize);
-
-    public static int UsedRingLength(int queueSize) => VringLayout.UsedRingBytes(queueSize);
-}
+public readonly record struct VringAreas(VringArea DescriptorTable, VringArea AvailableRing, VringArea UsedRing);

@@ -219,7 +219,7 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         var request = Send(AsBytes(ref command), commands, Unsafe.SizeOf<ControlHeader>());
         if (!fenced)
         {
-            Finish(request, "SUBMIT_3D");
+            Finish(request, CommandType.Submit3D);
             return;
         }
         // The reply to a fenced command is the fence: it comes back when the host's work is done,
@@ -340,7 +340,8 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
     private ReadOnlySpan<byte> Exchange(ReadOnlySpan<byte> command, ReadOnlySpan<byte> payload, int responseCapacity = 24)
     {
         var request = Send(command, payload, responseCapacity);
-        return Finish(request, command.Length >= 4 ? ((CommandType)BitConverter.ToUInt32(command)).ToString() : "command");
+        // The command's name is only formatted if it fails: this is every synchronous command's path.
+        return Finish(request, (CommandType)BitConverter.ToUInt32(command));
     }
 
     private Request Send(ReadOnlySpan<byte> command, ReadOnlySpan<byte> payload, int responseCapacity)
@@ -364,7 +365,7 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         return request;
     }
 
-    private ReadOnlySpan<byte> Finish(Request request, string what)
+    private ReadOnlySpan<byte> Finish(Request request, CommandType what)
     {
         var deadline = DateTime.UtcNow + CommandTimeout;
         while (!request.Done)

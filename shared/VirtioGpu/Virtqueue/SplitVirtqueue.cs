@@ -59,7 +59,7 @@ public sealed class SplitVirtqueue
     {
         chain = _chain;
         if (!TryGetAvail(out var avail)) return Fail(chain, ChainError.RingOutOfRange, head: 0);
-        ushort availIndex = Volatile.Read(ref Field(avail, 2));
+        ushort availIndex = Volatile.Read(ref VringLayout.Field(avail, 2));
         if (availIndex == _nextAvail) return false;
         // A driver claiming more new entries than the ring holds is broken; nothing it says is usable.
         if ((ushort)(availIndex - _nextAvail) > Size) return Fail(chain, ChainError.RingOutOfRange, head: 0);
@@ -81,7 +81,7 @@ public sealed class SplitVirtqueue
         BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], writtenLength);
         _nextUsed++;
         // Release: the entry must be visible before the index that publishes it.
-        Volatile.Write(ref Field(used, 2), _nextUsed);
+        Volatile.Write(ref VringLayout.Field(used, 2), _nextUsed);
     }
 
     /// <summary>
@@ -95,8 +95,8 @@ public sealed class SplitVirtqueue
         // The driver's event index must be read after our used.idx store is visible.
         Interlocked.MemoryBarrier();
         bool notify = EventIndex
-            ? VringLayout.NeedsEvent(Volatile.Read(ref Field(avail, VringLayout.UsedEventOffset(Size))), _nextUsed, _lastNotifiedUsed)
-            : (Volatile.Read(ref Field(avail, 0)) & VringLayout.AvailFlagNoInterrupt) == 0;
+            ? VringLayout.NeedsEvent(Volatile.Read(ref VringLayout.Field(avail, VringLayout.UsedEventOffset(Size))), _nextUsed, _lastNotifiedUsed)
+            : (Volatile.Read(ref VringLayout.Field(avail, 0)) & VringLayout.AvailFlagNoInterrupt) == 0;
         _lastNotifiedUsed = _nextUsed;
         return notify;
     }
@@ -109,10 +109,10 @@ public sealed class SplitVirtqueue
     public bool EnableKicksAndRecheck()
     {
         if (!TryGetAvail(out var avail) || !Memory.TryGetSpan(Addresses.UsedRing, (uint)VringLayout.UsedRingBytes(Size), out var used)) return false;
-        if (EventIndex) Volatile.Write(ref Field(used, VringLayout.AvailEventOffset(Size)), _nextAvail);
-        else Volatile.Write(ref Field(used, 0), (ushort)0);
+        if (EventIndex) Volatile.Write(ref VringLayout.Field(used, VringLayout.AvailEventOffset(Size)), _nextAvail);
+        else Volatile.Write(ref VringLayout.Field(used, 0), (ushort)0);
         Interlocked.MemoryBarrier();
-        return Volatile.Read(ref Field(avail, 2)) != _nextAvail;
+        return Volatile.Read(ref VringLayout.Field(avail, 2)) != _nextAvail;
     }
 
     private ChainError Walk(DescriptorChain chain, ushort head)
@@ -184,8 +184,6 @@ public sealed class SplitVirtqueue
         chain.Error = error;
         return error != ChainError.RingOutOfRange;
     }
-
-    private static ref ushort Field(Span<byte> area, int offset) => ref MemoryMarshal.Cast<byte, ushort>(area[offset..(offset + 2)])[0];
 
     private readonly record struct Descriptor(ulong Address, uint Length, ushort Flags, ushort Next)
     {

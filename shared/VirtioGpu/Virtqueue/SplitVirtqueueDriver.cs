@@ -93,7 +93,7 @@ public sealed class SplitVirtqueueDriver : IDisposable
         BinaryPrimitives.WriteUInt16LittleEndian(avail[VringLayout.AvailEntryOffset(_nextAvail % Size)..], head);
         _nextAvail++;
         // Release: descriptors and ring entry before the index that publishes them.
-        Volatile.Write(ref Field(avail, 2), _nextAvail);
+        Volatile.Write(ref VringLayout.Field(avail, 2), _nextAvail);
         InFlight++;
         return true;
     }
@@ -105,8 +105,8 @@ public sealed class SplitVirtqueueDriver : IDisposable
         Interlocked.MemoryBarrier();
         var used = _ram.GetSpan(Addresses.UsedRing, VringLayout.UsedRingBytes(Size));
         bool kick = EventIndex
-            ? VringLayout.NeedsEvent(Volatile.Read(ref Field(used, VringLayout.AvailEventOffset(Size))), _nextAvail, _lastKickedAvail)
-            : (Volatile.Read(ref Field(used, 0)) & VringLayout.UsedFlagNoNotify) == 0;
+            ? VringLayout.NeedsEvent(Volatile.Read(ref VringLayout.Field(used, VringLayout.AvailEventOffset(Size))), _nextAvail, _lastKickedAvail)
+            : (Volatile.Read(ref VringLayout.Field(used, 0)) & VringLayout.UsedFlagNoNotify) == 0;
         _lastKickedAvail = _nextAvail;
         return kick;
     }
@@ -117,12 +117,12 @@ public sealed class SplitVirtqueueDriver : IDisposable
         token = null;
         writtenLength = 0;
         var used = _ram.GetSpan(Addresses.UsedRing, VringLayout.UsedRingBytes(Size));
-        if (Volatile.Read(ref Field(used, 2)) == _nextUsed)
+        if (Volatile.Read(ref VringLayout.Field(used, 2)) == _nextUsed)
         {
             RequestInterruptAt(_nextUsed);
             // An entry published between the look above and that store gets no interrupt: look again.
             Interlocked.MemoryBarrier();
-            if (Volatile.Read(ref Field(used, 2)) == _nextUsed) return false;
+            if (Volatile.Read(ref VringLayout.Field(used, 2)) == _nextUsed) return false;
         }
         var entry = used[VringLayout.UsedEntryOffset(_nextUsed % Size)..];
         uint head = BinaryPrimitives.ReadUInt32LittleEndian(entry);
@@ -144,7 +144,7 @@ public sealed class SplitVirtqueueDriver : IDisposable
     {
         if (!EventIndex) return;
         var avail = _ram.GetSpan(Addresses.AvailRing, VringLayout.AvailRingBytes(Size));
-        Volatile.Write(ref Field(avail, VringLayout.UsedEventOffset(Size)), index);
+        Volatile.Write(ref VringLayout.Field(avail, VringLayout.UsedEventOffset(Size)), index);
     }
 
     private void FreeChain(ushort head)
@@ -169,6 +169,4 @@ public sealed class SplitVirtqueueDriver : IDisposable
     }
 
     private static int Align(int value, int alignment) => (value + alignment - 1) & ~(alignment - 1);
-
-    private static ref ushort Field(Span<byte> area, int offset) => ref MemoryMarshal.Cast<byte, ushort>(area[offset..(offset + 2)])[0];
 }

@@ -47,6 +47,10 @@ public static class VringLayout
     /// The event-idx rule (virtio 1.x §2.7.7.2): notify when the other side's event index lies in
     /// the window of entries just published, (old, new]. Wrap-safe in 16 bits.
     /// </summary>
+    /// <summary>A 16-bit ring field in place, for Volatile reads and writes shared with the other side.</summary>
+    internal static ref ushort Field(Span<byte> area, int offset) =>
+        ref System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(area[offset..(offset + 2)])[0];
+
     public static bool NeedsEvent(ushort eventIndex, ushort newIndex, ushort oldIndex) =>
         (ushort)(newIndex - eventIndex - 1) < (ushort)(newIndex - oldIndex);
 }
