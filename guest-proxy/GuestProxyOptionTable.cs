@@ -1,4 +1,5 @@
 using CrossDomain.CommandLine;
+using CrossDomain.GuestProxy.Relay;
 
 namespace CrossDomain.GuestProxy;
 
@@ -34,12 +35,26 @@ internal static class GuestProxyOptionTable
         OptionDefault.Fixed("wayland-0"),
         OptionValueRule.FileName);
 
+    public static OptionDefinition Globals { get; } = OptionDefinition.Setting(
+        "globals", "LIST",
+        "the compositor globals clients may see, each with the highest version offered: interface:version, "
+        + "comma-separated; interfaces the proxy cannot carry are never offered",
+        Key(nameof(GuestProxyOptions.Globals)),
+        OptionDefault.Fixed(GlobalPolicy.Format(GlobalPolicy.DefaultAllowList)),
+        OptionValueRule.Custom(text => GlobalPolicy.TryParse(text, out _, out string? problem) ? null : problem));
+
+    public static OptionDefinition Trace { get; } = OptionDefinition.Switch(
+        "trace", "log every relayed Wayland message (client number, direction, then as WAYLAND_DEBUG=1 prints it)",
+        Key(nameof(GuestProxyOptions.Trace)));
+
     public static OptionTable Table { get; } = new(GuestProxyOptions.SectionName,
     [
         Transport,
         Device,
         HostSocket,
         Socket,
+        Globals,
+        Trace,
         StandardOptions.ConfigFile,
         StandardOptions.LogLevel,
         StandardOptions.Help,
@@ -55,7 +70,7 @@ internal static class GuestProxyOptionTable
     public static CommandSyntax Run { get; } = new(Table, "run",
         "Local mode for one app: a private proxy socket, APP started with WAYLAND_DISPLAY pointing at it; "
         + "exits with APP's exit code. Everything after -- is passed to APP unchanged.",
-        [HostSocket, StandardOptions.ConfigFile, StandardOptions.LogLevel, StandardOptions.Help, StandardOptions.Version],
+        [HostSocket, Globals, Trace, StandardOptions.ConfigFile, StandardOptions.LogLevel, StandardOptions.Help, StandardOptions.Version],
         trailingArgumentsName: "APP [ARGS...]");
 
     /// <summary>Lower case on the command line, as the design spells it; binding back to the enum ignores case.</summary>

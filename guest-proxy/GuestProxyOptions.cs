@@ -18,4 +18,10 @@ public sealed class GuestProxyOptions
 
     /// <summary>The Wayland socket's name in $XDG_RUNTIME_DIR, what clients put in WAYLAND_DISPLAY.</summary>
     public string Socket { get; set; } = "";
+
+    /// <summary>The registry allowlist: <c>interface:version</c> pairs, comma-separated (see <see cref="Relay.GlobalPolicy"/>).</summary>
+    public string Globals { get; set; } = "";
+
+    /// <summary>Log every relayed Wayland message, as WAYLAND_DEBUG=1 does.</summary>
+    public bool Trace { get; set; }
 }

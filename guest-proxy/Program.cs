@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CrossDomain.CommandLine;
 using CrossDomain.GuestProxy;
+using CrossDomain.GuestProxy.Service;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,28 +20,37 @@ switch (invocation)
     case GuestProxyInvocation.Misconfigured misconfigured:
         return ConsoleReport.Misconfiguration(GuestProxyCommandLine.ProgramName, misconfigured.Problem);
     case GuestProxyInvocation.Serve serve:
-        LogSettings(serve.Configuration, logger =>
+    {
+        HostApplicationBuilder builder = ServiceHost.CreateBuilder(GuestProxyCommandLine.ProgramName, serve.Configuration, executableDirectory);
+        builder.Services.AddSingleton(serve);
+        builder.Services.AddHostedService<GuestProxyService>();
+        using IHost host = builder.Build();
+        ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(GuestProxyCommandLine.ProgramName);
+        string? minimumLevel = serve.Configuration[StandardOptions.LogLevelConfigurationKey];
+        if (serve.Options.Transport == GuestProxyTransport.Kernel)
+            GuestProxyStartupLog.KernelSettings(logger, serve.Options.Device, serve.WaylandSocketPath, minimumLevel);
+        else
+            GuestProxyStartupLog.LocalSettings(logger, serve.Options.HostSocket, serve.WaylandSocketPath, minimumLevel);
+        try
         {
-            string? minimumLevel = serve.Configuration[StandardOptions.LogLevelConfigurationKey];
-            if (serve.Options.Transport == GuestProxyTransport.Kernel)
-                GuestProxyStartupLog.KernelSettings(logger, serve.Options.Device, serve.WaylandSocketPath, minimumLevel);
-            else
-                GuestProxyStartupLog.LocalSettings(logger, serve.Options.HostSocket, serve.WaylandSocketPath, minimumLevel);
-        });
-        return ConsoleReport.NotBuiltYet(GuestProxyCommandLine.ProgramName, "the guest proxy");
+            host.Run();
+        }
+        catch (Exception exception) when (exception is IOException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)
+        {
+            // Startup failures (no device, a socket name in use) are one line, no trace.
+            Console.Error.WriteLine($"{GuestProxyCommandLine.ProgramName}: {exception.Message}");
+            return ExitCode.Failure;
+        }
+        return ExitCode.Success;
+    }
     case GuestProxyInvocation.RunApp run:
-        LogSettings(run.Configuration, logger =>
-            GuestProxyStartupLog.RunSettings(logger, run.App, run.AppArguments.Count, run.Options.HostSocket,
-                run.Configuration[StandardOptions.LogLevelConfigurationKey]));
-        return ConsoleReport.NotBuiltYet(GuestProxyCommandLine.ProgramName, "'run' (local mode for one app)");
+    {
+        using IHost host = ServiceHost.CreateBuilder(GuestProxyCommandLine.ProgramName, run.Configuration, executableDirectory).Build();
+        var loggers = host.Services.GetRequiredService<ILoggerFactory>();
+        GuestProxyStartupLog.RunSettings(loggers.CreateLogger(GuestProxyCommandLine.ProgramName), run.App, run.AppArguments.Count,
+            run.Options.HostSocket, run.Configuration[StandardOptions.LogLevelConfigurationKey]);
+        return AppRunner.Run(run, loggers);
+    }
     default:
         throw new UnreachableException($"Unhandled invocation {invocation}.");
-}
-
-void LogSettings(IConfiguration configuration, Action<ILogger> log)
-{
-    HostApplicationBuilder builder = ServiceHost.CreateBuilder(GuestProxyCommandLine.ProgramName, configuration, executableDirectory);
-    // Disposing the host flushes the console logger, so the settings line is out before the verdict.
-    using IHost host = builder.Build();
-    log(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(GuestProxyCommandLine.ProgramName));
 }

@@ -36,6 +36,18 @@ public sealed class GlobalPolicy
         ["wp_fractional_scale_manager_v1"] = 1,
     };
 
+    /// <summary>
+    /// Interfaces whose requests carry fds that have no cross-domain identifier in this proxy: a
+    /// client that bound one would be cut off at its first such request, so they are never offered.
+    /// </summary>
+    public static IReadOnlySet<string> Uncarried { get; } = new HashSet<string>
+    {
+        "zwp_linux_dmabuf_v1",
+        "zwp_linux_explicit_synchronization_v1",
+        "wp_linux_drm_syncobj_manager_v1",
+        "wp_security_context_manager_v1",
+    };
+
     private readonly FrozenDictionary<string, uint> _caps;
 
     /// <param name="allowList">Interface name → highest version to offer; names the proxy's protocol model does not know are ignored.</param>
@@ -44,11 +56,39 @@ public sealed class GlobalPolicy
         var caps = new Dictionary<string, uint>();
         foreach (var (name, cap) in allowList ?? DefaultAllowList)
         {
-            if (cap == 0 || WaylandProtocols.Find(name) is not { } known) continue;
+            if (cap == 0 || Uncarried.Contains(name) || WaylandProtocols.Find(name) is not { } known) continue;
             caps[name] = Math.Min(cap, (uint)known.Version);
         }
         _caps = caps.ToFrozenDictionary();
     }
+
+    /// <summary>Reads <c>interface:version,interface:version,…</c>; false with the reason for text that is not that.</summary>
+    public static bool TryParse(string text, out Dictionary<string, uint> allowList, out string? problem)
+    {
+        allowList = [];
+        problem = null;
+        foreach (string item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int colon = item.IndexOf(':');
+            if (colon <= 0 || !uint.TryParse(item.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out uint version) || version == 0)
+            {
+                problem = $"'{item}' is not interface:version (a version of at least 1)";
+                return false;
+            }
+            string name = item[..colon];
+            if (WaylandProtocols.Find(name) is null || Uncarried.Contains(name))
+            {
+                problem = $"'{name}' is not an interface the proxy can carry";
+                return false;
+            }
+            allowList[name] = version;
+        }
+        if (allowList.Count == 0) problem = "the list is empty: no client could do anything";
+        return problem is null;
+    }
+
+    public static string Format(IReadOnlyDictionary<string, uint> allowList) =>
+        string.Join(',', allowList.Select(pair => $"{pair.Key}:{pair.Value}"));
 
     /// <summary>The interfaces that can be offered, with their caps.</summary>
     public IReadOnlyDictionary<string, uint> Caps => _caps;

@@ -1,5 +1,6 @@
 using CrossDomain.Host.CrossDomain.Gbm;
 using CrossDomain.VirtioGpu.CrossDomain;
+using CrossDomain.VirtioGpu.Formats;
 using CrossDomain.VirtioGpu.Protocol;
 
 namespace CrossDomain.Host.CrossDomain;

@@ -46,6 +46,11 @@ public static class CommandLineParser
             {
                 if (inlineValue is not null)
                     throw new MisconfigurationException($"option {spelling} takes no value");
+                if (option.IsSwitch)
+                {
+                    values[option] = "true";
+                    continue;
+                }
                 if (option == StandardOptions.Help || option == StandardOptions.Version)
                     return new ParsedArguments(command, values, option == StandardOptions.Help,
                         option == StandardOptions.Version, trailingArguments: null);

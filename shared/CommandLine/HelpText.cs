@@ -50,14 +50,14 @@ public static class HelpText
     {
         help.AppendLine($"{CommandIndent}{option.LongForm}{(option.TakesValue ? " " + option.ValueName : "")}");
         AppendWrapped(help, DetailIndent, option.Summary);
-        if (!option.TakesValue)
+        if (!option.TakesValue && !option.IsSwitch)
             return;
 
-        AppendDetail(help, "default", option.Default.Description);
+        AppendDetail(help, "default", option.IsSwitch ? "off" : option.Default.Description);
         IReadOnlyList<string> acceptedValues = option.Rule?.AcceptedValues ?? [];
-        if (acceptedValues.Count > 0 && option.ValueName != string.Join('|', acceptedValues))
+        if (acceptedValues.Count > 0 && option.TakesValue && option.ValueName != string.Join('|', acceptedValues))
             AppendDetail(help, "values", string.Join(", ", acceptedValues));
-        AppendDetail(help, "environment", option.EnvironmentVariable ?? "none");
+        AppendDetail(help, "environment", (option.EnvironmentVariable ?? "none") + (option.IsSwitch ? " (true or false)" : ""));
         AppendDetail(help, "config key", option.ConfigurationKey ?? "none (read before any config file)");
     }
 

@@ -65,6 +65,17 @@ public sealed class OptionDefinition
         string name, string valueName, string summary, OptionValueRule rule) =>
         new(name, valueName, summary, hasEnvironmentVariable: true, configurationKey: null, OptionDefault.None, rule);
 
+    /// <summary>
+    /// An on/off setting: a bare <c>--name</c> on the command line turns it on; the environment and
+    /// config files say <c>true</c> or <c>false</c>.
+    /// </summary>
+    public static OptionDefinition Switch(string name, string summary, string configurationKey) =>
+        new(name, valueName: null, summary, hasEnvironmentVariable: true, configurationKey,
+            OptionDefault.Fixed("false"), OptionValueRule.OneOf("true", "false"));
+
+    /// <summary>Whether this is a <see cref="Switch"/>: no value on the command line, but a setting all the same.</summary>
+    public bool IsSwitch => !TakesValue && ConfigurationKey is not null;
+
     /// <summary>An action for this invocation only (--help), which nothing but the command line can ask for.</summary>
     public static OptionDefinition Flag(string name, string summary) =>
         new(name, valueName: null, summary, hasEnvironmentVariable: false, configurationKey: null, OptionDefault.None, rule: null);

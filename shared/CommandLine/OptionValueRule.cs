@@ -28,6 +28,9 @@ public sealed class OptionValueRule
     /// <summary>Why the value is unusable, phrased to follow "invalid value 'x' for --opt: "; null if fine.</summary>
     public string? FindProblem(string value) => _findProblem(value);
 
+    /// <summary>A rule of the caller's own: <paramref name="findProblem"/> returns why a value is unusable, or null.</summary>
+    public static OptionValueRule Custom(Func<string, string?> findProblem) => new(findProblem);
+
     public static OptionValueRule FilePath { get; } = new(FindTextProblem);
 
     public static OptionValueRule UnixSocketPath { get; } = new(value =>

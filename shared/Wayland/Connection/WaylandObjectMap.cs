@@ -29,6 +29,17 @@ public sealed class WaylandObjectMap
         return _objects.TryAdd(id, new LiveObject(@interface, version));
     }
 
+    /// <summary>
+    /// Records an object the server made, replacing whatever had the id: the server reuses its ids
+    /// once the client destroyed the object, without a delete_id the client could wait for.
+    /// </summary>
+    public bool TryAddServerObject(uint id, WaylandInterface @interface, uint version)
+    {
+        if (id < ServerIdStart) return false;
+        _objects[id] = new LiveObject(@interface, version);
+        return true;
+    }
+
     public bool Remove(uint id) => id != DisplayId && _objects.Remove(id);
 
     /// <summary>The signature of <paramref name="opcode"/> on object <paramref name="objectId"/>, or the reason there is none.</summary>

@@ -1,4 +1,4 @@
-namespace CrossDomain.Host.CrossDomain;
+namespace CrossDomain.VirtioGpu.Formats;
 
 /// <summary>
 /// The single-plane DRM formats image templates can describe, by bytes per pixel: what wl_shm
@@ -7,7 +7,7 @@ namespace CrossDomain.Host.CrossDomain;
 /// Multi-planar YUV formats are left out: no wl_shm client here sends them, and without dma-bufs
 /// no compositor would take them from us.
 /// </summary>
-internal static class PackedDrmFormats
+public static class PackedDrmFormats
 {
     // DRM fourccs: four ASCII characters, the first in the lowest byte.
     public const uint R8 = 'R' | '8' << 8 | ' ' << 16 | (uint)' ' << 24;

@@ -1,0 +1,156 @@
+using System.Text;
+using CrossDomain.GuestProxy.Channel;
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.CrossDomain;
+using CrossDomain.VirtioGpu.Linux;
+using CrossDomain.Wayland.Connection;
+using CrossDomain.Wayland.Protocol;
+using CrossDomain.Wayland.Wire;
+
+namespace CrossDomain.GuestProxy.Relay;
+
+// Host to client: every event is checked and passed on; these are filtered or get their fds made.
+internal sealed partial class ClientSession
+{
+    private bool HandleEvent(in HostEvent message)
+    {
+        _objects.TryGet(message.Header.ObjectId, out var target);
+        var @interface = target.Interface;
+        ushort opcode = message.Header.Opcode;
+        if (message.Created.Exists && !RegisterServerObject(message, target)) return false;
+
+        if (@interface == WlDisplay.Interface && opcode == WlDisplay.Events.DeleteId)
+        {
+            if (WlDisplay.DeleteIdEvent.TryDecode(message.Body.Span, [], out var deleted) != WireError.None) return HostFault("a malformed delete_id");
+            if (_hiddenDeletes.TryGetValue(deleted.Id, out int hidden))
+            {
+                if (hidden == 1) _hiddenDeletes.Remove(deleted.Id);
+                else _hiddenDeletes[deleted.Id] = hidden - 1;
+                return true;
+            }
+            _objects.Remove(deleted.Id);
+            _registries.Remove(deleted.Id);
+        }
+        else if (@interface == WlRegistry.Interface && opcode == WlRegistry.Events.Global)
+            return AnnounceGlobal(message);
+        else if (@interface == WlRegistry.Interface && opcode == WlRegistry.Events.GlobalRemove)
+        {
+            if (WlRegistry.GlobalRemoveEvent.TryDecode(message.Body.Span, [], out var removed) != WireError.None) return HostFault("a malformed global_remove");
+            if (!_registries.TryGetValue(message.Header.ObjectId, out var advertised) || !advertised.Remove(removed.Name)) return true;
+        }
+        else if (@interface == WlShm.Interface && opcode == WlShm.Events.Format)
+        {
+            if (WlShm.FormatEvent.TryDecode(message.Body.Span, [], out var format) != WireError.None) return HostFault("a malformed wl_shm.format");
+            // Formats the proxy cannot shadow are not offered, so no client picks one.
+            if (Shm.ShmFormats.BytesPerPixel(format.Format) == 0) return true;
+        }
+
+        if (message.Signature.FdCount == 0)
+        {
+            ForwardEvent(message, target, []);
+            return true;
+        }
+        return ForwardWithFds(message, target);
+    }
+
+    private bool RegisterServerObject(in HostEvent message, LiveObject target)
+    {
+        var created = message.Created.Interface is { } name ? WaylandProtocols.Find(name) : null;
+        if (created is null || !_objects.TryAddServerObject(message.Created.Id, created, target.Version))
+            return HostFault($"an event that creates object {message.Created.Id}, which is not the server's to create");
+        return true;
+    }
+
+    private bool AnnounceGlobal(in HostEvent message)
+    {
+        if (WlRegistry.GlobalEvent.TryDecode(message.Body.Span, [], out var global) != WireError.None) return HostFault("a malformed wl_registry.global");
+        string name = Encoding.UTF8.GetString(global.Interface);
+        if (!_registries.TryGetValue(message.Header.ObjectId, out var advertised)
+            || !_policy.TryAdvertise(name, global.Version, out uint offered))
+            return true;
+        advertised[global.Name] = new AdvertisedGlobal(name, offered);
+        _objects.TryGet(message.Header.ObjectId, out var registry);
+        var writer = new WireWriter(_scratch);
+        WlRegistry.GlobalEvent.Encode(ref writer, message.Header.ObjectId, global.Name, name, offered);
+        EnqueueToClient(registry, message.Header, message.Signature, writer.Written, []);
+        return true;
+    }
+
+    /// <summary>
+    /// The fds of an event are made here from what the host sent: memory (a keymap) becomes a
+    /// sealed memfd with the same bytes; a write pipe becomes a local pipe whose data goes back
+    /// in WRITEs.
+    /// </summary>
+    private bool ForwardWithFds(in HostEvent message, LiveObject target)
+    {
+        var identifiers = message.Identifiers.Span;
+        var fds = new FileDescriptor[identifiers.Length];
+        for (int i = 0; i < identifiers.Length; i++)
+        {
+            var identifier = identifiers[i];
+            FileDescriptor? fd = identifier.Type switch
+            {
+                IdentifierType.VirtgpuBlob => CopyHostMemory(identifier),
+                IdentifierType.WritePipe => _pipes.AddHostSend(identifier.Id),
+                _ => null,
+            };
+            if (fd is null)
+            {
+                foreach (var made in fds) made?.Dispose();
+                return HostFault($"{target.Interface.Name}.{message.Signature.Name} with an identifier of type {identifier.Type}");
+            }
+            fds[i] = fd;
+        }
+        ForwardEvent(message, target, fds);
+        return true;
+    }
+
+    private FileDescriptor CopyHostMemory(ChannelIdentifier identifier)
+    {
+        const ulong Page = 4096;
+        ulong blobSize = (identifier.Size + Page - 1) & ~(Page - 1);
+        if (identifier.Size == 0 || identifier.Size > MaxHostMemoryCopy)
+            throw new InvalidDataException($"host memory of {identifier.Size} bytes for one event");
+        var driver = _channel.Driver;
+        var blob = driver.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseMappable | VirtgpuBlobFlags.UseShareable, blobSize, identifier.Id);
+        try
+        {
+            var source = driver.Map(blob.BufferHandle).GetSpan(0, (int)identifier.Size);
+            var memfd = MemFd.Create("crossdomain-host-memory", identifier.Size);
+            using (var copy = MemoryMapping.Map(memfd, identifier.Size))
+                source.CopyTo(copy.Span);
+            // Sealed: a keymap (the one such event here) is shared read-only with MAP_PRIVATE from wl_seat v7.
+            MemFd.AddSeals(memfd, MemFdSeals.Shrink | MemFdSeals.Grow | MemFdSeals.Write | MemFdSeals.Seal);
+            return memfd;
+        }
+        finally
+        {
+            driver.CloseBuffer(blob.BufferHandle);
+        }
+    }
+
+    /// <summary>A keymap is tens of KiB; this bounds what one event can make the proxy allocate.</summary>
+    private const uint MaxHostMemoryCopy = 16 << 20;
+
+    private void ForwardEvent(in HostEvent message, LiveObject target, ReadOnlySpan<FileDescriptor> fds)
+    {
+        int size = MessageHeader.Length + message.Body.Length;
+        message.Header.Write(_scratch);
+        message.Body.Span.CopyTo(_scratch.AsSpan(MessageHeader.Length));
+        EnqueueToClient(target, message.Header, message.Signature, _scratch.AsSpan(0, size), fds);
+    }
+
+    private void EnqueueToClient(LiveObject target, MessageHeader header, MessageSignature signature, ReadOnlySpan<byte> bytes, ReadOnlySpan<FileDescriptor> fds)
+    {
+        MessagesToClient++;
+        _metrics.Message(Number, toHost: false, bytes.Length, fds.Length);
+        _tracer?.Trace(Number, toHost: false, target.Interface, header.ObjectId, signature, bytes[MessageHeader.Length..]);
+        _client.Enqueue(bytes, fds);
+    }
+
+    private bool HostFault(string what)
+    {
+        Close($"the host sent {what}");
+        return false;
+    }
+}

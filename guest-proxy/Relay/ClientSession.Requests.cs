@@ -1,0 +1,251 @@
+using System.Text;
+using CrossDomain.GuestProxy.Channel;
+using CrossDomain.GuestProxy.Relay.Shm;
+using CrossDomain.VirtioGpu.CrossDomain;
+using CrossDomain.Wayland.Connection;
+using CrossDomain.Wayland.Protocol;
+using CrossDomain.Wayland.Wire;
+
+namespace CrossDomain.GuestProxy.Relay;
+
+// Client to host: every request is checked and passed on; these act on a few.
+internal sealed partial class ClientSession
+{
+    private readonly Dictionary<uint, Dictionary<uint, AdvertisedGlobal>> _registries = [];
+    private readonly Dictionary<uint, ClientShmPool> _pools = [];
+    private readonly Dictionary<uint, ShadowBuffer> _buffers = [];
+    private readonly Dictionary<uint, ShmSurface> _surfaces = [];
+
+    // delete_id events the proxy's own pool destroys cause: the client's object is still live.
+    private readonly Dictionary<uint, int> _hiddenDeletes = [];
+
+    private void HandleRequest(in WaylandMessage message)
+    {
+        _objects.TryGet(message.ObjectId, out var target);
+        if (message.Signature.Since > target.Version)
+            throw new ClientProtocolException(message.ObjectId, DisplayError.InvalidMethod,
+                $"{target.Interface.Name}.{message.Signature.Name} needs version {message.Signature.Since}, the object has {target.Version}");
+        MessagesToHost++;
+        _metrics.Message(Number, toHost: true, MessageHeader.Length + message.Body.Length, message.Fds.Length);
+        _tracer?.Trace(Number, toHost: true, target.Interface, message.ObjectId, message.Signature, message.Body.Span);
+
+        var @interface = target.Interface;
+        ushort opcode = message.Opcode;
+        if (@interface == WlRegistry.Interface && opcode == WlRegistry.Requests.Bind) Bind(message);
+        else if (@interface == WlShm.Interface && opcode == WlShm.Requests.CreatePool) CreatePool(message, target);
+        else if (@interface == WlShmPool.Interface && opcode == WlShmPool.Requests.CreateBuffer) CreateBuffer(message, target);
+        else if (@interface == WlShmPool.Interface && opcode == WlShmPool.Requests.Resize) ResizePool(message);
+        else if (@interface == WlSurface.Interface) SurfaceRequest(message, target);
+        else if (message.Fds.Length > 0 && IsPipeReceive(@interface, opcode)) PipeReceive(message, target);
+        else
+        {
+            if (message.Fds.Length > 0)
+            {
+                foreach (var fd in message.Fds) fd.Dispose();
+                throw new ClientProtocolException(message.ObjectId, DisplayError.Implementation,
+                    $"{@interface.Name}.{message.Signature.Name} carries an fd the bridge cannot pass to the host");
+            }
+            Register(message, target);
+            Forward(message, []);
+            AfterForward(message, @interface, opcode);
+        }
+    }
+
+    private void AfterForward(in WaylandMessage message, WaylandInterface @interface, ushort opcode)
+    {
+        if (@interface == WlDisplay.Interface && opcode == WlDisplay.Requests.GetRegistry)
+            _registries[message.Created.Id] = [];
+        else if (@interface == WlCompositor.Interface && opcode == WlCompositor.Requests.CreateSurface)
+            _surfaces[message.Created.Id] = new ShmSurface();
+        else if (@interface == WlShmPool.Interface && opcode == WlShmPool.Requests.Destroy && _pools.Remove(message.ObjectId, out var pool))
+            pool.Dispose();
+        else if (@interface == WlBuffer.Interface && opcode == WlBuffer.Requests.Destroy && _buffers.Remove(message.ObjectId, out var buffer))
+        {
+            foreach (var surface in _surfaces.Values) surface.Forget(message.ObjectId);
+            // The destroy must reach the host before the blob behind it is unreferenced.
+            _toHost.Flush();
+            buffer.Dispose();
+        }
+        else if (@interface.Name == "wp_viewporter" && message.Created.Exists)
+        {
+            var reader = message.CreateReader();
+            if (reader.TryReadUint(out _) && reader.TryReadObject(false, out uint surfaceId) && _surfaces.TryGetValue(surfaceId, out var surface))
+                surface.HasViewport = true;
+        }
+    }
+
+    /// <summary>Records the object a request creates, refusing ids that are not the client's to take.</summary>
+    private void Register(in WaylandMessage message, LiveObject target)
+    {
+        if (!message.Created.Exists) return;
+        var created = WaylandProtocols.Find(message.Created.Interface!)
+            ?? throw new ClientProtocolException(message.ObjectId, DisplayError.InvalidObject, $"unknown interface {message.Created.Interface}");
+        RegisterId(message.ObjectId, message.Created.Id, created, target.Version);
+    }
+
+    private void RegisterId(uint parent, uint id, WaylandInterface @interface, uint version)
+    {
+        if (id >= WaylandObjectMap.ServerIdStart || !_objects.TryAdd(id, @interface, version))
+            throw new ClientProtocolException(parent, DisplayError.InvalidObject, $"new id {id} is not free");
+    }
+
+    private void Bind(in WaylandMessage message)
+    {
+        if (WlRegistry.BindRequest.TryDecode(message.Body.Span, message.Fds, out var bind) != WireError.None)
+            throw new ClientProtocolException(message.ObjectId, DisplayError.InvalidMethod, "malformed bind");
+        string name = Encoding.UTF8.GetString(bind.Interface);
+        if (!_registries.TryGetValue(message.ObjectId, out var advertised) || !advertised.TryGetValue(bind.Name, out var global)
+            || global.Interface != name || !_policy.AllowsBind(name, bind.Version, global.Version))
+            throw new ClientProtocolException(message.ObjectId, DisplayError.InvalidObject,
+                $"invalid global {name} ({bind.Name}) version {bind.Version}");
+        RegisterId(message.ObjectId, bind.Id, WaylandProtocols.Find(name)!, bind.Version);
+        Forward(message, []);
+    }
+
+    private void CreatePool(in WaylandMessage message, LiveObject target)
+    {
+        if (WlShm.CreatePoolRequest.TryDecode(message.Body.Span, message.Fds, out var request) != WireError.None)
+            throw new ClientProtocolException(message.ObjectId, DisplayError.InvalidMethod, "malformed create_pool");
+        var pool = ClientShmPool.TryCreate(message.ObjectId, message.Fds[0], request.Size, out string? problem);
+        if (pool is null)
+        {
+            message.Fds[0].Dispose();
+            throw new ClientProtocolException(message.ObjectId, ShmError.InvalidFd, problem!);
+        }
+        RegisterId(message.ObjectId, request.Id, WlShmPool.Interface, target.Version);
+        _pools[request.Id] = pool;
+
+        // The host's pool starts on the placeholder; each buffer later gets a pool of its own there.
+        var (placeholder, size) = _shadows.Placeholder();
+        var writer = new WireWriter(_scratch);
+        WlShm.CreatePoolRequest.Encode(ref writer, message.ObjectId, request.Id, size);
+        _toHost.Add(writer.Written, [new ChannelIdentifier(placeholder, IdentifierType.VirtgpuBlob)]);
+    }
+
+    private void CreateBuffer(in WaylandMessage message, LiveObject target)
+    {
+        if (WlShmPool.CreateBufferRequest.TryDecode(message.Body.Span, message.Fds, out var request) != WireError.None)
+            throw new ClientProtocolException(message.ObjectId, DisplayError.InvalidMethod, "malformed create_buffer");
+        if (!_pools.TryGetValue(message.ObjectId, out var pool))
+            throw new ClientProtocolException(message.ObjectId, DisplayError.InvalidObject, "create_buffer on a destroyed pool");
+        uint bytesPerPixel = ShmFormats.BytesPerPixel(request.Format);
+        if (bytesPerPixel == 0)
+            throw new ClientProtocolException(message.ObjectId, ShmError.InvalidFormat, $"format 0x{request.Format:x8} is not one the bridge carries");
+        if (request.Width <= 0 || request.Height <= 0 || request.Offset < 0 || (long)request.Stride < (long)request.Width * bytesPerPixel
+            || request.Offset + (long)request.Stride * request.Height > pool.Size)
+            throw new ClientProtocolException(message.ObjectId, ShmError.InvalidStride,
+                $"invalid buffer {request.Width}x{request.Height} stride {request.Stride} at {request.Offset} in a pool of {pool.Size} bytes");
+        RegisterId(message.ObjectId, request.Id, WlBuffer.Interface, target.Version);
+
+        var requirements = _shadows.Requirements((uint)request.Width, (uint)request.Height, ShmFormats.ToDrmFourcc(request.Format));
+        var (blob, memory) = _shadows.Create(requirements);
+        pool.AddReference();
+        _buffers[request.Id] = new ShadowBuffer(pool, request.Offset, request.Width, request.Height, request.Stride, (int)bytesPerPixel,
+            _channel.Driver, blob, memory, (int)requirements.Strides[0]);
+
+        // The pool id is re-made on the host around this buffer's shadow: destroy, create, then the
+        // buffer at offset 0 with the host's stride. The compositor's delete_id for the destroy is
+        // the proxy's, not the client's (its pool is alive), and is not passed on.
+        uint shmId = pool.ShmId, poolId = message.ObjectId;
+        _hiddenDeletes[poolId] = _hiddenDeletes.GetValueOrDefault(poolId) + 1;
+        var writer = new WireWriter(_scratch);
+        WlShmPool.DestroyRequest.Encode(ref writer, poolId);
+        _toHost.Add(writer.Written, []);
+        writer = new WireWriter(_scratch);
+        WlShm.CreatePoolRequest.Encode(ref writer, shmId, poolId, (int)requirements.Size);
+        _toHost.Add(writer.Written, [new ChannelIdentifier(blob.ResourceId, IdentifierType.VirtgpuBlob)]);
+        writer = new WireWriter(_scratch);
+        WlShmPool.CreateBufferRequest.Encode(ref writer, poolId, request.Id, 0, request.Width, request.Height, (int)requirements.Strides[0], request.Format);
+        _toHost.Add(writer.Written, []);
+    }
+
+    private void ResizePool(in WaylandMessage message)
+    {
+        if (WlShmPool.ResizeRequest.TryDecode(message.Body.Span, message.Fds, out var request) != WireError.None)
+            throw new ClientProtocolException(message.ObjectId, DisplayError.InvalidMethod, "malformed resize");
+        if (!_pools.TryGetValue(message.ObjectId, out var pool)) return;
+        string? problem = pool.TryResize(request.Size);
+        if (problem is not null) throw new ClientProtocolException(message.ObjectId, ShmError.InvalidFd, problem);
+        // Not passed on: on the host every buffer has a pool of exactly its shadow's size.
+    }
+
+    private void SurfaceRequest(in WaylandMessage message, LiveObject target)
+    {
+        var surface = _surfaces.GetValueOrDefault(message.ObjectId);
+        var body = message.Body.Span;
+        switch (message.Opcode)
+        {
+            case WlSurface.Requests.Attach when surface is not null && WlSurface.AttachRequest.TryDecode(body, message.Fds, out var attach) == WireError.None:
+                surface.Attach(attach.Buffer);
+                break;
+            case WlSurface.Requests.Damage when surface is not null && WlSurface.DamageRequest.TryDecode(body, message.Fds, out var damage) == WireError.None:
+                surface.PendingSurfaceDamage.Add(new DamageRectangle(damage.X, damage.Y, damage.Width, damage.Height));
+                break;
+            case WlSurface.Requests.DamageBuffer when surface is not null && WlSurface.DamageBufferRequest.TryDecode(body, message.Fds, out var damage) == WireError.None:
+                surface.PendingBufferDamage.Add(new DamageRectangle(damage.X, damage.Y, damage.Width, damage.Height));
+                break;
+            case WlSurface.Requests.SetBufferScale when surface is not null && WlSurface.SetBufferScaleRequest.TryDecode(body, message.Fds, out var scale) == WireError.None:
+                surface.PendingScale = scale.Scale;
+                break;
+            case WlSurface.Requests.SetBufferTransform when surface is not null && WlSurface.SetBufferTransformRequest.TryDecode(body, message.Fds, out var transform) == WireError.None:
+                surface.PendingTransform = (uint)transform.Transform;
+                break;
+            case WlSurface.Requests.Commit when surface is not null:
+                CopyCommittedDamage(surface);
+                break;
+            case WlSurface.Requests.Destroy:
+                _surfaces.Remove(message.ObjectId);
+                break;
+        }
+        Register(message, target);
+        Forward(message, []);
+    }
+
+    /// <summary>
+    /// wl_surface.commit: before the commit goes to the host, the damaged part of the committed
+    /// buffer (and whatever of it is stale from frames shown in other buffers) is copied into its
+    /// shadow. Nothing else is copied.
+    /// </summary>
+    private void CopyCommittedDamage(ShmSurface surface)
+    {
+        uint bufferId = surface.HasPendingAttach ? surface.PendingBuffer : surface.CurrentBuffer;
+        if (bufferId == 0 || !_buffers.TryGetValue(bufferId, out var shadow))
+        {
+            surface.Commit(0, 0);
+            surface.ClearDamage();
+            return;
+        }
+        var damage = surface.Commit(shadow.Width, shadow.Height);
+        foreach (uint other in surface.Show(bufferId))
+            if (_buffers.TryGetValue(other, out var otherShadow)) otherShadow.Stale.Add(damage);
+        long copied = shadow.CopyDamage(damage);
+        surface.ClearDamage();
+        if (copied < 0)
+            throw new ClientProtocolException(bufferId, ShmError.InvalidFd, "the buffer's memory was truncated under it");
+        BytesCopied += copied;
+        _metrics.Copied(Number, copied);
+    }
+
+    private static bool IsPipeReceive(WaylandInterface @interface, ushort opcode) =>
+        (@interface == WlDataOffer.Interface && opcode == WlDataOffer.Requests.Receive)
+        || (@interface == ZwpPrimarySelectionOfferV1.Interface && opcode == ZwpPrimarySelectionOfferV1.Requests.Receive);
+
+    /// <summary>A receive: the client's fd stays here and the host gets the READ_PIPE id it will answer to.</summary>
+    private void PipeReceive(in WaylandMessage message, LiveObject target)
+    {
+        var identifier = _pipes.AddClientReceive(message.Fds[0]);
+        Register(message, target);
+        Forward(message, [identifier]);
+    }
+
+    private void Forward(in WaylandMessage message, ReadOnlySpan<ChannelIdentifier> identifiers)
+    {
+        int size = MessageHeader.Length + message.Body.Length;
+        message.Header.Write(_scratch);
+        message.Body.Span.CopyTo(_scratch.AsSpan(MessageHeader.Length));
+        _toHost.Add(_scratch.AsSpan(0, size), identifiers);
+    }
+}
+
+/// <summary>A global as the proxy announced it on one registry.</summary>
+internal readonly record struct AdvertisedGlobal(string Interface, uint Version);

@@ -1,0 +1,211 @@
+using CrossDomain.GuestProxy.Channel;
+using CrossDomain.GuestProxy.Relay.Pipes;
+using CrossDomain.GuestProxy.Relay.Shm;
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.Driver;
+using CrossDomain.Wayland.Connection;
+using CrossDomain.Wayland.Protocol;
+using CrossDomain.Wayland.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace CrossDomain.GuestProxy.Relay;
+
+/// <summary>
+/// One Wayland client and its own cross-domain channel to the host compositor. Requests are read
+/// from the client, checked against the signature tables and the object map, translated where
+/// they carry fds or shm pixels, and sent in SENDs; events come back in RECEIVEs and are
+/// translated the other way. Object ids stay as the client chose them. Everything runs on the
+/// proxy's loop thread.
+/// </summary>
+internal sealed partial class ClientSession : IDisposable
+{
+    private readonly WaylandConnection _client;
+    private readonly CrossDomainChannel _channel;
+    private readonly GlobalPolicy _policy;
+    private readonly RelayMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Action<ClientSession> _onClosed;
+    private readonly WaylandObjectMap _objects = new();
+    private readonly HostBoundBatch _toHost;
+    private readonly HostEventStream _fromHost = new();
+    private readonly ShadowAllocator _shadows;
+    private readonly PipeRelays _pipes;
+    private readonly MessageTracer? _tracer;
+    private readonly FdWatch _clientWatch;
+    private readonly FdWatch _channelWatch;
+    private readonly MessageResolver _resolveRequest;
+    private readonly MessageResolver _resolveEvent;
+    private readonly byte[] _scratch = new byte[MessageHeader.MaxMessageSize];
+    private bool _closed;
+    private bool _disposed;
+
+    public ClientSession(int number, UnixSocket socket, CrossDomainChannel channel, EventLoop loop, GlobalPolicy policy,
+        RelayMetrics metrics, MessageTracer? tracer, ILogger logger, Action<ClientSession> onClosed)
+    {
+        Number = number;
+        _client = new WaylandConnection(socket);
+        _channel = channel;
+        _policy = policy;
+        _metrics = metrics;
+        _tracer = tracer;
+        _logger = logger;
+        _onClosed = onClosed;
+        _toHost = new HostBoundBatch(channel);
+        _shadows = new ShadowAllocator(channel);
+        _pipes = new PipeRelays(loop, channel, logger);
+        _resolveRequest = (uint id, ushort opcode, out WireError error) => _objects.Resolve(id, opcode, MessageDirection.Requests, out error);
+        _resolveEvent = (uint id, ushort opcode, out WireError error) => _objects.Resolve(id, opcode, MessageDirection.Events, out error);
+        _clientWatch = loop.Watch(socket.Handle, Readiness.Readable, OnClientReady);
+        _channelWatch = loop.Watch(channel.EventFd, Readiness.Readable, _ => OnChannelReady());
+        metrics.ClientConnected();
+    }
+
+    /// <summary>The client's number in this proxy's log and metrics.</summary>
+    public int Number { get; }
+
+    /// <summary>shm pixels copied from this client's buffers into their host shadows.</summary>
+    public long BytesCopied { get; private set; }
+
+    public long MessagesToHost { get; private set; }
+
+    public long MessagesToClient { get; private set; }
+
+    private void OnClientReady(Readiness readiness)
+    {
+        if (_closed) return;
+        if ((readiness & Readiness.Writable) != 0) FlushClient();
+        if ((readiness & (Readiness.Readable | Readiness.HangUp | Readiness.Error)) == 0) return;
+        var result = _client.Fill();
+        if (result.Status is IoStatus.EndOfStream || result.IsError)
+        {
+            Close(result.IsError ? $"its socket failed (errno {result.Errno})" : "it disconnected");
+            return;
+        }
+        try
+        {
+            while (!_closed)
+            {
+                var status = _client.TryReadMessage(_resolveRequest, out var message, out var error);
+                if (status == ReadStatus.NeedMoreData) break;
+                if (status == ReadStatus.Malformed)
+                {
+                    FailClient(WaylandObjectMap.DisplayId, DisplayError.InvalidMethod, $"malformed request: {error}");
+                    return;
+                }
+                HandleRequest(message);
+            }
+            if (!_closed) _toHost.Flush();
+        }
+        catch (ClientProtocolException violation)
+        {
+            FailClient(violation.ObjectId, violation.Code, violation.Message);
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            Close($"the virtio-gpu device failed: {failure.Message}");
+        }
+    }
+
+    private void OnChannelReady()
+    {
+        if (_closed) return;
+        bool hostClosed = false;
+        try
+        {
+            while (!_client.IsCongested && _channel.TryReceive(out var received))
+            {
+                if (received.Command == VirtioGpu.CrossDomain.CrossDomainCommand.Read)
+                {
+                    _pipes.OnHostRead(received.PipeId, received.Data, received.HangUp);
+                    continue;
+                }
+                if (received.IsEndOfStream)
+                {
+                    hostClosed = true;
+                    break;
+                }
+                if (!_fromHost.Append(received.Data, received.Identifiers))
+                {
+                    Close("the host sent more than a Wayland stream can hold");
+                    return;
+                }
+                if (!DispatchEvents()) return;
+            }
+        }
+        catch (Exception failure) when (failure is VirtioGpuDriverException or InvalidDataException)
+        {
+            Close($"the cross-domain channel failed: {failure.Message}");
+            return;
+        }
+        FlushClient();
+        // While the client does not read, its events stay in the host's channel: the host then stops
+        // reading the compositor for it, and the back-pressure reaches the source.
+        _channelWatch.Change(_client.IsCongested ? Readiness.None : Readiness.Readable);
+        if (hostClosed) Close("the host compositor closed its connection");
+    }
+
+    private bool DispatchEvents()
+    {
+        while (true)
+        {
+            var status = _fromHost.TryRead(_resolveEvent, out var hostEvent, out var error);
+            if (status == ReadStatus.NeedMoreData) return true;
+            if (status == ReadStatus.Malformed)
+            {
+                Close($"the host sent a malformed event ({error})");
+                return false;
+            }
+            if (!HandleEvent(hostEvent)) return false;
+        }
+    }
+
+    private void FlushClient()
+    {
+        var result = _client.Flush();
+        if (result.IsError)
+        {
+            Close($"writing to it failed (errno {result.Errno})");
+            return;
+        }
+        _clientWatch.Change(_client.HasPendingOutput ? Readiness.Readable | Readiness.Writable : Readiness.Readable);
+        if (!_client.IsCongested) _channelWatch.Change(Readiness.Readable);
+    }
+
+    /// <summary>Sends wl_display.error and ends the client, as a compositor does on a protocol violation.</summary>
+    private void FailClient(uint objectId, uint code, string message)
+    {
+        RelayLog.ProtocolError(_logger, Number, objectId, code, message);
+        var writer = new WireWriter(_scratch);
+        WlDisplay.ErrorEvent.Encode(ref writer, WaylandObjectMap.DisplayId, objectId, code, message);
+        _client.Enqueue(writer.Written);
+        _client.Flush();
+        Close("protocol error");
+    }
+
+    private void Close(string reason)
+    {
+        if (_closed) return;
+        _closed = true;
+        RelayLog.ClientClosed(_logger, Number, reason, MessagesToHost, MessagesToClient, BytesCopied);
+        Dispose();
+        _onClosed(this);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = _closed = true;
+        _clientWatch.Dispose();
+        _channelWatch.Dispose();
+        _pipes.Dispose();
+        // The shadows' blobs go with the context below, so only the client's memory is let go here.
+        foreach (var buffer in _buffers.Values) buffer.ReleaseClientMemory();
+        _buffers.Clear();
+        foreach (var pool in _pools.Values) pool.Dispose();
+        _pools.Clear();
+        _client.Dispose();
+        // CTX_DESTROY on the host ends the compositor connection and frees every blob of the context.
+        _channel.Dispose();
+        _metrics.ClientDisconnected();
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+
+namespace CrossDomain.GuestProxy.Relay;
+
+/// <summary>The relay's log messages, source-generated: the per-message ones cost nothing when off.</summary>
+internal static partial class RelayLog
+{
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Client {Client} connected")]
+    public static partial void ClientConnected(ILogger logger, int client);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information,
+        Message = "Client {Client} closed: {Reason} ({Requests} requests, {Events} events, {BytesCopied} shm bytes copied)")]
+    public static partial void ClientClosed(ILogger logger, int client, string reason, long requests, long events, long bytesCopied);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Client {Client} refused: {Reason}")]
+    public static partial void ClientRefused(ILogger logger, int client, string reason);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Client {Client}: protocol error on object {ObjectId}, code {Code}: {Description}")]
+    public static partial void ProtocolError(ILogger logger, int client, uint objectId, uint code, string description);
+
+    [LoggerMessage(EventId = 220, Level = LogLevel.Information, Message = "client {Client} {Direction} {Message}")]
+    public static partial void Traced(ILogger logger, int client, string direction, string message);
+}

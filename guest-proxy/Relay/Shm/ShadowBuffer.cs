@@ -1,0 +1,60 @@
+using CrossDomain.VirtioGpu.Driver;
+
+namespace CrossDomain.GuestProxy.Relay.Shm;
+
+/// <summary>
+/// A client wl_buffer from a shm pool and its shadow: a host blob laid out as the host's image
+/// requirements say, which the host compositor reads. Client pixels reach it only by
+/// <see cref="CopyDamage"/>, and only where they may differ.
+/// </summary>
+internal sealed class ShadowBuffer(
+    ClientShmPool pool, long offset, int width, int height, int stride, int bytesPerPixel,
+    IVirtioGpuDriver driver, BlobHandle blob, MappedBlob shadow, int shadowStride) : IDisposable
+{
+    /// <summary>Where the shadow is behind the client's buffer: at first all of it.</summary>
+    public DamageRegion Stale { get; } = Whole(width, height);
+
+    public int Width => width;
+
+    public int Height => height;
+
+    public uint ResourceId => blob.ResourceId;
+
+    /// <summary>Copies <paramref name="damage"/> and everything stale from the client's memory; returns the bytes copied, or -1 when the client's memory no longer backs the buffer.</summary>
+    public long CopyDamage(DamageRegion damage)
+    {
+        Stale.Add(damage);
+        if (!pool.Backs(offset + (long)stride * height)) return -1;
+        long copied = 0;
+        foreach (var rectangle in Stale.Rectangles)
+        {
+            var area = rectangle.ClipTo(width, height);
+            if (area.IsEmpty) continue;
+            int rowBytes = area.Width * bytesPerPixel;
+            for (int row = area.Y; row < area.Y + area.Height; row++)
+            {
+                var source = pool.GetSpan(offset + (long)row * stride + (long)area.X * bytesPerPixel, rowBytes);
+                source.CopyTo(shadow.GetSpan((long)row * shadowStride + (long)area.X * bytesPerPixel, rowBytes));
+            }
+            copied += (long)rowBytes * area.Height;
+        }
+        Stale.Clear();
+        return copied;
+    }
+
+    public void Dispose()
+    {
+        driver.CloseBuffer(blob.BufferHandle);
+        pool.Dispose();
+    }
+
+    /// <summary>When the whole context goes (and the blob with it): only the client's pool is let go.</summary>
+    public void ReleaseClientMemory() => pool.Dispose();
+
+    private static DamageRegion Whole(int width, int height)
+    {
+        var region = new DamageRegion();
+        region.Add(new DamageRectangle(0, 0, width, height));
+        return region;
+    }
+}
