@@ -11,6 +11,7 @@ packages=(
   xauth             # what Xvfb runs with (xvfb-run and X authority files)
   libwayland-dev    # /usr/share/wayland/wayland.xml, read by the code generator at build time
   wayland-protocols # xdg-shell, linux-dmabuf, ... XML, read by the code generator at build time
+  systemd           # systemd-analyze and systemd-socket-activate, for the tests of deploy/systemd
 )
 
 missing=()
