@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text;
 using CrossDomain.Interop;
 using Tmds.Linux;
@@ -29,10 +30,10 @@ public sealed unsafe class DrmRenderNode : IDrmRenderNode
         if (fd >= 0) return new DrmRenderNode(path, new FileDescriptor(fd));
 
         int errno = Errno.Last;
-        string hint = errno == LibC.ENOENT
-            ? " (no such render node: is this a VM with a virtio-gpu device and the virtio_gpu module loaded?)"
-            : errno == LibC.EACCES ? " (the user needs access to the render node, usually through the 'render' group)" : "";
-        throw new VirtioGpuDriverException($"cannot open the virtio-gpu render node {path}: {Errno.Exception("open", errno).Message}{hint}", errno);
+        string hint = errno == LibC.ENOENT ? "; is this a VM with a virtio-gpu device and the virtio_gpu module loaded?"
+            : errno == LibC.EACCES ? "; the user needs access to it, usually through the 'render' group" : "";
+        throw new VirtioGpuDriverException(
+            $"cannot open the virtio-gpu render node {path}: {new Win32Exception(errno).Message} (errno {errno}){hint}", errno);
     }
 
     public int Ioctl(uint request, Span<byte> argument)
