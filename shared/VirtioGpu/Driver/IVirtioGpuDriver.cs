@@ -47,6 +47,19 @@ public interface IVirtioGpuDriver : IDisposable
 
     /// <summary>DRM_IOCTL_GEM_CLOSE.</summary>
     void CloseBuffer(uint bufferHandle);
+
+    /// <summary>
+    /// DRM_IOCTL_PRIME_FD_TO_HANDLE: the buffer handle of a dma-buf this device exported (the same
+    /// handle each time for the same buffer). A client's dmabuf goes to the host as that buffer's
+    /// resource, with no copy; the kernel attaches a newly imported buffer to this file's context.
+    /// </summary>
+    uint ImportDmabuf(FileDescriptor dmabuf);
+
+    /// <summary>
+    /// DRM_IOCTL_PRIME_HANDLE_TO_FD with DRM_CLOEXEC | DRM_RDWR: a dma-buf fd of the buffer, to hand
+    /// to a Wayland client (writable, so it can be mapped for writing).
+    /// </summary>
+    FileDescriptor ExportDmabuf(uint bufferHandle);
 }
 
 /// <summary>Where a mapped blob's bytes are in this process.</summary>

@@ -275,6 +275,14 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         if (buffer.GuestAddress != 0) _ram.Free(buffer.GuestAddress, (long)buffer.Size);
     }
 
+    /// <summary>Local blobs live in a memfd or the host window, not in a dma-buf exporter this process could import from.</summary>
+    public uint ImportDmabuf(FileDescriptor dmabuf) =>
+        throw new VirtioGpuDriverException("the local transport cannot import dma-bufs", LibC.ENOTSUP);
+
+    /// <summary>There is no kernel driver here to make a dma-buf of a blob.</summary>
+    public FileDescriptor ExportDmabuf(uint bufferHandle) =>
+        throw new VirtioGpuDriverException("the local transport cannot export dma-bufs", LibC.ENOTSUP);
+
     public void Dispose()
     {
         try
