@@ -2,7 +2,6 @@ using System.Diagnostics;
 using CrossDomain.CommandLine;
 using CrossDomain.GuestProxy;
 using CrossDomain.GuestProxy.Service;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

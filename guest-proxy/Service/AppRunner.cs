@@ -2,7 +2,9 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using CrossDomain.CommandLine;
+using CrossDomain.GuestProxy.Channel;
 using CrossDomain.GuestProxy.Listening;
+using CrossDomain.VirtioGpu.Driver;
 using Microsoft.Extensions.Logging;
 
 namespace CrossDomain.GuestProxy.Service;
@@ -17,7 +19,7 @@ internal static class AppRunner
     public static int Run(GuestProxyInvocation.RunApp run, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(GuestProxyCommandLine.ProgramName);
-        var openDriver = ProxyDrivers.For(run.Options);
+        Func<IVirtioGpuDriver> openDriver = () => VirtioGpuDriverFactory.Open(run.Options);
         try
         {
             GuestProxyService.CheckDevice(openDriver);
@@ -54,9 +56,9 @@ internal static class AppRunner
             using (PosixSignalRegistration.Create(PosixSignal.SIGINT, context => PassOn(context, app)))
             using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => PassOn(context, app)))
             {
-                AppRunnerLog.Started(logger, run.App, app.Id, socketPath);
+                ProxyServiceLog.Started(logger, run.App, app.Id, socketPath);
                 app.WaitForExit();
-                AppRunnerLog.Exited(logger, run.App, app.ExitCode);
+                ProxyServiceLog.Exited(logger, run.App, app.ExitCode);
                 return app.ExitCode;
             }
         }
@@ -83,13 +85,4 @@ internal static class AppRunner
         {
         }
     }
-}
-
-internal static partial class AppRunnerLog
-{
-    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Started {App} (pid {ProcessId}) with WAYLAND_DISPLAY={Socket}")]
-    public static partial void Started(ILogger logger, string app, int processId, string socket);
-
-    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "{App} exited with code {ExitCode}")]
-    public static partial void Exited(ILogger logger, string app, int exitCode);
 }

@@ -18,7 +18,7 @@ internal sealed class GuestProxyService(GuestProxyInvocation.Serve serve, ILogge
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger("crossdomain-proxy");
-        var openDriver = ProxyDrivers.For(serve.Options);
+        Func<IVirtioGpuDriver> openDriver = () => VirtioGpuDriverFactory.Open(serve.Options);
         CheckDevice(openDriver);
         var listener = WaylandSocketListener.FromSystemdEnvironment(Environment.ProcessId)
             ?? WaylandSocketListener.Open(Path.GetDirectoryName(serve.WaylandSocketPath)!, Path.GetFileName(serve.WaylandSocketPath));
@@ -52,21 +52,4 @@ internal sealed class GuestProxyService(GuestProxyInvocation.Serve serve, ILogge
             throw new IOException($"no cross-domain channel to the host compositor: {failure.Message}", failure);
         }
     }
-}
-
-internal static class ProxyServerFactory
-{
-    public static GuestProxyServer Create(WaylandSocketListener listener, Func<IVirtioGpuDriver> openDriver, GuestProxyOptions options, ILoggerFactory loggers)
-    {
-        GlobalPolicy.TryParse(options.Globals, out var allowList, out _);
-        var policy = new GlobalPolicy(allowList.Count > 0 ? allowList : null);
-        var tracer = options.Trace ? new MessageTracer(loggers.CreateLogger("crossdomain-proxy.trace")) : null;
-        return new GuestProxyServer(listener, openDriver, policy, new RelayMetrics(), tracer, loggers.CreateLogger("crossdomain-proxy.relay"));
-    }
-}
-
-internal static partial class ProxyServiceLog
-{
-    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Listening on {Socket}")]
-    public static partial void Listening(ILogger logger, string socket);
 }

@@ -9,10 +9,13 @@ public readonly record struct AnnouncedGlobal(uint Name, string Interface, uint 
 /// <summary>Runs Debian's <c>wayland-info</c> (libwayland underneath) as the reference client.</summary>
 public static partial class WaylandInfo
 {
-    public static IReadOnlyList<AnnouncedGlobal> ListGlobals(HeadlessWeston weston)
+    public static IReadOnlyList<AnnouncedGlobal> ListGlobals(HeadlessWeston weston) => ListGlobals(weston.ApplyTo);
+
+    /// <param name="applyTo">Sets the environment that names the display to list.</param>
+    public static IReadOnlyList<AnnouncedGlobal> ListGlobals(Action<ProcessStartInfo> applyTo)
     {
         var start = new ProcessStartInfo("wayland-info") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        weston.ApplyTo(start);
+        applyTo(start);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using CrossDomain.GuestProxy.Listening;
+using CrossDomain.GuestProxy.Relay;
+using CrossDomain.Host.CrossDomain;
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.Driver;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CrossDomain.Tests.Support;
+
+/// <summary>
+/// The whole bridge in local mode, in this process: the host service (on a real vhost-user socket,
+/// its cross-domain contexts connected to <paramref name="compositorSocketPath"/>) and the guest
+/// proxy listening on a Wayland socket of its own, each client on its own channel. Clients are
+/// real processes or our own codec, connecting to <see cref="SocketPath"/>.
+/// </summary>
+public sealed class BridgedProxy : IDisposable
+{
+    private const string SocketName = "wayland-bridge";
+    private readonly InProcessHostService _host;
+    private readonly DirectoryInfo _runtimeDirectory;
+
+    private BridgedProxy(string compositorSocketPath, GlobalPolicy? policy)
+    {
+        _host = new InProcessHostService(new CrossDomainContextType(
+            new CrossDomainOptions { WaylandSocketPath = compositorSocketPath }, NullLogger.Instance));
+        _runtimeDirectory = Directory.CreateTempSubdirectory("crossdomain-proxy-");
+        File.SetUnixFileMode(_runtimeDirectory.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            Server = new GuestProxyServer(WaylandSocketListener.Open(_runtimeDirectory.FullName, SocketName),
+                () => LocalVirtioGpu.Connect(_host.SocketPath), policy ?? new GlobalPolicy(), new RelayMetrics(), null, NullLogger.Instance);
+            Server.Start();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public GuestProxyServer Server { get; } = null!;
+
+    public string HostSocketPath => _host.SocketPath;
+
+    public string RuntimeDirectory => _runtimeDirectory.FullName;
+
+    public string SocketPath => Path.Combine(RuntimeDirectory, SocketName);
+
+    public static BridgedProxy Start(HeadlessWeston weston, GlobalPolicy? policy = null) => new(weston.SocketPath, policy);
+
+    /// <summary>The environment a Wayland client needs to reach the compositor through the bridge.</summary>
+    public void ApplyTo(ProcessStartInfo start)
+    {
+        start.Environment["XDG_RUNTIME_DIR"] = RuntimeDirectory;
+        start.Environment["WAYLAND_DISPLAY"] = SocketName;
+        start.Environment.Remove("DISPLAY");
+    }
+
+    public UnixSocket Connect() => UnixSocket.Connect(SocketPath);
+
+    /// <summary>Waits until the proxy serves exactly <paramref name="count"/> clients.</summary>
+    public void WaitForClientCount(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Server.ClientCount != count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the proxy has {Server.ClientCount} clients, not {count}");
+            Thread.Sleep(20);
+        }
+    }
+
+    public void Dispose()
+    {
+        Server?.Dispose();
+        _host.Dispose();
+        _runtimeDirectory.Delete(recursive: true);
+    }
+}
