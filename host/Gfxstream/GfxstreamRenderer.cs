@@ -65,17 +65,24 @@ public sealed unsafe class GfxstreamRenderer
 
     internal bool TryGetCapset(CapsetId capsetId, out RendererCapset capset) => _capsets.TryGetValue(capsetId, out capset!);
 
+    /// <summary>Ids pass through unchanged, so one device's loop at a time may hold the renderer.</summary>
     internal GpuError Acquire(EventLoop loop)
     {
-        if (_owner is not null && _owner != loop) return GpuError.Unspecified;
-        _owner = loop;
-        _users++;
-        return GpuError.None;
+        lock (ProbeLock)
+        {
+            if (_owner is not null && _owner != loop) return GpuError.Unspecified;
+            _owner = loop;
+            _users++;
+            return GpuError.None;
+        }
     }
 
     internal void Release()
     {
-        if (_users > 0 && --_users == 0) _owner = null;
+        lock (ProbeLock)
+        {
+            if (_users > 0 && --_users == 0) _owner = null;
+        }
     }
 
     internal static void RegisterContext(uint contextId, ContextFenceSignal fences)

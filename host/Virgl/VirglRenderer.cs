@@ -35,6 +35,12 @@ public sealed unsafe class VirglRenderer
     /// <summary>The renderer keeps this pointer for its whole life, so it is native and never freed.</summary>
     private readonly VirglCallbacks* _callbacks;
 
+    /// <summary>
+    /// Guards only who holds the renderer: devices on other loops may ask at the same time. Every
+    /// other call into the renderer comes from the holder's loop thread.
+    /// </summary>
+    private readonly Lock _ownership = new();
+
     private EventLoop? _owner;
     private int _users;
     private FdWatch? _pollWatch;
@@ -95,6 +101,11 @@ public sealed unsafe class VirglRenderer
     /// </summary>
     internal GpuError Acquire(EventLoop loop)
     {
+        lock (_ownership) return AcquireLocked(loop);
+    }
+
+    private GpuError AcquireLocked(EventLoop loop)
+    {
         if (_owner is not null && _owner != loop)
         {
             VirglLog.InUseElsewhere(_logger);
@@ -125,6 +136,11 @@ public sealed unsafe class VirglRenderer
 
     /// <summary>The counterpart of a successful <see cref="Acquire"/>: the last one cleans the renderer up.</summary>
     internal void Release()
+    {
+        lock (_ownership) ReleaseLocked();
+    }
+
+    private void ReleaseLocked()
     {
         if (_users == 0 || --_users > 0) return;
         _pollWatch?.Dispose();
