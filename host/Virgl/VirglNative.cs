@@ -35,7 +35,7 @@ internal static unsafe partial class VirglNative
         "virgl_renderer_resource_create", "virgl_renderer_resource_unref", "virgl_renderer_resource_attach_iov",
         "virgl_renderer_resource_detach_iov", "virgl_renderer_transfer_read_iov", "virgl_renderer_transfer_write_iov",
         "virgl_renderer_ctx_attach_resource", "virgl_renderer_ctx_detach_resource",
-        "virgl_renderer_resource_create_blob", "virgl_renderer_resource_export_blob",
+        "virgl_renderer_resource_create_blob", "virgl_renderer_resource_export_blob", "virgl_set_debug_callback",
     ];
 
     /// <summary>Whether the library loads with every export; <paramref name="problem"/> says why not.</summary>
@@ -56,6 +56,13 @@ internal static unsafe partial class VirglNative
         }
         return true;
     }
+
+    /// <summary>
+    /// Where the renderer's messages go instead of stderr: <c>void (*)(const char *fmt, va_list ap)</c>.
+    /// Returns the previous callback.
+    /// </summary>
+    [LibraryImport(Library, EntryPoint = "virgl_set_debug_callback")]
+    public static partial nint SetDebugCallback(nint callback);
 
     [LibraryImport(Library, EntryPoint = "virgl_renderer_init")]
     public static partial int Init(nint cookie, int flags, VirglCallbacks* callbacks);

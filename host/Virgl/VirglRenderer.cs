@@ -26,6 +26,7 @@ public sealed unsafe class VirglRenderer
     private static VirglRenderer? s_instance;
     private static string? s_problem;
     private static bool s_probed;
+    private static ILogger? s_messageLogger;
 
     private readonly ILogger _logger;
     private readonly Dictionary<CapsetId, RendererCapset> _capsets;
@@ -169,6 +170,8 @@ public sealed unsafe class VirglRenderer
         callbacks->Version = VirglNative.CallbacksVersionWithContextFences;
         callbacks->WriteFence = (nint)(delegate* unmanaged<nint, uint, void>)&OnGlobalFence;
         callbacks->WriteContextFence = (nint)(delegate* unmanaged<nint, uint, uint, ulong, void>)&OnContextFence;
+        s_messageLogger = logger;
+        VirglNative.SetDebugCallback((nint)(delegate* unmanaged<nint, nint, void>)&OnMessage);
 
         int result = VirglNative.Init((nint)callbacks, InitFlags, callbacks);
         if (result != 0)
@@ -207,6 +210,24 @@ public sealed unsafe class VirglRenderer
             fixed (byte* destination = data[version]) VirglNative.FillCaps((uint)capsetId, version, destination);
         }
         return new RendererCapset(maxVersion, maxSize, data);
+    }
+
+    /// <summary>
+    /// The renderer's own messages ("gl_version 45 - core profile enabled" and the like), which it
+    /// would otherwise print on stderr: logged at debug level as their format string, because a
+    /// va_list cannot be formatted portably from here.
+    /// </summary>
+    [UnmanagedCallersOnly]
+    private static void OnMessage(nint format, nint arguments)
+    {
+        try
+        {
+            if (s_messageLogger is { } logger && format != 0) VirglLog.RendererMessage(logger, Marshal.PtrToStringUTF8(format)!.TrimEnd());
+        }
+        catch (Exception)
+        {
+            // A message that cannot be logged is dropped: an exception must not unwind into C.
+        }
     }
 
     /// <summary>ctx0 fences: this device never makes one, so there is nothing to signal.</summary>
