@@ -85,6 +85,29 @@ public sealed class VirglDeviceTests
     }
 
     [SkippableFact]
+    public void After_the_memory_table_changes_transfers_use_the_new_mapping()
+    {
+        var renderer = VirglAvailability.Require();
+        using var harness = Harness(renderer);
+        harness.SendOk(CreateContext(ContextId, (uint)CapsetId.Virgl2));
+        CreateRenderTarget(harness, resourceId: 5, DeviceHarness.GuestPage(0));
+
+        // The same guest addresses, now backed by other host memory (what SET_MEM_TABLE can do).
+        using var moved = new MemfdGuestMemory();
+        harness.Device.GuestMemory = moved;
+        var written = moved.At(DeviceHarness.GuestPage(0), (int)(Stride * Size));
+        for (int i = 0; i < written.Length; i++) written[i] = (byte)(255 - i);
+        byte[] expected = written.ToArray();
+        var whole = VirglRequests.Box(0, 0, Size, Size);
+        harness.SendOk(VirglRequests.Transfer(CommandType.TransferToHost3D, ContextId, 5, whole, Stride));
+        written.Clear();
+        harness.SendOk(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 5, whole, Stride));
+        Assert.Equal(expected, moved.At(DeviceHarness.GuestPage(0), (int)(Stride * Size)).ToArray());
+        Assert.All(harness.Memory.At(DeviceHarness.GuestPage(0), (int)(Stride * Size)).ToArray(), b => Assert.Equal(0, b));
+        harness.Device.GuestMemory = harness.Memory;
+    }
+
+    [SkippableFact]
     public void Bad_ids_boxes_and_backings_get_error_responses_and_the_device_keeps_serving()
     {
         var renderer = VirglAvailability.Require();
