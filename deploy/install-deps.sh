@@ -12,6 +12,12 @@ packages=(
   libwayland-dev    # /usr/share/wayland/wayland.xml, read by the code generator at build time
   wayland-protocols # xdg-shell, linux-dmabuf, ... XML, read by the code generator at build time
   systemd           # systemd-analyze and systemd-socket-activate, for the tests of deploy/systemd
+  # The virgl context type (capsets VIRGL, VIRGL2) and its tests: virglrenderer renders with EGL on
+  # Mesa's surfaceless platform, which on a machine without a GPU is the llvmpipe software rasterizer.
+  libvirglrenderer1 # libvirglrenderer.so.1
+  libegl1           # libEGL.so.1, the EGL dispatch library virglrenderer links
+  libegl-mesa0      # Mesa's EGL vendor library (surfaceless platform)
+  libgl1-mesa-dri   # Mesa's DRI drivers, llvmpipe included
 )
 
 missing=()

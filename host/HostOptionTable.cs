@@ -21,10 +21,10 @@ internal static class HostOptionTable
 
     public static OptionDefinition Capsets { get; } = OptionDefinition.Setting(
         "capsets", "LIST",
-        "context types the device offers, comma-separated",
+        "context types the device offers, comma-separated; virgl and gfxstream ones only where their renderer library loads",
         $"{HostServiceOptions.SectionName}:{nameof(HostServiceOptions.Capsets)}",
-        OptionDefault.Fixed(HostServiceOptions.CrossDomainCapset),
-        OptionValueRule.ListOf(HostServiceOptions.CrossDomainCapset));
+        OptionDefault.Fixed(string.Join(',', HostServiceOptions.KnownCapsets)),
+        OptionValueRule.ListOf(HostServiceOptions.KnownCapsets));
 
     public static OptionDefinition MaxContexts { get; } = Limit("max-contexts", "contexts one device (one VM) may create", nameof(HostServiceOptions.MaxContexts), 64, 1024);
 

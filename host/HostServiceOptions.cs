@@ -20,9 +20,17 @@ public sealed class HostServiceOptions
     public string WaylandDisplay { get; set; } = "";
 
     public const string CrossDomainCapset = "cross-domain";
+    public const string VirglCapset = "virgl";
+    public const string Virgl2Capset = "virgl2";
+    public const string GfxstreamVulkanCapset = "gfxstream-vulkan";
+    public const string GfxstreamGlesCapset = "gfxstream-gles";
+
+    /// <summary>Every context type the host knows; the 3D ones are offered only where their renderer loads.</summary>
+    public static readonly string[] KnownCapsets =
+        [CrossDomainCapset, VirglCapset, Virgl2Capset, GfxstreamVulkanCapset, GfxstreamGlesCapset];
 
     /// <summary>Comma-separated context types to offer.</summary>
-    public string Capsets { get; set; } = CrossDomainCapset;
+    public string Capsets { get; set; } = string.Join(',', KnownCapsets);
 
     public int MaxContexts { get; set; } = 64;
 

@@ -31,6 +31,11 @@ switch (invocation)
         {
             var registry = new ContextTypeRegistry();
             var crossDomainLogger = services.GetRequiredService<ILoggerFactory>().CreateLogger("crossdomain-host.cross-domain");
+            // The first 3D type registered serves Linux's implicit context (capset 0): virgl, as in crosvm.
+            RendererContextTypes.RegisterVirgl(registry, serve.Options,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("crossdomain-host.virgl"));
+            RendererContextTypes.RegisterGfxstream(registry, serve.Options,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("crossdomain-host.gfxstream"));
             if (serve.Options.Offers(HostServiceOptions.CrossDomainCapset))
                 registry.Register(new CrossDomainContextType(new CrossDomainOptions { WaylandSocketPath = compositorSocket, Gbm = GbmAllocator.TryOpen(RenderNodes.First(), crossDomainLogger) }, crossDomainLogger));
             return registry;

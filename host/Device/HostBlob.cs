@@ -10,13 +10,18 @@ namespace CrossDomain.Host.Device;
 /// </summary>
 public sealed class HostBlob : IDisposable
 {
-    public HostBlob(FileDescriptor handle, ulong size, MapCacheType cacheType, bool writable)
+    /// <param name="rendererObject">
+    /// The renderer's own object behind the memory (a virgl blob resource), released with it; null
+    /// when the fd is all there is.
+    /// </param>
+    public HostBlob(FileDescriptor handle, ulong size, MapCacheType cacheType, bool writable, IDisposable? rendererObject = null)
     {
         ArgumentNullException.ThrowIfNull(handle);
         Handle = handle;
         Size = size;
         CacheType = cacheType;
         IsWritable = writable;
+        RendererObject = rendererObject;
     }
 
     /// <summary>A mappable fd: memfd, shm, dma-buf.</summary>
@@ -34,5 +39,11 @@ public sealed class HostBlob : IDisposable
     /// </summary>
     public bool IsWritable { get; }
 
-    public void Dispose() => Handle.Dispose();
+    public IDisposable? RendererObject { get; }
+
+    public void Dispose()
+    {
+        Handle.Dispose();
+        RendererObject?.Dispose();
+    }
 }

@@ -76,7 +76,7 @@ public sealed class VirtioGpuDevice : IDisposable
         _display = new DisplayCommands(options.DisplayWidth, options.DisplayHeight, _resources);
         _capsets = new CapsetCommands(registry);
         _blobs = new BlobCommands(_resources, _contexts, _budget, limits, _mappings, logger);
-        _resourceCommands = new ResourceCommands(_resources, _budget, limits, _guestMemory, _contexts, _display, _blobs);
+        _resourceCommands = new ResourceCommands(_resources, _budget, limits, _guestMemory, _contexts, _display, _blobs, registry, loop);
         _contextCommands = new ContextCommands(registry, _contexts, _resources, _fences, _guestMemory, loop, limits, logger);
         _responseBuffer = new byte[Math.Max(Unsafe.SizeOf<EdidResponse>(), _capsets.LargestResponse)];
     }
@@ -99,7 +99,11 @@ public sealed class VirtioGpuDevice : IDisposable
     public IGuestMemory GuestMemory
     {
         get => _guestMemory.Current;
-        set => _guestMemory.Current = value ?? throw new ArgumentNullException(nameof(value));
+        set
+        {
+            _guestMemory.Current = value ?? throw new ArgumentNullException(nameof(value));
+            _resourceCommands.GuestMemoryChanged(value);
+        }
     }
 
     public CursorState Cursor => _display.Cursor;
@@ -304,10 +308,10 @@ public sealed class VirtioGpuDevice : IDisposable
             case CommandType.ContextAttachResource: return _contextCommands.AttachResource(request);
             case CommandType.ContextDetachResource: return _contextCommands.DetachResource(request);
             case CommandType.Submit3D: return _contextCommands.Submit(request);
+            case CommandType.ResourceCreate3D: return _resourceCommands.Create3D(request);
+            case CommandType.TransferToHost3D: return _resourceCommands.Transfer3D(request, TransferDirection.ToHost);
+            case CommandType.TransferFromHost3D: return _resourceCommands.Transfer3D(request, TransferDirection.FromHost);
             case CommandType.SetScanoutBlob:
-            case CommandType.ResourceCreate3D:
-            case CommandType.TransferToHost3D:
-            case CommandType.TransferFromHost3D:
                 DeviceLog.CommandNotSupported(_logger, header.Type);
                 return GpuError.Unspecified;
             default:

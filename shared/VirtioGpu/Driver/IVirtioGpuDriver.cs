@@ -24,6 +24,19 @@ public interface IVirtioGpuDriver : IDisposable
     /// <summary>DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB, followed (for MAPPABLE host blobs) by the map request.</summary>
     BlobHandle CreateBlob(VirtgpuBlobMemory memory, VirtgpuBlobFlags flags, ulong size, ulong blobId);
 
+    /// <summary>
+    /// DRM_IOCTL_VIRTGPU_RESOURCE_CREATE: a RESOURCE_CREATE_3D resource with <c>Size</c> bytes of guest
+    /// backing attached (at least a page), attached to the context; fills <c>BoHandle</c> and
+    /// <c>ResourceHandle</c>. <see cref="Map"/> then reaches the backing.
+    /// </summary>
+    void CreateResource(ref DrmVirtgpuResourceCreate create);
+
+    /// <summary>DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST: TRANSFER_TO_HOST_3D from the buffer's backing; returns when the host is done.</summary>
+    void TransferToHost(in DrmVirtgpu3DTransfer transfer);
+
+    /// <summary>DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST: TRANSFER_FROM_HOST_3D into the buffer's backing; returns when the host is done.</summary>
+    void TransferFromHost(in DrmVirtgpu3DTransfer transfer);
+
     /// <summary>DRM_IOCTL_VIRTGPU_MAP + mmap: the blob's memory in this process, valid until the buffer is closed.</summary>
     MappedBlob Map(uint bufferHandle);
 

@@ -117,6 +117,27 @@ public sealed unsafe class KernelVirtioGpu : IVirtioGpuDriver
         return new BlobHandle(argument.BoHandle, argument.ResourceHandle);
     }
 
+    public void CreateResource(ref DrmVirtgpuResourceCreate create)
+    {
+        Invoke(DrmIoctl.VirtgpuResourceCreate, ref create, "VIRTGPU_RESOURCE_CREATE");
+        _blobSizes[create.BoHandle] = PageAligned(Math.Max(create.Size, 1));
+    }
+
+    // The kernel queues a transfer and returns; the interface promises it is done, so wait on the buffer.
+    public void TransferToHost(in DrmVirtgpu3DTransfer transfer)
+    {
+        var argument = transfer;
+        Invoke(DrmIoctl.VirtgpuTransferToHost, ref argument, "VIRTGPU_TRANSFER_TO_HOST");
+        Wait(argument.BoHandle, noWait: false, KernelWaitLimit);
+    }
+
+    public void TransferFromHost(in DrmVirtgpu3DTransfer transfer)
+    {
+        var argument = transfer;
+        Invoke(DrmIoctl.VirtgpuTransferFromHost, ref argument, "VIRTGPU_TRANSFER_FROM_HOST");
+        Wait(argument.BoHandle, noWait: false, KernelWaitLimit);
+    }
+
     /// <summary>The same mapping for every call on one buffer; it goes when the buffer is closed.</summary>
     public MappedBlob Map(uint bufferHandle)
     {

@@ -187,6 +187,56 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         return new BlobHandle(handle, resourceId);
     }
 
+    public void CreateResource(ref DrmVirtgpuResourceCreate create)
+    {
+        if (!Has(VirtioGpuFeatures.Virgl)) throw new VirtioGpuDriverException("no 3D support", LibC.ENODEV);
+        // As Linux: the backing is at least a page, in whole pages.
+        ulong size = (ulong)_window.RoundUp(Math.Max(create.Size, 1u));
+        uint resourceId = _nextResourceId++;
+        var buffer = new Buffer(resourceId, size, VirtgpuBlobMemory.Guest, VirtgpuBlobFlags.UseMappable) { IsClassic3D = true };
+        var command = new ResourceCreate3DCommand
+        {
+            Header = Header(CommandType.ResourceCreate3D),
+            ResourceId = resourceId,
+            Target = create.Target,
+            Format = create.Format,
+            Bind = create.Bind,
+            Width = create.Width,
+            Height = create.Height,
+            Depth = create.Depth,
+            ArraySize = create.ArraySize,
+            LastLevel = create.LastLevel,
+            SampleCount = create.SampleCount,
+            Flags = create.Flags,
+        };
+        var response = Exchange(AsBytes(ref command), default);
+        if (HeaderOf(response).Type != CommandType.OkNoData)
+            throw new VirtioGpuDriverException($"RESOURCE_CREATE_3D failed: {HeaderOf(response).Type}", LibC.EINVAL);
+
+        uint handle = _nextHandle++;
+        _buffers[handle] = buffer;
+        try
+        {
+            buffer.GuestAddress = _ram.Allocate((long)size);
+            _ram.GetSpan(buffer.GuestAddress, (int)size).Clear();
+            var attach = new ResourceAttachBackingCommand { Header = Header(CommandType.ResourceAttachBacking), ResourceId = resourceId, EntryCount = 1 };
+            var entry = new MemoryEntry { Address = buffer.GuestAddress, Length = (uint)size };
+            Expect(Exchange(AsBytes(ref attach), AsBytes(ref entry)), CommandType.OkNoData, "RESOURCE_ATTACH_BACKING");
+            if (_contextId != 0) AttachToContext(buffer);
+        }
+        catch
+        {
+            CloseBuffer(handle);
+            throw;
+        }
+        create.BoHandle = handle;
+        create.ResourceHandle = resourceId;
+    }
+
+    public void TransferToHost(in DrmVirtgpu3DTransfer transfer) => Transfer(transfer, CommandType.TransferToHost3D);
+
+    public void TransferFromHost(in DrmVirtgpu3DTransfer transfer) => Transfer(transfer, CommandType.TransferFromHost3D);
+
     public MappedBlob Map(uint bufferHandle)
     {
         var buffer = Get(bufferHandle);
@@ -316,6 +366,28 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
             var info = MemoryMarshal.Read<CapsetInfoResponse>(response);
             _capsets[(uint)info.CapsetId] = new CapsetInfo(info.CapsetMaxVersion, info.CapsetMaxSize);
         }
+    }
+
+    private void Transfer(in DrmVirtgpu3DTransfer transfer, CommandType type)
+    {
+        var buffer = Get(transfer.BoHandle);
+        if (!buffer.IsClassic3D) throw new VirtioGpuDriverException("transfers need a RESOURCE_CREATE resource", LibC.EINVAL);
+        var command = new TransferHost3DCommand
+        {
+            Header = Header(type, _contextId),
+            Box = new Box
+            {
+                X = transfer.Box.X, Y = transfer.Box.Y, Z = transfer.Box.Z,
+                Width = transfer.Box.Width, Height = transfer.Box.Height, Depth = transfer.Box.Depth,
+            },
+            Offset = transfer.Offset,
+            ResourceId = buffer.ResourceId,
+            Level = transfer.Level,
+            Stride = transfer.Stride,
+            LayerStride = transfer.LayerStride,
+        };
+        var result = HeaderOf(Exchange(AsBytes(ref command), default)).Type;
+        if (result != CommandType.OkNoData) throw new VirtioGpuDriverException($"{type} failed: {result}", LibC.EINVAL);
     }
 
     private void MapBlob(Buffer buffer)
@@ -459,6 +531,9 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         public ulong GuestAddress { get; set; }
         public ulong? WindowOffset { get; set; }
         public bool Attached { get; set; }
+
+        /// <summary>A RESOURCE_CREATE_3D resource with guest backing, not a blob.</summary>
+        public bool IsClassic3D { get; init; }
 
         /// <summary>Fences of submissions that named this buffer, not yet known to be done.</summary>
         public List<ulong> Fences { get; } = [];

@@ -44,6 +44,9 @@ public sealed class HostCommandLineTests : IDisposable
     {
         HostServiceOptions defaults = Serve(TestEnvironment.Session());
         Assert.True(defaults.Offers(HostServiceOptions.CrossDomainCapset));
+        // Every known type by default; the 3D ones are then offered where their renderer loads.
+        Assert.True(defaults.Offers(HostServiceOptions.VirglCapset));
+        Assert.True(defaults.Offers(HostServiceOptions.GfxstreamGlesCapset));
         Assert.Equal(64, defaults.ToDeviceOptions().Limits.MaxContexts);
 
         HostServiceOptions tuned = Serve(TestEnvironment.Session(("CROSSDOMAIN_MAX_CONTEXTS", "8")),
@@ -58,7 +61,7 @@ public sealed class HostCommandLineTests : IDisposable
     [Theory]
     [InlineData("--max-contexts", "0", "invalid value '0' for --max-contexts: expected a whole number from 1 to 1024")]
     [InlineData("--max-resources", "lots", "invalid value 'lots' for --max-resources: expected a whole number from 1 to 1048576")]
-    [InlineData("--capsets", "cross-domain,virgl", "invalid value 'cross-domain,virgl' for --capsets: 'virgl' is not one of cross-domain")]
+    [InlineData("--capsets", "cross-domain,venus", "invalid value 'cross-domain,venus' for --capsets: 'venus' is not one of cross-domain, virgl, virgl2, gfxstream-vulkan or gfxstream-gles")]
     public void A_bad_limit_or_capset_is_named(string option, string value, string problem)
     {
         Assert.Equal(problem, Problem(TestEnvironment.Session(), option, value));

@@ -1,0 +1,89 @@
+using System.Text;
+using CrossDomain.Host.Device;
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.Protocol;
+
+namespace CrossDomain.Host.Virgl;
+
+/// <summary>
+/// One guest virgl context: a virglrenderer (vrend) context under the guest's context id, fed the
+/// guest's command stream, with its fences retired through the renderer's poll fd.
+/// </summary>
+internal sealed unsafe class VirglContext : IGpuContext
+{
+    /// <summary>vrend has one timeline per context: fences on any other ring are refused, as it does.</summary>
+    private const byte OnlyRing = 0;
+
+    private readonly VirglRenderer _renderer;
+    private readonly uint _id;
+    private byte[] _commandCopy = [];
+    private bool _disposed;
+
+    private VirglContext(VirglRenderer renderer, uint id)
+    {
+        _renderer = renderer;
+        _id = id;
+    }
+
+    /// <summary>Makes the renderer's context; the caller has acquired the renderer for it.</summary>
+    public static GpuError TryCreate(VirglRenderer renderer, CapsetId capsetId, GpuContextSetup setup, out VirglContext? context)
+    {
+        context = null;
+        byte[] name = Encoding.UTF8.GetBytes(setup.DebugName);
+        int result;
+        fixed (byte* namePointer = name)
+            result = VirglNative.CreateContext(setup.ContextId, (uint)capsetId & VirglNative.ContextFlagCapsetIdMask, (uint)name.Length, namePointer);
+        if (result != 0)
+        {
+            VirglLog.CallFailed(renderer.Logger, "virgl_renderer_context_create_with_flags", result);
+            return GpuError.Unspecified;
+        }
+        renderer.RegisterContext(setup.ContextId, setup.Fences);
+        context = new VirglContext(renderer, setup.ContextId);
+        return GpuError.None;
+    }
+
+    public GpuError Submit(ReadOnlySpan<byte> commands)
+    {
+        // The stream is 32-bit words; a tail that is not one is malformed.
+        if (commands.Length % sizeof(uint) != 0) return GpuError.InvalidParameter;
+        if (commands.IsEmpty) return GpuError.None;
+        // The request may lie in guest memory the guest can still write: the decoder reads lengths
+        // and then the words they cover, so it gets a private copy that cannot change in between.
+        if (_commandCopy.Length < commands.Length) _commandCopy = new byte[Math.Max(commands.Length, 2 * _commandCopy.Length)];
+        commands.CopyTo(_commandCopy);
+        int result;
+        fixed (byte* copy = _commandCopy)
+            result = VirglNative.SubmitCommands(copy, (int)_id, commands.Length / sizeof(uint));
+        return result == 0 ? GpuError.None : GpuError.InvalidParameter;
+    }
+
+    public void AttachResource(GpuResource resource)
+    {
+        if (_renderer.KnowsResource(resource.Id)) VirglNative.AttachResourceToContext((int)_id, (int)resource.Id);
+    }
+
+    public void DetachResource(GpuResource resource)
+    {
+        if (_renderer.KnowsResource(resource.Id)) VirglNative.DetachResourceFromContext((int)_id, (int)resource.Id);
+    }
+
+    public GpuError CreateBlob(in HostBlobRequest request, out HostBlob? blob) =>
+        VirglBlob.TryCreate(_renderer, _id, request, out blob);
+
+    public GpuError CreateFence(byte ringIndex, ulong fenceId)
+    {
+        if (ringIndex != OnlyRing) return GpuError.InvalidParameter;
+        int result = VirglNative.CreateContextFence(_id, 0, ringIndex, fenceId);
+        return result == 0 ? GpuError.None : GpuError.Unspecified;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _renderer.UnregisterContext(_id);
+        VirglNative.DestroyContext(_id);
+        _renderer.Release();
+    }
+}

@@ -1,0 +1,21 @@
+using CrossDomain.Host.Virgl;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CrossDomain.Tests.Virgl;
+
+/// <summary>
+/// The process's virglrenderer for tests. A test skips only when the library is not installed;
+/// a library that is there but cannot initialise (no EGL, no Mesa) is a failure, because the CI
+/// machine installs both (deploy/install-deps.sh).
+/// </summary>
+internal static class VirglAvailability
+{
+    public static VirglRenderer Require()
+    {
+        var renderer = VirglRenderer.TryOpen(NullLogger.Instance, out string? problem);
+        Skip.If(renderer is null && problem!.Contains("cannot be loaded", StringComparison.Ordinal),
+            $"libvirglrenderer1 is not installed: {problem}");
+        Assert.True(renderer is not null, $"virglrenderer is installed but unusable: {problem}");
+        return renderer!;
+    }
+}

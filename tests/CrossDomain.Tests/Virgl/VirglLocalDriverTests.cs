@@ -1,0 +1,62 @@
+using CrossDomain.Host.Virgl;
+using CrossDomain.Tests.Support;
+using CrossDomain.VirtioGpu.Driver;
+using CrossDomain.VirtioGpu.Linux;
+using CrossDomain.VirtioGpu.Protocol;
+
+namespace CrossDomain.Tests.Virgl;
+
+/// <summary>
+/// A virgl guest end to end through our userspace driver: the real host service over a real
+/// vhost-user socket, the Linux uAPI calls a virgl driver makes, and libvirglrenderer rendering.
+/// </summary>
+[Collection(VirglCollection.Name)]
+public sealed class VirglLocalDriverTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private const uint Size = 16;
+    private const uint Stride = Size * 4;
+
+    [SkippableFact]
+    public void A_clear_rendered_by_virgl_comes_back_through_transfer_from_host_after_its_fence()
+    {
+        var renderer = VirglAvailability.Require();
+        using var host = new InProcessHostService(new VirglContextType(renderer, CapsetId.Virgl), new VirglContextType(renderer, CapsetId.Virgl2));
+        using var gpu = LocalVirtioGpu.Connect(host.SocketPath);
+        Assert.Equal(1ul << (int)CapsetId.Virgl | 1ul << (int)CapsetId.Virgl2, gpu.GetParam(VirtgpuParam.SupportedCapsetIds));
+        var caps = new byte[4096];
+        Assert.True(gpu.GetCaps((uint)CapsetId.Virgl2, 1, caps) > 0);
+        Assert.NotEqual(0u, BitConverter.ToUInt32(caps));
+
+        gpu.InitContext((uint)CapsetId.Virgl2, ringCount: 1, pollRingMask: 1);
+        var target = new DrmVirtgpuResourceCreate
+        {
+            Target = VirglRequests.Texture2D,
+            Format = VirglRequests.FormatB8G8R8A8,
+            Bind = VirglRequests.BindRenderTarget,
+            Width = Size,
+            Height = Size,
+            Depth = 1,
+            ArraySize = 1,
+            Size = Stride * Size,
+            Stride = Stride,
+        };
+        gpu.CreateResource(ref target);
+        Assert.NotEqual(0u, target.ResourceHandle);
+
+        gpu.Submit(VirglDeviceTests.ClearStream(target.ResourceHandle), ringIndex: 0, [target.BoHandle]);
+        Assert.True(gpu.Wait(target.BoHandle, noWait: false, Timeout), "the clear's fence on ring 0 did not signal");
+        Assert.True(gpu.TryReadFenceEvent());
+
+        var whole = new DrmVirtgpu3DBox { Width = Size, Height = Size, Depth = 1 };
+        gpu.TransferFromHost(new DrmVirtgpu3DTransfer { BoHandle = target.BoHandle, Box = whole, Stride = Stride });
+        VirglDeviceTests.AssertClearColour(gpu.Map(target.BoHandle).GetSpan(0, (int)(Stride * Size)));
+
+        // A box past the image is the device's error, and the device goes on serving.
+        var tooWide = whole with { Width = Size + 1 };
+        Assert.Throws<VirtioGpuDriverException>(() =>
+            gpu.TransferFromHost(new DrmVirtgpu3DTransfer { BoHandle = target.BoHandle, Box = tooWide, Stride = Stride }));
+        gpu.TransferToHost(new DrmVirtgpu3DTransfer { BoHandle = target.BoHandle, Box = whole, Stride = Stride });
+        gpu.CloseBuffer(target.BoHandle);
+    }
+}
