@@ -12,6 +12,7 @@
 # that a changed guest-init.sh is always in it.
 #
 # Usage: deploy/vm/prepare.sh [WORK]   (default $CROSSDOMAIN_VM_DIR, else ~/.cache/crossdomain-vm)
+# Exit status: 0 ready, 3 a package could not be fetched (network, mirror), 1 anything else.
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +22,9 @@ work=$(cd "$work" && pwd)
 
 say() { echo "prepare: $*"; }
 fail() { echo "prepare: error: $*" >&2; exit 1; }
+# A distinct status for "the network or the mirror failed us": callers (the VM tests) skip on it
+# and fail on everything else.
+fetch_failed() { echo "prepare: cannot fetch: $*" >&2; exit 3; }
 
 # The initramfs is archived with the busybox fetched below: cpio is not installed everywhere.
 for tool in apt-get apt-cache dpkg-deb gzip ldd; do
@@ -56,8 +60,13 @@ lists_fresh=false
 update_lists() {
   $lists_fresh && return
   say "updating private package lists (bookworm, bookworm-backports) in $apt_dir"
-  private_apt_get update >"$apt_dir/update.log" 2>&1 \
-    || fail "apt-get update failed (no network or no Debian mirror?); see $apt_dir/update.log"
+  private_apt_get update >"$apt_dir/update.log" 2>&1 || true
+  # apt-get update exits 0 when a source could not be reached (it only warns): look for the lists.
+  local suite
+  for suite in bookworm bookworm-backports; do
+    compgen -G "$apt_dir/lists/*_dists_${suite}_main_binary-amd64_Packages*" >/dev/null \
+      || fetch_failed "no package list for $suite (no network or no Debian mirror?): $(grep -m 1 -E '^(E|W):' "$apt_dir/update.log" || tail -n 1 "$apt_dir/update.log")"
+  done
   lists_fresh=true
 }
 
@@ -87,7 +96,7 @@ download() {
      [[ -n $(deb_file_of "$spec") ]] && continue
      say "downloading $spec"
      private_apt_get download "$spec" >/dev/null 2>"$apt_dir/download.log" \
-       || fail "cannot fetch $spec: $(tail -n 1 "$apt_dir/download.log")"
+       || fetch_failed "$spec: $(tail -n 1 "$apt_dir/download.log")"
    done)
 }
 
@@ -108,8 +117,9 @@ prepare_tree() {
     return
   fi
   update_lists
-  local specs
-  mapfile -t specs < <(packages_to_fetch "$release" "$@")
+  local plan specs
+  plan=$(packages_to_fetch "$release" "$@")
+  mapfile -t specs <<<"$plan"
   download "${specs[@]}"
   say "$(basename "$tree"): unpacking ${#specs[@]} packages into $tree"
   rm -rf "$tree"
