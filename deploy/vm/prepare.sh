@@ -27,9 +27,13 @@ fail() { echo "prepare: error: $*" >&2; exit 1; }
 fetch_failed() { echo "prepare: cannot fetch: $*" >&2; exit 3; }
 
 # The initramfs is archived with the busybox fetched below: cpio is not installed everywhere.
-for tool in apt-get apt-cache dpkg-deb gzip ldd; do
-  command -v "$tool" >/dev/null || fail "$tool is required (Debian's apt, dpkg, gzip, libc-bin)"
+for tool in apt-get apt-cache dpkg-deb gzip ldd flock; do
+  command -v "$tool" >/dev/null || fail "$tool is required (Debian's apt, dpkg, gzip, libc-bin, util-linux)"
 done
+
+# Test runs from several worktrees may share the folder: one prepare at a time.
+exec 9>"$work/.lock"
+flock 9
 
 apt_dir=$work/apt
 debs=$work/debs
