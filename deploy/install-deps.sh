@@ -4,6 +4,8 @@
 # touched when something is missing. Run as root (or with sudo available).
 set -euo pipefail
 
+# The VM test tier (deploy/vm) needs nothing here: it fetches QEMU, a kernel and busybox from Debian
+# into a private folder with apt-get download and dpkg-deb, which every Debian system has.
 packages=(
   weston            # the headless compositor the end-to-end tests run against
   wayland-utils     # wayland-info, the reference listing of a compositor's globals

@@ -9,6 +9,11 @@ namespace CrossDomain.Host.Device;
 /// </summary>
 internal static partial class DeviceLog
 {
+    // One line per command, so that a test (or someone debugging a guest) can see the traffic a real
+    // guest driver sends; off unless the level is debug.
+    [LoggerMessage(EventId = 99, Level = LogLevel.Debug, Message = "Command {Command} (context {ContextId})")]
+    public static partial void CommandReceived(ILogger logger, CommandType command, uint contextId);
+
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Command {Command} (context {ContextId}) failed: {Error}")]
     public static partial void CommandFailed(ILogger logger, CommandType command, uint contextId, CommandType error);
 

@@ -268,6 +268,7 @@ public sealed class VirtioGpuDevice : IDisposable
 
     private CommandResult ExecuteGuarded(in ControlHeader header, ReadOnlySpan<byte> request, Span<byte> response)
     {
+        DeviceLog.CommandReceived(_logger, header.Type, header.ContextId);
         CommandResult result;
         try
         {

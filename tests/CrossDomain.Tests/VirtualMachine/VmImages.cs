@@ -1,0 +1,83 @@
+using System.Diagnostics;
+
+namespace CrossDomain.Tests.VirtualMachine;
+
+/// <summary>
+/// What deploy/vm/prepare.sh made: QEMU 10.0.2 unpacked from bookworm-backports, Debian's 6.1
+/// kernel and the test initramfs. The script runs once per test process; it reuses its work folder
+/// (~/.cache/crossdomain-vm or $CROSSDOMAIN_VM_DIR), so only the first run on a machine downloads.
+/// </summary>
+public sealed record VmImages(IReadOnlyDictionary<string, string> Paths)
+{
+    /// <summary>prepare.sh's exit status for "a package could not be fetched" (network, mirror).</summary>
+    private const int FetchFailed = 3;
+
+    private static readonly TimeSpan PreparePatience = TimeSpan.FromMinutes(3);
+    private static readonly Lazy<Task<(VmImages? Images, string? SkipReason)>> Prepared = new(PrepareAsync);
+
+    public string Qemu => Paths["QEMU"];
+    public string Kernel => Paths["KERNEL"];
+    public string Initramfs => Paths["INITRAMFS"];
+    public string Eglinfo => Paths["EGLINFO"];
+    public string EglinfoLibraryPath => Paths["EGLINFO_LD_LIBRARY_PATH"];
+    public IEnumerable<string> FirmwareDirectories => Paths["QEMU_FIRMWARE_DIRS"].Split(':');
+
+    /// <summary>The environment QEMU runs with: its private libraries and loadable device modules.</summary>
+    public IEnumerable<KeyValuePair<string, string>> QemuEnvironment =>
+    [
+        new("LD_LIBRARY_PATH", Paths["QEMU_LD_LIBRARY_PATH"]),
+        new("QEMU_MODULE_DIR", Paths["QEMU_MODULE_DIR"]),
+    ];
+
+    /// <summary>The images, or why there are none: a skip reason when packages could not be fetched.</summary>
+    /// <remarks>Any other failure of the script fails the test: that is a bug, not this machine's lot.</remarks>
+    public static Task<(VmImages? Images, string? SkipReason)> GetAsync() => Prepared.Value;
+
+    private static async Task<(VmImages?, string?)> PrepareAsync()
+    {
+        string script = Path.Combine(RepositoryRoot(), "deploy", "vm", "prepare.sh");
+        var start = new ProcessStartInfo("bash")
+        {
+            ArgumentList = { script },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using (var timeout = new CancellationTokenSource(PreparePatience))
+        {
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{script} did not finish within {PreparePatience}: {await output}{await errors}");
+            }
+        }
+        if (process.ExitCode == FetchFailed)
+            return (null, $"QEMU and the guest kernel cannot be fetched here: {(await errors).Trim()}");
+        Assert.True(process.ExitCode == 0, $"{script} failed ({process.ExitCode}):\n{await output}{await errors}");
+
+        string environmentFile = (await output).Split('\n').Select(line => line.Trim())
+            .Last(line => line.StartsWith("prepare: ready: ", StringComparison.Ordinal))["prepare: ready: ".Length..];
+        var paths = File.ReadAllLines(environmentFile)
+            .Where(line => line.Contains('=', StringComparison.Ordinal))
+            .Select(line => line.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair[1]);
+        return (new VmImages(paths), null);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "deploy", "vm", "prepare.sh")))
+                return directory.FullName;
+        }
+        throw new InvalidOperationException($"no deploy/vm/prepare.sh above {AppContext.BaseDirectory}");
+    }
+}
