@@ -105,6 +105,17 @@ public sealed class SocketWaylandClient : IDisposable
         }
     }
 
+    /// <summary>Reads until the peer closes the connection, as a client does after a protocol error.</summary>
+    public void WaitForDisconnect()
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!Disconnected)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the connection was not closed");
+            ReadEvents(deadline);
+        }
+    }
+
     public void Dispose() => _connection.Dispose();
 
     private unsafe void ReadEvents(DateTime deadline)
