@@ -1,5 +1,7 @@
 using System.Net.Sockets;
+using CrossDomain.Host.CrossDomain;
 using CrossDomain.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrossDomain.Tests.Deploy;
 
@@ -43,21 +45,32 @@ public sealed class SystemdSocketActivationTests
     }
 
     [Fact]
-    public async Task A_built_executable_runs_under_the_tool()
+    public async Task The_proxy_takes_its_socket_from_LISTEN_FDS_and_a_client_reaches_weston_through_it()
     {
+        using var weston = HeadlessWeston.Start();
+        using var host = new InProcessHostService(new CrossDomainContextType(
+            new CrossDomainOptions { WaylandSocketPath = weston.SocketPath }, NullLogger.Instance));
         var runtime = Directory.CreateTempSubdirectory("crossdomain-runtime-");
         try
         {
+            File.SetUnixFileMode(runtime.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             string socketPath = Path.Join(runtime.FullName, "wayland-0");
             using var activation = await SystemdSocketActivation.StartExecutableAsync(socketPath, "crossdomain-proxy",
-                new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime.FullName }, "--version");
+                new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime.FullName },
+                "--transport", "local", "--host-socket", host.SocketPath);
 
-            using (var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-                await client.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
+            // wayland-info's connection is the one that starts the proxy, as with crossdomain-proxy.socket.
+            var globals = WaylandInfo.ListGlobals(start =>
+            {
+                start.Environment["XDG_RUNTIME_DIR"] = runtime.FullName;
+                start.Environment["WAYLAND_DISPLAY"] = "wayland-0";
+            });
+            Assert.Contains(globals, global => global.Interface == "wl_compositor");
+            Assert.Contains("Listening on the socket systemd passed", activation.StandardOutput + activation.StandardError);
+
+            Tmds.Linux.LibC.kill(activation.Process.Id, Tmds.Linux.LibC.SIGTERM);
             int exitCode = await activation.WaitForExitAsync(Patience);
-
-            Assert.True(exitCode == 0, $"crossdomain-proxy --version exited with {exitCode}: {activation.StandardError}");
-            Assert.StartsWith("crossdomain-proxy", activation.StandardOutput, StringComparison.Ordinal);
+            Assert.True(exitCode == 0, $"the proxy exited with {exitCode} on SIGTERM: {activation.StandardError}");
         }
         finally
         {
