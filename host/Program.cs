@@ -4,6 +4,7 @@ using CrossDomain.Host;
 using CrossDomain.Host.CrossDomain;
 using CrossDomain.Host.CrossDomain.Gbm;
 using CrossDomain.Host.Device;
+using CrossDomain.Host.Metrics;
 using CrossDomain.Host.Service;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -40,6 +41,7 @@ switch (invocation)
                 registry.Register(new CrossDomainContextType(new CrossDomainOptions { WaylandSocketPath = compositorSocket, Gbm = GbmAllocator.TryOpen(RenderNodes.First(), crossDomainLogger) }, crossDomainLogger));
             return registry;
         });
+        builder.Services.AddSingleton<HostMetrics>();
         builder.Services.AddHostedService<VhostUserService>();
         using (IHost host = builder.Build())
         {

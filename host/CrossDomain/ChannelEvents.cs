@@ -169,6 +169,8 @@ internal sealed class ChannelEvents : IDisposable
                 return CrossDomainSendReceive.Size;
         }
 
+        // Counted as received, before the fds the guest cannot be given are dropped.
+        _setup.Metrics?.ReceivedFromCompositor(result.Bytes, _receivedFds.Count);
         receive.IdentifierCount = AnnounceReceivedFds(ref receive);
         receive.OpaqueDataSize = (uint)result.Bytes;
         return CrossDomainSendReceive.Size + result.Bytes;

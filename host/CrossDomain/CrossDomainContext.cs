@@ -333,6 +333,7 @@ internal sealed class CrossDomainContext : IGpuContext
                 CloseNewReadPipes();
                 return GpuError.Unspecified;
             }
+            _setup.Metrics?.SentToCompositor(data.Length, count);
             // Our write ends close now, so the read ends see end-of-file once the compositor's copies close.
             foreach (var (id, readEnd, writeEnd) in _newReadPipes)
             {

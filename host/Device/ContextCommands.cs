@@ -1,4 +1,5 @@
 using System.Text;
+using CrossDomain.Host.Metrics;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Protocol;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,8 @@ internal sealed class ContextCommands(
     SwitchableGuestMemory guestMemory,
     EventLoop loop,
     DeviceLimits limits,
-    ILogger logger)
+    ILogger logger,
+    DeviceMetrics? metrics)
 {
     public GpuError Create(ReadOnlySpan<byte> request)
     {
@@ -29,7 +31,7 @@ internal sealed class ContextCommands(
 
         string debugName = DecodeDebugName(command);
         var timelines = new ContextTimelines(contextId);
-        var setup = new GpuContextSetup(contextId, debugName, guestMemory, new ContextFenceSignal(fences, timelines), loop);
+        var setup = new GpuContextSetup(contextId, debugName, guestMemory, new ContextFenceSignal(fences, timelines), loop, metrics);
         var error = type.CreateContext(setup, out var context);
         if (error != GpuError.None)
         {
@@ -38,6 +40,7 @@ internal sealed class ContextCommands(
         }
         if (context is null) return GpuError.Unspecified;
         contexts.Add(new ContextEntry(contextId, type, context, timelines));
+        metrics?.ContextCreated();
         DeviceLog.ContextCreated(logger, contextId, type.CapsetId, debugName);
         return GpuError.None;
     }
@@ -61,6 +64,7 @@ internal sealed class ContextCommands(
         fences.Close(context.Timelines);
         ContextTable.ForgetAttachments(context);
         context.Context.Dispose();
+        metrics?.ContextDestroyed();
         DeviceLog.ContextDestroyed(logger, context.Id);
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using CrossDomain.Host.Metrics;
 using CrossDomain.VirtioGpu.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -25,17 +26,19 @@ internal sealed class FenceTimelines
     private readonly int _maxHeld;
     private readonly Action<Action> _postToLoop;
     private readonly ILogger _logger;
+    private readonly DeviceMetrics? _metrics;
     private readonly ConcurrentQueue<(ContextTimelines Context, byte RingIndex, ulong FenceId)> _signalsFromOtherThreads = new();
     private readonly Action _drainSignalsFromOtherThreads;
     private int _drainPosted;
     private volatile int _loopThreadId;
     private volatile bool _stopped;
 
-    public FenceTimelines(int maxHeld, Action<Action> postToLoop, ILogger logger)
+    public FenceTimelines(int maxHeld, Action<Action> postToLoop, ILogger logger, DeviceMetrics? metrics)
     {
         _maxHeld = maxHeld;
         _postToLoop = postToLoop;
         _logger = logger;
+        _metrics = metrics;
         _drainSignalsFromOtherThreads = DrainSignalsFromOtherThreads;
         LoopThreadId = Environment.CurrentManagedThreadId;
     }
@@ -59,17 +62,19 @@ internal sealed class FenceTimelines
     /// <paramref name="fenceId"/> on (<paramref name="context"/>, <paramref name="ringIndex"/>) has
     /// signalled: now, if it already has.
     /// </summary>
-    public void Hold(ContextTimelines context, byte ringIndex, ulong fenceId, PendingReply reply, ReadOnlySpan<byte> response)
+    /// <param name="arrivedAt">When the command arrived, for the fence latency metric (see <see cref="DeviceMetrics.FencedCommandArrived"/>).</param>
+    public void Hold(ContextTimelines context, byte ringIndex, ulong fenceId, long arrivedAt, PendingReply reply, ReadOnlySpan<byte> response)
     {
         var ring = context.Ring(ringIndex);
         if (context.IsClosed || fenceId <= ring.LastSignaled)
         {
+            _metrics?.FenceReturned(arrivedAt);
             reply.Complete(response);
             return;
         }
         byte[] copy = ArrayPool<byte>.Shared.Rent(response.Length);
         response.CopyTo(copy);
-        ring.Held.Add(new HeldReply(reply, fenceId, copy, response.Length));
+        ring.Held.Add(new HeldReply(reply, fenceId, arrivedAt, copy, response.Length));
         HeldCount++;
     }
 
@@ -122,6 +127,7 @@ internal sealed class FenceTimelines
                 continue;
             }
             HeldCount--;
+            _metrics?.FenceReturned(waiting.ArrivedAt);
             waiting.Reply.Complete(waiting.Response.AsSpan(0, waiting.Length));
             ArrayPool<byte>.Shared.Return(waiting.Response);
         }

@@ -1,3 +1,4 @@
+using CrossDomain.Host.Metrics;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Memory;
 
@@ -12,5 +13,6 @@ namespace CrossDomain.Host.Device;
 /// The device's event loop, the thread every call into the context comes from: a context watches its
 /// own fds (compositor sockets, pipes, renderer fds) here, so its callbacks need no locks.
 /// </param>
+/// <param name="Metrics">The device's metrics, for what only the context sees (compositor traffic); null counts nothing.</param>
 public sealed record GpuContextSetup(uint ContextId, string DebugName, IGuestMemory GuestMemory, ContextFenceSignal Fences,
-    EventLoop Loop);
+    EventLoop Loop, DeviceMetrics? Metrics = null);

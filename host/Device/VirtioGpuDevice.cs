@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using CrossDomain.Host.Metrics;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Memory;
 using CrossDomain.VirtioGpu.Protocol;
@@ -46,6 +47,7 @@ public sealed class VirtioGpuDevice : IDisposable
     private readonly BlobCommands _blobs;
     private readonly ResourceCommands _resourceCommands;
     private readonly ContextCommands _contextCommands;
+    private readonly DeviceMetrics? _metrics;
 
     /// <summary>Every response is built here, then copied out by the reply: no allocation per command.</summary>
     private readonly byte[] _responseBuffer;
@@ -54,8 +56,9 @@ public sealed class VirtioGpuDevice : IDisposable
     private bool _disposed;
 
     /// <param name="loop">The loop the device is driven from; contexts watch their fds on it.</param>
+    /// <param name="metrics">Where the device counts its commands, fences and contexts; null counts nothing.</param>
     public VirtioGpuDevice(VirtioGpuDeviceOptions options, ContextTypeRegistry registry, IGuestMemory guestMemory,
-        IHostVisibleWindow window, ILogger logger, EventLoop loop)
+        IHostVisibleWindow window, ILogger logger, EventLoop loop, DeviceMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
@@ -72,13 +75,15 @@ public sealed class VirtioGpuDevice : IDisposable
         _contexts = new ContextTable(limits.MaxContexts);
         _budget = new HostMemoryBudget(limits.MaxHostMemoryBytes);
         _mappings = new HostWindowMappings(window);
-        _fences = new FenceTimelines(limits.MaxPendingFences, loop.Post, logger);
+        _metrics = metrics;
+        _fences = new FenceTimelines(limits.MaxPendingFences, loop.Post, logger, metrics);
         _display = new DisplayCommands(options.DisplayWidth, options.DisplayHeight, _resources);
         _capsets = new CapsetCommands(registry);
         _blobs = new BlobCommands(_resources, _contexts, _budget, limits, _mappings, logger);
         _resourceCommands = new ResourceCommands(_resources, _budget, limits, _guestMemory, _contexts, _display, _blobs, registry, loop);
-        _contextCommands = new ContextCommands(registry, _contexts, _resources, _fences, _guestMemory, loop, limits, logger);
+        _contextCommands = new ContextCommands(registry, _contexts, _resources, _fences, _guestMemory, loop, limits, logger, metrics);
         _responseBuffer = new byte[Math.Max(Unsafe.SizeOf<EdidResponse>(), _capsets.LargestResponse)];
+        metrics?.DeviceStarted();
     }
 
     /// <summary>RESOURCE_FLUSH of a resource on a scanout; raised on the loop thread.</summary>
@@ -186,11 +191,12 @@ public sealed class VirtioGpuDevice : IDisposable
         Span<byte> response = _responseBuffer;
         if (!RequestReader.TryRead(request, out ControlHeader header))
         {
-            reply.Complete(response[..WriteResponseHeader(response, default, GpuError.Unspecified)]);
+            Answer(reply, request.Length, default, GpuError.Unspecified, arrivedAt: 0);
             return;
         }
 
         bool fenced = (header.Flags & ControlHeaderFlags.Fence) != 0;
+        long arrivedAt = fenced ? _metrics?.FencedCommandArrived() ?? 0 : 0;
         bool onContextRing = fenced && (header.Flags & ControlHeaderFlags.InfoRingIndex) != 0;
         // Checked before the command runs, so a fence that cannot be held has no side effects.
         GpuError fenceProblem = !onContextRing ? GpuError.None
@@ -200,12 +206,11 @@ public sealed class VirtioGpuDevice : IDisposable
         if (fenceProblem != GpuError.None)
         {
             LogFailure(header, fenceProblem.ToResponseType());
-            reply.Complete(response[..WriteResponseHeader(response, header, fenceProblem)]);
+            Answer(reply, request.Length, header, fenceProblem, arrivedAt);
             return;
         }
 
         var result = ExecuteGuarded(header, request, response);
-        int length = WriteResponseHeader(response, header, result);
 
         // Fences without a ring are on the global timeline. Nothing here works asynchronously outside
         // a context, so the command is complete now and so is its fence.
@@ -214,13 +219,15 @@ public sealed class VirtioGpuDevice : IDisposable
             var fenceError = CreateFenceGuarded(context, header);
             if (fenceError == GpuError.None)
             {
-                _fences.Hold(context.Timelines, header.RingIndex, header.FenceId, reply, response[..length]);
+                int length = WriteResponseHeader(response, header, result);
+                _metrics?.CommandAnswered(request.Length, result.Type);
+                _fences.Hold(context.Timelines, header.RingIndex, header.FenceId, arrivedAt, reply, response[..length]);
                 return;
             }
             LogFailure(header, fenceError.ToResponseType());
-            length = WriteResponseHeader(response, header, fenceError);
+            result = fenceError;
         }
-        reply.Complete(response[..length]);
+        Answer(reply, request.Length, header, result, arrivedAt);
     }
 
     /// <summary>
@@ -264,6 +271,22 @@ public sealed class VirtioGpuDevice : IDisposable
         _fences.Stop();
         _contextCommands.DestroyAll();
         foreach (var resource in _resources.All.ToArray()) _resourceCommands.Destroy(resource);
+        _metrics?.DeviceStopped();
+    }
+
+    /// <summary>
+    /// Writes the response for <paramref name="result"/> and returns it now. Counted before the
+    /// reply goes back, so whoever sees the reply also sees it counted.
+    /// </summary>
+    private void Answer(PendingReply reply, int requestBytes, in ControlHeader header, CommandResult result, long arrivedAt)
+    {
+        int length = WriteResponseHeader(_responseBuffer, header, result);
+        if (_metrics is not null)
+        {
+            _metrics.CommandAnswered(requestBytes, result.Type);
+            if ((header.Flags & ControlHeaderFlags.Fence) != 0) _metrics.FenceReturned(arrivedAt);
+        }
+        reply.Complete(_responseBuffer.AsSpan(0, length));
     }
 
     private CommandResult ExecuteGuarded(in ControlHeader header, ReadOnlySpan<byte> request, Span<byte> response)

@@ -1,4 +1,5 @@
 using CrossDomain.Host.Device;
+using CrossDomain.Host.Metrics;
 using CrossDomain.Host.Queues;
 using CrossDomain.Host.VhostUser;
 using CrossDomain.Interop;
@@ -13,13 +14,16 @@ namespace CrossDomain.Host.Service;
 /// connection. The socket is bound in <see cref="StartAsync"/>, so when systemd hears "ready" a VMM
 /// can connect; the devices then run on one event-loop thread of their own.
 /// </summary>
+/// <param name="metrics">Every device of this service records there, tagged with its number.</param>
 public sealed class VhostUserService(
     HostServiceOptions options,
     ContextTypeRegistry registry,
     VirtioGpuDeviceOptions deviceOptions,
-    ILoggerFactory loggerFactory) : IHostedService, IDisposable
+    ILoggerFactory loggerFactory,
+    HostMetrics metrics) : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("crossdomain-host");
+    private int _devicesCreated;
     private EventLoop? _loop;
     private VhostUserServer? _server;
     private Thread? _thread;
@@ -54,7 +58,9 @@ public sealed class VhostUserService(
 
     private IVhostUserDevice CreateDevice(IHostVisibleWindow window, ILogger logger)
     {
-        var device = new VirtioGpuDevice(deviceOptions, registry, EmptyGuestMemory.Instance, window, logger, _loop!);
+        // Only the loop thread creates devices, so the count needs no lock.
+        var deviceMetrics = metrics.ForDevice(++_devicesCreated);
+        var device = new VirtioGpuDevice(deviceOptions, registry, EmptyGuestMemory.Instance, window, logger, _loop!, deviceMetrics);
         int maxRequest = checked(deviceOptions.Limits.MaxSubmitBytes + 64);
         return new VirtioGpuQueues(device, maxRequest, logger);
     }

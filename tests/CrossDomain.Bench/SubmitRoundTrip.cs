@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CrossDomain.Host;
 using CrossDomain.Host.CrossDomain;
 using CrossDomain.Host.Device;
+using CrossDomain.Host.Metrics;
 using CrossDomain.Host.Service;
 using CrossDomain.VirtioGpu.Driver;
 using CrossDomain.VirtioGpu.Linux;
@@ -21,10 +22,12 @@ internal static class SubmitRoundTrip
     public static void Run(int count, bool eventIndex)
     {
         var directory = Directory.CreateTempSubdirectory("crossdomain-bench-");
+        // Unlistened, as in a service nobody monitors: the round trip includes what metrics cost then.
+        using var metrics = new HostMetrics();
         var registry = new ContextTypeRegistry();
         registry.Register(new CrossDomainContextType(new CrossDomainOptions(), NullLogger.Instance));
         var service = new VhostUserService(new HostServiceOptions { Socket = Path.Combine(directory.FullName, "gpu.sock") },
-            registry, new VirtioGpuDeviceOptions(), NullLoggerFactory.Instance);
+            registry, new VirtioGpuDeviceOptions(), NullLoggerFactory.Instance, metrics);
         service.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         try
         {

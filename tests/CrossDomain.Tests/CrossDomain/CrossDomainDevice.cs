@@ -1,6 +1,7 @@
 using CrossDomain.Host.CrossDomain;
 using CrossDomain.Host.CrossDomain.Gbm;
 using CrossDomain.Host.Device;
+using CrossDomain.Host.Metrics;
 using CrossDomain.Tests.Device;
 using CrossDomain.VirtioGpu.Protocol;
 
@@ -21,13 +22,14 @@ internal sealed class CrossDomainDevice : IDisposable
 
     /// <param name="compositorSocketPath">Where contexts connect for the Wayland channel; null for a host without a compositor.</param>
     /// <param name="gbm">The host's GBM allocator (the caller disposes it after the device); null for memfd images only.</param>
+    /// <param name="metrics">Where the device records its metrics; none by default.</param>
     public CrossDomainDevice(string? compositorSocketPath, CrossDomainContextLimits? limits = null, DeviceLimits? deviceLimits = null,
-        GbmAllocator? gbm = null)
+        GbmAllocator? gbm = null, DeviceMetrics? metrics = null)
     {
         var logger = new RecordingLogger();
         Options = new CrossDomainOptions { WaylandSocketPath = compositorSocketPath, Limits = limits ?? new CrossDomainContextLimits(), Gbm = gbm };
         Type = new CrossDomainContextType(Options, logger);
-        Harness = new DeviceHarness(deviceLimits, [Type], logger: logger);
+        Harness = new DeviceHarness(deviceLimits, [Type], logger: logger, metrics: metrics);
     }
 
     public CrossDomainOptions Options { get; }

@@ -1,4 +1,5 @@
 using CrossDomain.Host.Device;
+using CrossDomain.Host.Metrics;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Protocol;
 
@@ -16,15 +17,16 @@ internal sealed class DeviceHarness : IDisposable
     public const uint PageSize = 4096;
 
     /// <param name="logger">The device's logger, for context types the test made with it; a new one by default.</param>
+    /// <param name="metrics">Where the device records its metrics; none by default.</param>
     public DeviceHarness(DeviceLimits? limits = null, IEnumerable<IContextType>? contextTypes = null,
-        VirtioGpuDeviceOptions? options = null, RecordingLogger? logger = null)
+        VirtioGpuDeviceOptions? options = null, RecordingLogger? logger = null, DeviceMetrics? metrics = null)
     {
         Logger = logger ?? new RecordingLogger();
         CrossDomainType = new FakeTimelineContextType(CapsetId.CrossDomain);
         foreach (var type in contextTypes ?? [CrossDomainType]) Registry.Register(type);
         options ??= new VirtioGpuDeviceOptions();
         if (limits is not null) options.Limits = limits;
-        Device = new VirtioGpuDevice(options, Registry, Memory, Window, Logger, Loop);
+        Device = new VirtioGpuDevice(options, Registry, Memory, Window, Logger, Loop, metrics);
     }
 
     public MemfdGuestMemory Memory { get; } = new();

@@ -1,5 +1,6 @@
 using CrossDomain.Host;
 using CrossDomain.Host.Device;
+using CrossDomain.Host.Metrics;
 using CrossDomain.Host.Service;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -20,16 +21,20 @@ public sealed class InProcessHostService : IDisposable
         SocketPath = Path.Combine(_directory.FullName, "gpu.sock");
         var registry = new ContextTypeRegistry();
         foreach (var type in contextTypes) registry.Register(type);
-        _service = new VhostUserService(new HostServiceOptions { Socket = SocketPath }, registry, new VirtioGpuDeviceOptions(), NullLoggerFactory.Instance);
+        _service = new VhostUserService(new HostServiceOptions { Socket = SocketPath }, registry, new VirtioGpuDeviceOptions(), NullLoggerFactory.Instance, Metrics);
         _service.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     public string SocketPath { get; }
 
+    /// <summary>This service's metrics, alone on their meter: a test's listener hears only this service.</summary>
+    public HostMetrics Metrics { get; } = new();
+
     public void Dispose()
     {
         _service.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
         _service.Dispose();
+        Metrics.Dispose();
         _directory.Delete(recursive: true);
     }
 }
