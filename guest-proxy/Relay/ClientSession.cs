@@ -114,6 +114,7 @@ internal sealed partial class ClientSession : IDisposable
         {
             while (!_client.IsCongested && _channel.TryReceive(out var received))
             {
+                RelayLog.ChannelEvent(_logger, Number, received.Command, received.Data.Length, received.Identifiers.Length);
                 if (received.Command == VirtioGpu.CrossDomain.CrossDomainCommand.Read)
                 {
                     _pipes.OnHostRead(received.PipeId, received.Data, received.HangUp);

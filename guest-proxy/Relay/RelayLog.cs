@@ -18,6 +18,9 @@ internal static partial class RelayLog
     [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Client {Client}: protocol error on object {ObjectId}, code {Code}: {Description}")]
     public static partial void ProtocolError(ILogger logger, int client, uint objectId, uint code, string description);
 
+    [LoggerMessage(EventId = 211, Level = LogLevel.Debug, Message = "Client {Client}: channel event {Command}, {Bytes} bytes, {Identifiers} identifiers")]
+    public static partial void ChannelEvent(ILogger logger, int client, VirtioGpu.CrossDomain.CrossDomainCommand command, int bytes, int identifiers);
+
     [LoggerMessage(EventId = 220, Level = LogLevel.Information, Message = "client {Client} {Direction} {Message}")]
     public static partial void Traced(ILogger logger, int client, string direction, string message);
 }

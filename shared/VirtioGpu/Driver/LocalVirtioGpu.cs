@@ -297,7 +297,7 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
     {
         Reap();
         if (_pendingFenceEvents == 0) return false;
-        if (--_pendingFenceEvents > 0) _controlVring.Call.Signal();
+        _pendingFenceEvents--;
         return true;
     }
 
@@ -471,14 +471,13 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
             request.Complete(written);
             if (request.AwaitedBySender) continue;
             _fencesInFlight.Remove(request.FenceId);
-            if (request.SignalsPollEvent)
-            {
-                _pendingFenceEvents++;
-                // Keep the event fd readable while events are unread, as the DRM fd is.
-                _controlVring.Call.Signal();
-            }
+            if (request.SignalsPollEvent) _pendingFenceEvents++;
             Recycle(request);
         }
+        // Keep the event fd readable while events are unread, as the DRM fd is. After every
+        // consume, not only when an event is found: a later reap (a command waiting for its reply)
+        // consumes the interrupt again, and events found earlier would then wake nobody.
+        if (_pendingFenceEvents > 0) _controlVring.Call.Signal();
     }
 
     private void Recycle(Request request)

@@ -4,6 +4,7 @@ using CrossDomain.GuestProxy.Relay;
 using CrossDomain.Host.CrossDomain;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Driver;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrossDomain.Tests.Support;
@@ -23,13 +24,13 @@ public sealed class BridgedProxy : IDisposable
     private BridgedProxy(string compositorSocketPath, GlobalPolicy? policy)
     {
         _host = new InProcessHostService(new CrossDomainContextType(
-            new CrossDomainOptions { WaylandSocketPath = compositorSocketPath }, NullLogger.Instance));
+            new CrossDomainOptions { WaylandSocketPath = compositorSocketPath }, TestLog.Factory.CreateLogger("crossdomain-host.cross-domain")));
         _runtimeDirectory = Directory.CreateTempSubdirectory("crossdomain-proxy-");
         File.SetUnixFileMode(_runtimeDirectory.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
             Server = new GuestProxyServer(WaylandSocketListener.Open(_runtimeDirectory.FullName, SocketName),
-                () => LocalVirtioGpu.Connect(_host.SocketPath), policy ?? new GlobalPolicy(), new RelayMetrics(), null, NullLogger.Instance);
+                () => LocalVirtioGpu.Connect(_host.SocketPath), policy ?? new GlobalPolicy(), new RelayMetrics(), null, DebugLog);
             Server.Start();
         }
         catch
@@ -41,6 +42,8 @@ public sealed class BridgedProxy : IDisposable
 
     public GuestProxyServer Server { get; } = null!;
 
+    private static ILogger DebugLog => TestLog.Factory.CreateLogger("crossdomain-proxy");
+
     public string HostSocketPath => _host.SocketPath;
 
     public string RuntimeDirectory => _runtimeDirectory.FullName;
@@ -48,6 +51,9 @@ public sealed class BridgedProxy : IDisposable
     public string SocketPath => Path.Combine(RuntimeDirectory, SocketName);
 
     public static BridgedProxy Start(HeadlessWeston weston, GlobalPolicy? policy = null) => new(weston.SocketPath, policy);
+
+    /// <summary>The bridge in front of any compositor socket, a stand-in one included.</summary>
+    public static BridgedProxy Start(string compositorSocketPath) => new(compositorSocketPath, null);
 
     /// <summary>The environment a Wayland client needs to reach the compositor through the bridge.</summary>
     public void ApplyTo(ProcessStartInfo start)

@@ -21,7 +21,7 @@ public sealed class InProcessHostService : IDisposable
         SocketPath = Path.Combine(_directory.FullName, "gpu.sock");
         var registry = new ContextTypeRegistry();
         foreach (var type in contextTypes) registry.Register(type);
-        _service = new VhostUserService(new HostServiceOptions { Socket = SocketPath }, registry, new VirtioGpuDeviceOptions(), NullLoggerFactory.Instance, Metrics);
+        _service = new VhostUserService(new HostServiceOptions { Socket = SocketPath }, registry, new VirtioGpuDeviceOptions(), TestLog.Factory, Metrics);
         _service.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
