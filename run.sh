@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# Runs a Wayland app through the whole bridge in local mode, from a clean clone on Debian 12:
+# installs what is missing, builds crossdomain-host and crossdomain-proxy, starts the host service
+# and runs the app under `crossdomain-proxy run`. `./run.sh --help` says more.
+set -euo pipefail
+
+readonly repository=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly program=${0##*/}
+
+usage() {
+  cat <<EOF
+Usage: $program [OPTIONS] [-- APP [ARGS...]]
+
+Runs APP (default: weston-simple-shm) through the CrossDomain bridge in local mode:
+crossdomain-host serves a vhost-user-gpu socket, and crossdomain-proxy plays VM and guest,
+relaying APP's Wayland connection through it to a compositor.
+
+The compositor is yours when WAYLAND_DISPLAY is set. Otherwise a private headless weston is
+started, and once APP has drawn, a screenshot of its output is saved and its path printed.
+
+Options:
+  --no-install          do not run deploy/install-deps.sh (which uses sudo to install
+                        missing Debian packages)
+  --no-build            do not build; use the existing build output of --configuration
+  --configuration NAME  the build configuration to build and run (default: Release)
+  --screenshot PATH     where to save the screenshot (headless weston only; default:
+                        \${TMPDIR:-/tmp}/crossdomain-screenshot-DATE-TIME.png)
+  --screenshot-and-exit stop APP once the screenshot is saved (headless weston only)
+  --duration SECONDS    stop APP after SECONDS
+  --timeout SECONDS     how long to wait for each server to come up and for APP to
+                        draw (default: 30)
+  -h, --help            show this help
+
+Exit status: APP's; 0 when this script stopped APP itself (--duration,
+--screenshot-and-exit); 130 after Ctrl-C; otherwise non-zero with a one-line reason.
+Ctrl-C stops everything the script started.
+EOF
+}
+
+fail() {
+  echo "$program: $*" >&2
+  exit 1
+}
+
+progress() {
+  echo "==> $*"
+}
+
+install=true
+build=true
+configuration=Release
+screenshot_path=""
+screenshot_and_exit=false
+duration=""
+timeout_seconds=30
+app=(weston-simple-shm)
+
+while (($#)); do
+  case $1 in
+    --no-install) install=false ;;
+    --no-build) build=false ;;
+    --configuration) (($# >= 2)) || fail "--configuration needs a name"; configuration=$2; shift ;;
+    --screenshot) (($# >= 2)) || fail "--screenshot needs a path"; screenshot_path=$2; shift ;;
+    --screenshot-and-exit) screenshot_and_exit=true ;;
+    --duration) (($# >= 2)) || fail "--duration needs a number of seconds"; duration=$2; shift ;;
+    --timeout) (($# >= 2)) || fail "--timeout needs a number of seconds"; timeout_seconds=$2; shift ;;
+    -h | --help) usage; exit 0 ;;
+    --) shift; (($#)) || fail "nothing after --: name the app to run"; app=("$@"); break ;;
+    *) fail "unknown option $1 (see --help)" ;;
+  esac
+  shift
+done
+
+[[ -z $duration || $duration =~ ^[0-9]+$ ]] || fail "--duration takes whole seconds, not '$duration'"
+[[ $timeout_seconds =~ ^[1-9][0-9]*$ ]] || fail "--timeout takes whole seconds, not '$timeout_seconds'"
+
+# The user's compositor when there is one; otherwise ours, which we can screenshot.
+headless=true
+[[ -n ${WAYLAND_DISPLAY:-} ]] && headless=false
+if ! $headless && { $screenshot_and_exit || [[ -n $screenshot_path ]]; }; then
+  fail "screenshots are taken of the private headless weston only: unset WAYLAND_DISPLAY to use it"
+fi
+[[ -n $screenshot_path ]] || screenshot_path=${TMPDIR:-/tmp}/crossdomain-screenshot-$(date +%Y%m%d-%H%M%S).png
+
+# --- Install and build --------------------------------------------------------------------------
+
+if $install; then
+  progress "installing missing dependencies (deploy/install-deps.sh)"
+  bash "$repository/deploy/install-deps.sh" || fail "deploy/install-deps.sh failed"
+fi
+
+if $headless; then
+  for tool in weston weston-screenshooter; do
+    command -v "$tool" >/dev/null || fail "$tool is missing: run without --no-install, or install Debian's weston package"
+  done
+fi
+command -v dotnet >/dev/null || fail "dotnet is missing: install the .NET 10 SDK"
+command -v "${app[0]}" >/dev/null || fail "${app[0]} is missing: nothing by that name on PATH"
+
+host_dll=$repository/host/bin/$configuration/net10.0/crossdomain-host.dll
+proxy_dll=$repository/guest-proxy/bin/$configuration/net10.0/crossdomain-proxy.dll
+
+if $build; then
+  for project in host/CrossDomain.Host.csproj guest-proxy/CrossDomain.GuestProxy.csproj; do
+    progress "building $project ($configuration)"
+    dotnet build "$repository/$project" -c "$configuration" -nologo || fail "the build of $project failed"
+  done
+fi
+for dll in "$host_dll" "$proxy_dll"; do
+  [[ -f $dll ]] || fail "${dll#"$repository"/} is missing: build with -c $configuration, or run without --no-build"
+done
+
+# --- Processes and their cleanup ----------------------------------------------------------------
+
+work="" weston_pid="" host_pid="" proxy_pid=""
+
+# Each server gets a process group of its own (job control on while it forks), so that stopping one
+# can stop whatever it spawned (weston's helper clients, the app under the proxy), and so that a
+# terminal's Ctrl-C reaches only this script, which then stops them in order.
+start_in_own_group() {
+  local -n started_pid=$1
+  shift
+  set -m
+  "$@" &
+  started_pid=$!
+  set +m
+}
+
+# Sends SIGNAL to a group's leader, which stops its own children (the proxy passes it on to the app,
+# weston disconnects its clients), waits up to SECONDS for it, then kills whatever is left of the
+# group. The leader's exit status is left in stopped_status.
+stopped_status=0
+stop_group() {
+  local pid=$1 signal=$2 seconds=$3
+  [[ -n $pid ]] || return 0
+  kill -"$signal" "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + seconds))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+  kill -KILL -- -"$pid" 2>/dev/null || true
+  stopped_status=0
+  wait "$pid" 2>/dev/null || stopped_status=$?
+}
+
+cleanup_done=false
+keep_work=false
+cleanup() {
+  $cleanup_done && return
+  cleanup_done=true
+  # The app first, then what served it. The proxy passes SIGTERM on to the app and exits once the app
+  # has; SIGTERM rather than SIGINT because a shell starts background commands with SIGINT ignored
+  # when it has no job control, and such a proxy would never hear it.
+  stop_group "$proxy_pid" TERM 5
+  stop_group "$host_pid" TERM 5
+  stop_group "$weston_pid" TERM 5
+  proxy_pid="" host_pid="" weston_pid=""
+  [[ -n $work ]] || return 0
+  if $keep_work; then
+    echo "$program: logs kept in $work" >&2
+  else
+    rm -rf "$work"
+  fi
+}
+
+on_exit() {
+  local status=$?
+  ((status == 0 || status == 130 || status == 143)) || keep_work=true
+  cleanup
+  exit "$status"
+}
+
+on_signal() {
+  local status=$1
+  echo
+  progress "stopping (signal)"
+  cleanup
+  exit "$status"
+}
+
+trap on_exit EXIT
+# Any other failure still ends in one line that says what failed.
+trap 'echo "$program: line $LINENO: \"$BASH_COMMAND\" failed" >&2' ERR
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+
+# Everything private lives here: weston's runtime directory (mode 0700, as libwayland wants),
+# both sockets, the servers' logs. It is removed on success and kept, with its path printed, on failure.
+work=$(mktemp -d "${TMPDIR:-/tmp}/crossdomain-run.XXXXXX")
+runtime=$work/runtime
+mkdir -m 0700 "$runtime"
+host_socket=$runtime/gpu.sock
+
+wait_for_socket() {
+  local path=$1 pid=$2 name=$3 log=$4
+  local deadline=$((SECONDS + timeout_seconds))
+  until [[ -S $path ]]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 5 "$log" >&2 || true
+      fail "$name exited before its socket $path was up"
+    fi
+    if ((SECONDS >= deadline)); then
+      tail -n 5 "$log" >&2 || true
+      fail "$name's socket $path was not up in $timeout_seconds s"
+    fi
+    sleep 0.1
+  done
+}
+
+# weston-screenshooter writes wayland-screenshot-DATE_TIME.png into its working directory; each shot
+# gets an empty directory so that two in one second cannot be confused. Prints the file's path.
+take_screenshot() {
+  mkdir -p "$work/shots"
+  local directory
+  directory=$(mktemp -d "$work/shots/XXXXXX")
+  (cd "$directory" && XDG_RUNTIME_DIR=$runtime WAYLAND_DISPLAY=weston weston-screenshooter) >/dev/null 2>&1 || return 1
+  local files=("$directory"/wayland-screenshot-*.png)
+  [[ -f ${files[0]} ]] || return 1
+  echo "${files[0]}"
+}
+
+# --- Compositor ----------------------------------------------------------------------------------
+
+if $headless; then
+  # Nothing on the empty desktop may change by itself, so that any change in a screenshot is the app's:
+  # no clock, no start-up fade, no window animation. A plain background (no image) makes the app's
+  # pixels easy to tell from the desktop's.
+  cat >"$work/weston.ini" <<'EOF'
+[core]
+idle-time=0
+
+[shell]
+background-image=
+background-color=0xff203040
+clock-format=none
+startup-animation=none
+animation=none
+close-animation=none
+EOF
+  progress "starting a private headless weston (log: $work/weston.log)"
+  start_in_own_group weston_pid env XDG_RUNTIME_DIR="$runtime" weston --backend=headless-backend.so \
+    --use-pixman --width=1024 --height=768 --socket=weston --idle-time=0 --debug \
+    --config="$work/weston.ini" >"$work/weston.log" 2>&1
+  echo "weston pid $weston_pid"
+  wait_for_socket "$runtime/weston" "$weston_pid" weston "$work/weston.log"
+  compositor=$runtime/weston
+  # The empty desktop, once weston has painted it: two shots in a row alike.
+  empty_desktop=""
+  deadline=$((SECONDS + timeout_seconds))
+  while :; do
+    shot=$(take_screenshot) || shot=""
+    if [[ -n $shot && -n $empty_desktop ]] && cmp -s "$shot" "$empty_desktop"; then break; fi
+    if [[ -n $shot ]]; then empty_desktop=$shot; fi
+    ((SECONDS < deadline)) || fail "weston's desktop did not settle in $timeout_seconds s (log: $work/weston.log)"
+    sleep 0.2
+  done
+else
+  compositor=$WAYLAND_DISPLAY
+  progress "using your compositor: $compositor"
+fi
+
+# --- Host service and proxy ----------------------------------------------------------------------
+
+progress "starting crossdomain-host on $host_socket (log: $work/host.log)"
+start_in_own_group host_pid dotnet "$host_dll" --socket "$host_socket" --wayland-display "$compositor" \
+  >"$work/host.log" 2>&1
+echo "crossdomain-host pid $host_pid"
+wait_for_socket "$host_socket" "$host_pid" crossdomain-host "$work/host.log"
+
+progress "running ${app[*]} through crossdomain-proxy"
+# The proxy's log and the app's own output go to the terminal.
+start_in_own_group proxy_pid dotnet "$proxy_dll" run --host-socket "$host_socket" -- "${app[@]}"
+echo "crossdomain-proxy pid $proxy_pid"
+
+proxy_running() { kill -0 "$proxy_pid" 2>/dev/null; }
+
+# When the app has drawn, it is on weston's output: the first screenshot that differs from the empty
+# desktop shows it. This watches the pixels themselves, so it holds for any app and any machine speed,
+# where a log line or a fixed wait after the client connected could only say the app had started.
+stopped_by_us=false
+if $headless; then
+  screenshot_saved=false
+  deadline=$((SECONDS + timeout_seconds))
+  while proxy_running && ((SECONDS < deadline)); do
+    if shot=$(take_screenshot) && ! cmp -s "$shot" "$empty_desktop"; then
+      mkdir -p "$(dirname "$screenshot_path")"
+      cp "$shot" "$screenshot_path"
+      screenshot_saved=true
+      progress "screenshot: $screenshot_path"
+      if $screenshot_and_exit; then
+        stopped_by_us=true
+        stop_group "$proxy_pid" TERM 5
+      fi
+      break
+    fi
+    sleep 0.2
+  done
+  if ! $screenshot_saved; then
+    if proxy_running; then
+      echo "$program: ${app[0]} drew nothing on weston's output in $timeout_seconds s; no screenshot" >&2
+    else
+      echo "$program: ${app[0]} exited before it drew anything; no screenshot" >&2
+    fi
+  fi
+fi
+
+if [[ -n $duration ]] && proxy_running; then
+  deadline=$((SECONDS + duration))
+  while proxy_running && ((SECONDS < deadline)); do sleep 0.2; done
+  if proxy_running; then
+    stopped_by_us=true
+    stop_group "$proxy_pid" TERM 5
+  fi
+fi
+
+app_status=0
+if $stopped_by_us; then
+  app_status=$stopped_status
+  # An app we stopped ourselves counts as done, however it answered the signal.
+  if ((app_status == 130 || app_status == 143)); then app_status=0; fi
+else
+  wait "$proxy_pid" || app_status=$?
+fi
+proxy_pid=""
+progress "${app[0]} exited with $app_status"
+exit "$app_status"
