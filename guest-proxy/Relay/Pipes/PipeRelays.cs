@@ -41,7 +41,10 @@ internal sealed class PipeRelays(EventLoop loop, CrossDomainChannel channel, ILo
     /// <summary>A host's send (WRITE_PIPE <paramref name="hostPipeId"/>): returns the fd for the client to write into.</summary>
     public FileDescriptor AddHostSend(uint hostPipeId)
     {
-        var (readEnd, writeEnd) = Pipe.Create();
+        // Only our end is non-blocking: the client's end must block as a compositor's does, or a
+        // client writing more than the pipe holds in a plain write loop fails with EAGAIN.
+        var (readEnd, writeEnd) = Pipe.Create(nonBlocking: false);
+        fcntl(readEnd.Fd, F_SETFL, fcntl(readEnd.Fd, F_GETFL) | O_NONBLOCK);
         if (_toHost.Remove(hostPipeId, out var stale)) stale.Dispose();
         _toHost[hostPipeId] = new HostBoundPipe(this, hostPipeId, readEnd);
         return writeEnd;
