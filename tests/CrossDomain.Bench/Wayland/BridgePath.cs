@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace CrossDomain.Bench.Wayland;
+
+/// <summary>
+/// The bridge in local mode as it is deployed: crossdomain-host on a vhost-user socket, its
+/// cross-domain contexts connected to the compositor, and crossdomain-proxy --transport local
+/// listening for clients, each a separate process run from the dlls built beside the bench.
+/// The proxy's "Client N closed" log line gives the shm bytes it copied for each client.
+/// </summary>
+internal sealed partial class BridgePath : IWaylandPath
+{
+    private const string ProxySocketName = "wayland-bridge";
+    private static readonly TimeSpan LogPatience = TimeSpan.FromSeconds(10);
+    private readonly Process _host;
+    private readonly Process _proxy;
+    private readonly List<long> _bytesCopiedByClosedClient = [];
+    private readonly ConcurrentQueue<string> _errors = new();
+
+    private BridgePath(PrivateWeston weston)
+    {
+        string hostSocket = Path.Combine(weston.RuntimeDirectory, "gpu.sock");
+        SocketPath = Path.Combine(weston.RuntimeDirectory, ProxySocketName);
+        _host = ChildProcess.Start(Service(weston, "crossdomain-host", "--socket", hostSocket, "--wayland-display", weston.SocketPath), KeepErrors);
+        try
+        {
+            SocketWait.UntilAccepting(hostSocket, _host, "crossdomain-host");
+        }
+        catch
+        {
+            ChildProcess.Stop(_host);
+            throw;
+        }
+        _proxy = ChildProcess.Start(Service(weston, "crossdomain-proxy", "--transport", "local", "--host-socket", hostSocket, "--socket", ProxySocketName), ReadProxyLog);
+        try
+        {
+            SocketWait.UntilAccepting(SocketPath, _proxy, "crossdomain-proxy");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string Name => "bridge";
+
+    public string SocketPath { get; }
+
+    public IReadOnlyCollection<int> RelayProcessIds => [_host.Id, _proxy.Id];
+
+    public static BridgePath Start(PrivateWeston weston) => new(weston);
+
+    public int ClosedClientCount
+    {
+        get
+        {
+            lock (_bytesCopiedByClosedClient) return _bytesCopiedByClosedClient.Count;
+        }
+    }
+
+    public long? ShmBytesCopied(int closedNumber)
+    {
+        var waited = Stopwatch.StartNew();
+        while (ClosedClientCount < closedNumber && waited.Elapsed < LogPatience) Thread.Sleep(5);
+        lock (_bytesCopiedByClosedClient) return closedNumber <= _bytesCopiedByClosedClient.Count ? _bytesCopiedByClosedClient[closedNumber - 1] : null;
+    }
+
+    public void Dispose()
+    {
+        ChildProcess.Stop(_proxy);
+        ChildProcess.Stop(_host);
+        foreach (string error in _errors) Console.Error.WriteLine($"bridge: {error}");
+    }
+
+    private static ProcessStartInfo Service(PrivateWeston weston, string assemblyName, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(ExecutableSearch.DotnetHost()) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(ExecutableSearch.BesideBench(assemblyName));
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        // Only the settings given here: a CROSSDOMAIN_* of the caller's shell must not change what is measured.
+        foreach (string name in start.Environment.Keys.Where(name => name.StartsWith("CROSSDOMAIN_", StringComparison.Ordinal)).ToArray())
+            start.Environment.Remove(name);
+        start.Environment["XDG_RUNTIME_DIR"] = weston.RuntimeDirectory;
+        start.Environment.Remove("WAYLAND_DISPLAY");
+        return start;
+    }
+
+    private void ReadProxyLog(string line)
+    {
+        var closed = ClientClosedLine().Match(line);
+        if (closed.Success)
+            lock (_bytesCopiedByClosedClient) _bytesCopiedByClosedClient.Add(long.Parse(closed.Groups["bytes"].Value, CultureInfo.InvariantCulture));
+        KeepErrors(line);
+    }
+
+    private void KeepErrors(string line)
+    {
+        if (line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal) || line.StartsWith("warn:", StringComparison.Ordinal))
+            _errors.Enqueue(line);
+    }
+
+    [GeneratedRegex(@"Client \d+ closed: .*, (?<bytes>\d+) shm bytes copied\)")]
+    private static partial Regex ClientClosedLine();
+}

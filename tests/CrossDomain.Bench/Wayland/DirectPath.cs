@@ -1,0 +1,19 @@
+namespace CrossDomain.Bench.Wayland;
+
+/// <summary>The client on the compositor's own socket: the baseline. Weston's CPU is not counted on any path.</summary>
+internal sealed class DirectPath(PrivateWeston weston) : IWaylandPath
+{
+    public string Name => "direct";
+
+    public string SocketPath => weston.SocketPath;
+
+    public IReadOnlyCollection<int> RelayProcessIds => [];
+
+    public int ClosedClientCount => 0;
+
+    public long? ShmBytesCopied(int closedNumber) => null;
+
+    public void Dispose()
+    {
+    }
+}
