@@ -21,7 +21,7 @@ switch (invocation)
     case GuestProxyInvocation.Serve serve:
     {
         HostApplicationBuilder builder = ServiceHost.CreateBuilder(GuestProxyCommandLine.ProgramName, serve.Configuration, executableDirectory);
-        builder.Services.AddSingleton(serve);
+        builder.Services.AddSingleton(services => GuestProxyService.Prepare(serve, services.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<GuestProxyService>();
         using IHost host = builder.Build();
         ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(GuestProxyCommandLine.ProgramName);
@@ -32,6 +32,8 @@ switch (invocation)
             GuestProxyStartupLog.LocalSettings(logger, serve.Options.HostSocket, serve.WaylandSocketPath, minimumLevel);
         try
         {
+            // Resolved here, before the host runs: a missing device or a taken socket name is one line.
+            host.Services.GetRequiredService<CrossDomain.GuestProxy.Relay.GuestProxyServer>();
             host.Run();
         }
         catch (Exception exception) when (exception is IOException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)

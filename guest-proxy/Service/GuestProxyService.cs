@@ -8,23 +8,26 @@ using Microsoft.Extensions.Logging;
 namespace CrossDomain.GuestProxy.Service;
 
 /// <summary>
-/// crossdomain-proxy as a service: the Wayland socket (its own, or systemd's) is listening and the
-/// device answers before the host reports "started", so systemd's READY=1 means clients can connect.
+/// crossdomain-proxy as a service. The device was checked and the Wayland socket (its own, or
+/// systemd's) is listening before the host starts, so systemd's READY=1 means clients can connect,
+/// and a startup failure is one line rather than a hosting error.
 /// </summary>
-internal sealed class GuestProxyService(GuestProxyInvocation.Serve serve, ILoggerFactory loggers) : IHostedService, IDisposable
+internal sealed class GuestProxyService(GuestProxyServer server) : IHostedService, IDisposable
 {
-    private GuestProxyServer? _server;
-
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>What the service needs ready before it starts: a device that answers and a listening socket.</summary>
+    public static GuestProxyServer Prepare(GuestProxyInvocation.Serve serve, ILoggerFactory loggers)
     {
-        var logger = loggers.CreateLogger("crossdomain-proxy");
         Func<IVirtioGpuDriver> openDriver = () => VirtioGpuDriverFactory.Open(serve.Options);
         CheckDevice(openDriver);
         var listener = WaylandSocketListener.FromSystemdEnvironment(Environment.ProcessId)
             ?? WaylandSocketListener.Open(Path.GetDirectoryName(serve.WaylandSocketPath)!, Path.GetFileName(serve.WaylandSocketPath));
-        _server = ProxyServerFactory.Create(listener, openDriver, serve.Options, loggers);
-        _server.Start();
-        ProxyServiceLog.Listening(logger, listener.SocketPath ?? "the socket systemd passed");
+        ProxyServiceLog.Listening(loggers.CreateLogger(GuestProxyCommandLine.ProgramName), listener.SocketPath ?? "the socket systemd passed");
+        return ProxyServerFactory.Create(listener, openDriver, serve.Options, loggers);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        server.Start();
         return Task.CompletedTask;
     }
 
@@ -34,11 +37,7 @@ internal sealed class GuestProxyService(GuestProxyInvocation.Serve serve, ILogge
         return Task.CompletedTask;
     }
 
-    public void Dispose()
-    {
-        _server?.Dispose();
-        _server = null;
-    }
+    public void Dispose() => server.Dispose();
 
     /// <summary>Opens one channel and closes it: a host that is not there is one clear error at startup, not one per client.</summary>
     public static void CheckDevice(Func<IVirtioGpuDriver> openDriver)

@@ -11,14 +11,4 @@ public static class ConsoleReport
         Console.Error.WriteLine($"{programName}: {problem} (see --help)");
         return ExitCode.Misconfiguration;
     }
-
-    /// <summary>
-    /// For a feature whose command line exists before its implementation: saying so, and failing, is
-    /// honest where pretending to serve would leave a client waiting on a socket nobody answers.
-    /// </summary>
-    public static int NotBuiltYet(string programName, string feature)
-    {
-        Console.Error.WriteLine($"{programName}: {feature} is not built yet");
-        return ExitCode.Failure;
-    }
 }
