@@ -23,6 +23,7 @@ public sealed class GuestProxyServer : IDisposable
     private readonly List<ClientSession> _sessions = [];
     private readonly FdWatch _listenWatch;
     private Thread? _thread;
+    private bool _disposed;
     private int _clientCount;
     private int _nextClient = 1;
 
@@ -79,6 +80,8 @@ public sealed class GuestProxyServer : IDisposable
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (_thread is not null)
         {
             _loop.Stop();

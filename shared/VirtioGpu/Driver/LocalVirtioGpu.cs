@@ -267,14 +267,11 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         }
         var command = new Submit3DCommand { Header = header, Size = (uint)commands.Length };
         var request = Send(AsBytes(ref command), commands, Unsafe.SizeOf<ControlHeader>());
-        if (!fenced)
-        {
-            Finish(request, CommandType.Submit3D);
-            return;
-        }
-        // The reply to a fenced command is the fence: it comes back when the host's work is done,
-        // so the request stays in flight while the caller goes on.
-        request.Detach(header.FenceId, pollRing);
+        // As Linux's EXECBUFFER: the command is queued and the caller goes on. An unfenced command's
+        // reply says nothing the caller waits for (Linux drops SUBMIT_3D errors too); a fenced one's
+        // reply is the fence, which comes back when the host's work is done.
+        request.Detach(fenced ? header.FenceId : 0, pollRing);
+        if (!fenced) return;
         _fencesInFlight.Add(header.FenceId);
         foreach (var handle in bufferHandles) _buffers[handle].Fences.Add(header.FenceId);
     }

@@ -161,7 +161,13 @@ public sealed class ShmDamageCopyTests(ITestOutputHelper output)
             int cx = shot.Width / 2, cy = shot.Height / 2;
             uint centre = shot[cx, cy];
             int x = (int)(centre >> 12), y = (int)(centre & 0xFFF);
-            if (x < Width && y < Height && shot[cx - 1, cy] == Pattern(x - 1, y)) return (shot, (cx - x, cy - y));
+            // Checked away from the centre too: while desktop-shell's map animation scales the window,
+            // the centre alone would give a wrong origin.
+            var origin = (X: cx - x, Y: cy - y);
+            bool settled = x < Width && y < Height && new[] { (-300, -200), (300, 200), (-1, 0) }.All(offset =>
+                x + offset.Item1 is >= 0 and < Width && y + offset.Item2 is >= 0 and < Height
+                && shot[cx + offset.Item1, cy + offset.Item2] == Pattern(x + offset.Item1, y + offset.Item2));
+            if (settled) return (shot, origin);
             Assert.True(DateTime.UtcNow < deadline, "the window never showed at the output's centre");
             client.Roundtrip();
             Thread.Sleep(100);

@@ -47,9 +47,13 @@ public sealed class LocalDriverTests : IDisposable
         var context = Assert.Single(_contextType.Created);
         Assert.Equal("crossdomain-proxy", context.Setup.DebugName);
 
-        // Many commands in a row go round the 256-entry control ring several times.
+        // Many commands in a row go round the 256-entry control ring several times. Submit only
+        // queues (as EXECBUFFER does), so a command that waits for its reply follows, and by then
+        // every earlier one has been executed, in order.
         for (int i = 0; i < 600; i++) gpu.Submit([(byte)i, 0, 0, 0], ringIndex: null, []);
+        gpu.CloseBuffer(gpu.CreateBlob(VirtgpuBlobMemory.Guest, VirtgpuBlobFlags.UseMappable, 4096, 0).BufferHandle);
         Assert.Equal(600, context.Submissions.Count);
+        Assert.Equal(Enumerable.Range(0, 600).Select(i => (byte)i), context.Submissions.Select(submission => submission[0]));
     }
 
     [Fact]
