@@ -106,7 +106,8 @@ internal sealed class BlobCommands(
     public bool UnmapIfMapped(BlobResource blob)
     {
         if (blob.Mapping is not { } mapped) return true;
-        if (!mappings.Window.TryUnmap(mapped.Offset, blob.HostBytesInWindow))
+        // A device torn down after its front-end left (the usual end of a session) has no window to unmap from.
+        if (mappings.Window.HasFrontEnd && !mappings.Window.TryUnmap(mapped.Offset, blob.HostBytesInWindow))
         {
             DeviceLog.UnmapFailed(logger, blob.Id, mapped.Offset, blob.HostBytesInWindow);
             return false;

@@ -16,4 +16,10 @@ public interface IHostVisibleWindow
     bool TryMap(FileDescriptor fd, ulong fdOffset, ulong windowOffset, ulong length, bool writable);
 
     bool TryUnmap(ulong windowOffset, ulong length);
+
+    /// <summary>
+    /// Whether a front-end holds the window now. Without one (it disconnected, or its channel
+    /// failed) nothing can be mapped or unmapped, and what was mapped went with its window.
+    /// </summary>
+    bool HasFrontEnd { get; }
 }

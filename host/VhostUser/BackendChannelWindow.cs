@@ -45,6 +45,8 @@ public sealed class BackendChannelWindow : IHostVisibleWindow, IDisposable
         return Request(BackendRequest.ShmemMap, mapping, fd);
     }
 
+    public bool HasFrontEnd => _channel is not null;
+
     public bool TryUnmap(ulong windowOffset, ulong length)
     {
         if (!IsInside(windowOffset, length)) return false;

@@ -31,6 +31,8 @@ internal sealed class RecordingHostVisibleWindow(ulong size) : IHostVisibleWindo
         return true;
     }
 
+    public bool HasFrontEnd => true;
+
     public bool TryUnmap(ulong windowOffset, ulong length)
     {
         if (FailUnmaps || !_live.Remove(windowOffset, out var mapping)) return false;
