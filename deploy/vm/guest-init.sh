@@ -2,9 +2,8 @@
 # /init of the VM test tier's initramfs (built by prepare.sh): loads the virtio-gpu and 9p modules,
 # looks at what the guest's virtio_gpu driver got from the device, and reports on the serial
 # console in lines "crossdomain-vm: KEY VALUE..." that the test parses; then powers off.
-# Kernel command line options it reads (all optional):
-#   crossdomain.eglinfo=PATH  eglinfo on the host, run inside the host's root shared over 9p
-#   crossdomain.libs=DIRS     LD_LIBRARY_PATH for it (libraries prepare.sh unpacked privately)
+# Kernel command line option it reads (optional):
+#   crossdomain.glprobe=PATH  gl-probe.py on the host, run inside the host's root shared over 9p
 # busybox's sh has no pipefail; each check reports its own outcome instead.
 set -u
 
@@ -60,27 +59,29 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot $hostroot 2>/dev/nul
   mount -t proc proc $hostroot/proc
   mount -t sysfs sysfs $hostroot/sys
   mount -t devtmpfs devtmpfs $hostroot/dev
-  # No tmpfs over the host's /tmp: the work folder with eglinfo may be in it. Nothing run here
+  # No tmpfs over the host's /tmp: the probe may be in it. Nothing run here
   # writes (HOME and the shader cache are pointed away from the read-only root).
   # Proves the host's programs run here at all, whatever the device offers.
   chroot $hostroot /bin/sh -c 'test -c /dev/dri/renderD128' && report hostroot-render-node yes
 
-  eglinfo=$(option eglinfo)
+  gl_probe=$(option glprobe)
   case " $capset_ids " in
     *" 1 "*)
-      if [ -n "$eglinfo" ]; then
+      if [ -n "$gl_probe" ]; then
+        # Mesa's own diagnostics (EGL_LOG_LEVEL) go to the serial log with the probe's output, so
+        # that a failure shows why without another boot.
         chroot $hostroot /usr/bin/env -i PATH=/usr/bin:/bin HOME=/nonexistent MESA_SHADER_CACHE_DISABLE=true \
-          LD_LIBRARY_PATH="$(option libs)" EGL_PLATFORM=surfaceless "$eglinfo" >/tmp/eglinfo.out 2>&1
-        report eglinfo-exit $?
-        # The surfaceless platform's section: the one that uses the render node without a display.
-        sed -n '/^Surfaceless platform:/,/^$/p' /tmp/eglinfo.out >/tmp/surfaceless
-        sed 's/^/eglinfo| /' /tmp/surfaceless
-        report eglinfo-driver "$(sed -n 's/^EGL driver name: //p' /tmp/surfaceless | head -n 1)"
-        report eglinfo-renderer "$(sed -n 's/^OpenGL.*renderer: //p' /tmp/surfaceless | head -n 1)"
+          EGL_LOG_LEVEL=warning /usr/bin/python3 "$gl_probe" >/tmp/gl-probe.out 2>&1
+        report gl-probe-exit $?
+        sed 's/^/gl-probe| /' /tmp/gl-probe.out
+        for key in driver renderer version pixels pixels-match error; do
+          value=$(sed -n "s/^$key //p" /tmp/gl-probe.out | head -n 1)
+          [ -n "$value" ] && report "gl-$key" "$value"
+        done
       else
-        report eglinfo-skipped "no crossdomain.eglinfo= on the kernel command line"
+        report gl-probe-skipped "no crossdomain.glprobe= on the kernel command line"
       fi;;
-    *) report eglinfo-skipped "the device offers no VIRGL capset (ids: $capset_ids)";;
+    *) report gl-probe-skipped "the device offers no VIRGL capset (ids: $capset_ids)";;
   esac
   umount $hostroot/dev $hostroot/sys $hostroot/proc
   umount $hostroot

@@ -4,8 +4,9 @@
 #   - QEMU 10.0.2 from bookworm-backports (bookworm's 7.2 refuses vhost-user-gpu without KVM) with
 #     the shared libraries this system lacks and its firmware;
 #   - Debian 12's 6.1 kernel;
-#   - an initramfs: busybox-static, the virtio / virtio-gpu / 9p modules, deploy/vm/guest-init.sh;
-#   - eglinfo (mesa-utils-bin), which the guest runs from the host's root shared over 9p.
+#   - an initramfs: busybox-static, the virtio / virtio-gpu / 9p modules, deploy/vm/guest-init.sh.
+# The guest's GL check (deploy/vm/gl-probe.py) needs nothing fetched: it runs from the host's root
+# shared over 9p, with the host's python3 and Mesa.
 # Everything lands in one work folder, reused on the next run: packages already unpacked are not
 # fetched again, so a prepared folder needs no network. The last step writes $WORK/vm.env, the
 # paths a caller needs (see README.md); the initramfs is rebuilt every time (it takes a second) so
@@ -39,7 +40,6 @@ apt_dir=$work/apt
 debs=$work/debs
 qemu_root=$work/qemu             # QEMU, the libraries it needs that the system lacks, firmware
 kernel_root=$work/kernel         # the linux-image package, unpacked
-tools_root=$work/guest-tools     # eglinfo and what it needs that the system lacks
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$debs"
 
 cat >"$apt_dir/sources.list" <<'EOF'
@@ -168,10 +168,9 @@ modules_dir=$kernel_root/lib/modules/$kernel_release
 [[ -d $modules_dir/kernel ]] || fail "$modules_dir/kernel is missing"
 say "kernel: $kernel_release"
 
-# --- busybox and eglinfo ----------------------------------------------------------------------
+# --- busybox ----------------------------------------------------------------------------------
 busybox_root=$work/busybox
 prepare_tree "$busybox_root" bookworm busybox-static
-prepare_tree "$tools_root" bookworm mesa-utils-bin
 
 # --- initramfs --------------------------------------------------------------------------------
 # Modules in load order, each after the modules it depends on. The package ships no modules.dep
@@ -229,8 +228,7 @@ QEMU_MODULE_DIR=$qemu_root/usr/lib/x86_64-linux-gnu/qemu
 QEMU_FIRMWARE_DIRS=$qemu_root/usr/share/qemu:$qemu_root/usr/share/seabios:$qemu_root/usr/lib/ipxe/qemu
 KERNEL=$kernel_image
 INITRAMFS=$initramfs
-EGLINFO=$tools_root/usr/bin/eglinfo.x86_64-linux-gnu
-EGLINFO_LD_LIBRARY_PATH=$(library_path_of "$tools_root")
+GL_PROBE=$script_dir/gl-probe.py
 EOF
 mv "$work/vm.env.new" "$work/vm.env"
 say "ready: $work/vm.env"

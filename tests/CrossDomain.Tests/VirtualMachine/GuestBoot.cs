@@ -130,7 +130,7 @@ public sealed class GuestBoot : IAsyncLifetime
             "-chardev", $"socket,id=gpu,path={socket}", "-device", "vhost-user-gpu-pci,chardev=gpu",
             "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on",
             "-kernel", images.Kernel, "-initrd", images.Initramfs,
-            "-append", $"console=ttyS0 panic=-1 crossdomain.eglinfo={images.Eglinfo} crossdomain.libs={images.EglinfoLibraryPath}",
+            "-append", $"console=ttyS0 panic=-1 crossdomain.glprobe={images.GlProbe}",
             "-nographic", "-no-reboot",
         ];
         foreach (string argument in arguments) start.ArgumentList.Add(argument);

@@ -57,9 +57,18 @@ public sealed partial class GuestVmTests(GuestBoot boot, ITestOutputHelper outpu
         Skip.IfNot(CapsetIds().Contains(VirglCapset),
             $"the host offers no VIRGL capset (the guest sees capset ids: {Reported("capset-ids")}), so Mesa's virgl driver cannot run in the guest");
 
-        Assert.Equal("0", Reported("eglinfo-exit"));
-        Assert.Equal("virtio_gpu", Reported("eglinfo-driver"));
-        Assert.StartsWith("virgl", Reported("eglinfo-renderer"), StringComparison.Ordinal);
+        // deploy/vm/gl-probe.py, in the guest: a GLES context on the surfaceless platform, two clears
+        // (one scissored) into a renderbuffer, and the pixels read back.
+        Assert.True(Reported("gl-probe-exit") == "0", $"the guest's GL probe failed:\n{ProbeOutput()}");
+        Assert.Equal("virtio_gpu", Reported("gl-driver"));
+        Assert.StartsWith("virgl", Reported("gl-renderer"), StringComparison.Ordinal);
+        Assert.True(Reported("gl-pixels-match") == "yes", $"the pixels read back are not the ones cleared:\n{ProbeOutput()}");
+
+        // Mesa's own context, beside the one the kernel creates for its console, and its command
+        // streams reached the host: the pixels came from the host's virglrenderer.
+        var commands = CommandCounts();
+        Assert.True(commands.GetValueOrDefault("ContextCreate") >= 2, $"the host saw no context of Mesa's: {Describe(commands)}");
+        Assert.True(commands.GetValueOrDefault("Submit3D") > 0, $"the host saw no Submit3D: {Describe(commands)}");
     }
 
     private string Reported(string key)
@@ -67,6 +76,9 @@ public sealed partial class GuestVmTests(GuestBoot boot, ITestOutputHelper outpu
         Assert.True(boot.Report.TryGetValue(key, out string? value), $"the guest did not report {key}:\n{boot.Serial}");
         return value;
     }
+
+    private string ProbeOutput() =>
+        string.Join('\n', boot.Serial.Split('\n').Where(line => line.StartsWith("gl-probe| ", StringComparison.Ordinal)));
 
     private List<int> CapsetIds() =>
         Reported("capset-ids").Split(' ', StringSplitOptions.RemoveEmptyEntries)

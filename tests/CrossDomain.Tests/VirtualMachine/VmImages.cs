@@ -18,8 +18,8 @@ public sealed record VmImages(IReadOnlyDictionary<string, string> Paths)
     public string Qemu => Paths["QEMU"];
     public string Kernel => Paths["KERNEL"];
     public string Initramfs => Paths["INITRAMFS"];
-    public string Eglinfo => Paths["EGLINFO"];
-    public string EglinfoLibraryPath => Paths["EGLINFO_LD_LIBRARY_PATH"];
+    /// <summary>deploy/vm/gl-probe.py: the guest runs it from the host's root, at this same path.</summary>
+    public string GlProbe => Paths["GL_PROBE"];
     public IEnumerable<string> FirmwareDirectories => Paths["QEMU_FIRMWARE_DIRS"].Split(':');
 
     /// <summary>The environment QEMU runs with: its private libraries and loadable device modules.</summary>
