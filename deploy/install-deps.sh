@@ -20,6 +20,9 @@ packages=(
   libegl1           # libEGL.so.1, the EGL dispatch library virglrenderer links
   libegl-mesa0      # Mesa's EGL vendor library (surfaceless platform)
   libgl1-mesa-dri   # Mesa's DRI drivers, llvmpipe included
+  # The VM tier's guest runs Mesa from the host's root (9p) and probes it with deploy/vm/gl-probe.py.
+  libgles2          # libGLESv2.so.2, which the probe draws with
+  python3           # runs the probe
 )
 
 missing=()
