@@ -30,7 +30,9 @@ internal sealed class StandInCompositor : IDisposable
     public void AcceptConnection()
     {
         if (_connection is not null) _earlierConnections.Add(_connection);
-        _connection = _listener.TryAccept();
+        // INIT is queued, not waited for, by a driver (as EXECBUFFER is): the connect may be a moment behind.
+        var deadline = DateTime.UtcNow + Timeout;
+        while ((_connection = _listener.TryAccept()) is null && DateTime.UtcNow < deadline) Thread.Sleep(5);
         Assert.NotNull(_connection);
     }
 
