@@ -22,6 +22,12 @@ public sealed class ProxyRunCommandTests
             Assert.Contains("interface: 'wl_compositor'", info.StandardOutput);
             Assert.DoesNotContain("interface: 'weston_", info.StandardOutput);
 
+            // --trace: every relayed message, as WAYLAND_DEBUG=1 writes it, with the client and the direction.
+            var traced = await ExecutableProcess.RunAsync("crossdomain-proxy", environment, "run", "--trace", "--host-socket", host.SocketPath, "--", "wayland-info");
+            Assert.Equal(0, traced.ExitCode);
+            Assert.Contains("client 1 -> wl_display#1.get_registry(new id wl_registry#2)", traced.StandardOutput);
+            Assert.Contains("client 1 <- wl_registry#2.global(", traced.StandardOutput);
+
             var failing = await ExecutableProcess.RunAsync("crossdomain-proxy", environment, "run", "--host-socket", host.SocketPath, "--", "sh", "-c", "exit 7");
             Assert.Equal(7, failing.ExitCode);
             // The private socket's directory goes with the run.
