@@ -18,7 +18,10 @@ public sealed class KernelVirtioGpuTests : IDisposable
     private const uint VirtgpuMap = 0xC0106441;
     private const uint VirtgpuExecbuffer = 0xC0406442;
     private const uint VirtgpuGetParam = 0xC0106443;
+    private const uint VirtgpuResourceCreate = 0xC0386444;
     private const uint VirtgpuResourceInfo = 0xC0106445;
+    private const uint VirtgpuTransferFromHost = 0xC02C6446;
+    private const uint VirtgpuTransferToHost = 0xC02C6447;
     private const uint VirtgpuWait = 0xC0086448;
     private const uint VirtgpuGetCaps = 0xC0186449;
     private const uint VirtgpuResourceCreateBlob = 0xC030644A;
@@ -154,6 +157,36 @@ public sealed class KernelVirtioGpuTests : IDisposable
         Assert.Equal(0u, call.UInt32At(28)); // cmd_size
         Assert.Equal(0ul, call.UInt64At(32)); // cmd
         Assert.Equal(0x1234_5678_9ABCul, call.UInt64At(40));
+    }
+
+    [Fact]
+    public void CreateResource_and_transfers_pass_their_structs_and_a_transfer_waits_for_its_buffer()
+    {
+        _node.On(VirtgpuResourceCreate, argument =>
+        {
+            BitConverter.TryWriteBytes(argument[40..], 9u);
+            BitConverter.TryWriteBytes(argument[44..], 77u);
+            return 0;
+        });
+        var create = new DrmVirtgpuResourceCreate { Target = 2, Format = 1, Bind = 2, Width = 16, Height = 8, Depth = 1, ArraySize = 1, Size = 512, Stride = 64 };
+        _gpu.CreateResource(ref create);
+        Assert.Equal((9u, 77u), (create.BoHandle, create.ResourceHandle));
+        var created = _node.Single(VirtgpuResourceCreate);
+        Assert.Equal(56, created.Argument.Length);
+        Assert.Equal([2u, 1u, 2u, 16u, 8u, 1u, 1u, 0u, 0u, 0u], Enumerable.Range(0, 10).Select(i => created.UInt32At(4 * i)));
+        Assert.Equal((512u, 64u), (created.UInt32At(48), created.UInt32At(52)));
+
+        var transfer = new DrmVirtgpu3DTransfer { BoHandle = 9, Box = new DrmVirtgpu3DBox { X = 1, Y = 2, Z = 0, Width = 3, Height = 4, Depth = 1 }, Level = 0, Offset = 128, Stride = 64 };
+        _gpu.TransferToHost(transfer);
+        _gpu.TransferFromHost(transfer);
+        foreach (uint request in new[] { VirtgpuTransferToHost, VirtgpuTransferFromHost })
+        {
+            var call = _node.Single(request);
+            Assert.Equal(44, call.Argument.Length);
+            Assert.Equal([9u, 1u, 2u, 0u, 3u, 4u, 1u, 0u, 128u, 64u, 0u], Enumerable.Range(0, 11).Select(i => call.UInt32At(4 * i)));
+        }
+        // The kernel only queues a transfer; the interface promises it is done, as WAIT on the buffer says.
+        Assert.Equal(2, _node.Ioctls.Count(call => call.Request == VirtgpuWait && call.UInt32At(0) == 9));
     }
 
     [Fact]
