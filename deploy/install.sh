@@ -109,6 +109,12 @@ run cp -R "$staging/$executable/." "$destdir$lib_dir/"
 # Relative, so that it still points into PREFIX after a --destdir tree is copied into place; the
 # apphost follows the link to find its dlls.
 run ln -sfn "../lib/crossdomain/$executable" "$destdir$bin_dir/$executable"
+# The documented settings file, unless one is there: an update must not undo the user's edits.
+if [[ -e "$destdir$lib_dir/appsettings.json" ]]; then
+  echo "install.sh: keeping $destdir$lib_dir/appsettings.json (deploy/config/$executable.appsettings.json has the defaults)"
+else
+  run install -m 0644 "$repo/deploy/config/$executable.appsettings.json" "$destdir$lib_dir/appsettings.json"
+fi
 
 for unit in "${units[@]}"; do
   run install -m 0644 "$repo/deploy/systemd/$unit" "$destdir$unit_dir/$unit"
