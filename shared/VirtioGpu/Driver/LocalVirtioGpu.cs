@@ -292,9 +292,9 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
 
     public bool TryReadFenceEvent()
     {
-        Reap();
+        Reap(rearm: false);
         if (_pendingFenceEvents == 0) return false;
-        _pendingFenceEvents--;
+        if (--_pendingFenceEvents > 0) _controlVring.Call.Signal();
         return true;
     }
 
@@ -459,7 +459,7 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
 
     // Reads the interrupt first, then the used ring: a completion that lands in between raises
     // the interrupt again, so none is missed.
-    private void Reap()
+    private void Reap(bool rearm = true)
     {
         _controlVring.Call.Consume();
         while (_control.TryTakeUsed(out var token, out uint written))
@@ -473,8 +473,9 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         }
         // Keep the event fd readable while events are unread, as the DRM fd is. After every
         // consume, not only when an event is found: a later reap (a command waiting for its reply)
-        // consumes the interrupt again, and events found earlier would then wake nobody.
-        if (_pendingFenceEvents > 0) _controlVring.Call.Signal();
+        // consumes the interrupt again, and events found earlier would then wake nobody. The one
+        // caller that takes an event itself re-arms only for the events it leaves.
+        if (rearm && _pendingFenceEvents > 0) _controlVring.Call.Signal();
     }
 
     private void Recycle(Request request)
