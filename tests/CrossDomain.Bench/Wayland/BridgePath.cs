@@ -17,13 +17,14 @@ internal sealed partial class BridgePath : IWaylandPath
     private static readonly TimeSpan LogPatience = TimeSpan.FromSeconds(10);
     private readonly Process _host;
     private readonly Process _proxy;
+    private readonly string _proxySocketPath;
     private readonly List<long> _bytesCopiedByClosedClient = [];
     private readonly ConcurrentQueue<string> _errors = new();
 
     private BridgePath(PrivateWeston weston)
     {
         string hostSocket = Path.Combine(weston.RuntimeDirectory, "gpu.sock");
-        SocketPath = Path.Combine(weston.RuntimeDirectory, ProxySocketName);
+        _proxySocketPath = Path.Combine(weston.RuntimeDirectory, ProxySocketName);
         _host = ChildProcess.Start(Service(weston, "crossdomain-host", "--socket", hostSocket, "--wayland-display", weston.SocketPath), KeepErrors);
         try
         {
@@ -37,7 +38,7 @@ internal sealed partial class BridgePath : IWaylandPath
         _proxy = ChildProcess.Start(Service(weston, "crossdomain-proxy", "--transport", "local", "--host-socket", hostSocket, "--socket", ProxySocketName), ReadProxyLog);
         try
         {
-            SocketWait.UntilAccepting(SocketPath, _proxy, "crossdomain-proxy");
+            SocketWait.UntilAccepting(_proxySocketPath, _proxy, "crossdomain-proxy");
         }
         catch
         {
@@ -48,7 +49,7 @@ internal sealed partial class BridgePath : IWaylandPath
 
     public string Name => "bridge";
 
-    public string SocketPath { get; }
+    public string SocketForNextClient() => _proxySocketPath;
 
     public IReadOnlyCollection<int> RelayProcessIds => [_host.Id, _proxy.Id];
 

@@ -16,7 +16,13 @@ internal static class ChildProcess
         return process;
     }
 
-    /// <summary>SIGTERM (the services stop cleanly on it and weston reaps its children), then a kill.</summary>
+    private static readonly TimeSpan ExitPatience = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// SIGTERM (the services stop cleanly on it and weston reaps its children), then a kill. Every
+    /// wait is bounded: the parameterless WaitForExit also waits for the end of the redirected
+    /// output, which never comes while a descendant that outlived the process holds the pipes.
+    /// </summary>
     public static void Stop(Process process)
     {
         try
@@ -24,9 +30,10 @@ internal static class ChildProcess
             if (!process.HasExited)
             {
                 Tmds.Linux.LibC.kill(process.Id, Tmds.Linux.LibC.SIGTERM);
-                if (!process.WaitForExit(TimeSpan.FromSeconds(10))) process.Kill(entireProcessTree: true);
+                if (!process.WaitForExit(ExitPatience)) process.Kill(entireProcessTree: true);
             }
-            process.WaitForExit();
+            if (!process.WaitForExit(ExitPatience))
+                Console.Error.WriteLine($"{process.StartInfo.FileName} (pid {process.Id}) did not exit within {ExitPatience.TotalSeconds} s of a kill");
         }
         finally
         {

@@ -5,7 +5,7 @@ internal sealed class DirectPath(PrivateWeston weston) : IWaylandPath
 {
     public string Name => "direct";
 
-    public string SocketPath => weston.SocketPath;
+    public string SocketForNextClient() => weston.SocketPath;
 
     public IReadOnlyCollection<int> RelayProcessIds => [];
 

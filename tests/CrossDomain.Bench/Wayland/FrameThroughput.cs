@@ -17,7 +17,7 @@ internal static class FrameThroughput
     public static Result Measure(IWaylandPath path, BenchPicture picture, bool fullDamage, int frames)
     {
         int closedBefore = path.ClosedClientCount;
-        var client = BenchWaylandClient.Connect(path.SocketPath);
+        var client = BenchWaylandClient.Connect(path.SocketForNextClient());
         Stopwatch elapsed;
         TimeSpan cpu;
         try

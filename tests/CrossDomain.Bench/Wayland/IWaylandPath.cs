@@ -5,8 +5,11 @@ internal interface IWaylandPath : IDisposable
 {
     string Name { get; }
 
-    /// <summary>The Wayland socket a client connects to.</summary>
-    string SocketPath { get; }
+    /// <summary>
+    /// The Wayland socket the next client connects to, ready for it. A method, not a property: a
+    /// waypipe server serves one application and exits when it leaves, so waypipe starts one per client.
+    /// </summary>
+    string SocketForNextClient();
 
     /// <summary>The processes whose CPU time the path costs (with their descendants); none for direct.</summary>
     IReadOnlyCollection<int> RelayProcessIds { get; }

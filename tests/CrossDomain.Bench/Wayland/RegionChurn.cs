@@ -18,7 +18,7 @@ internal static class RegionChurn
 
     public static Result Measure(IWaylandPath path)
     {
-        using var client = BenchWaylandClient.Connect(path.SocketPath);
+        using var client = BenchWaylandClient.Connect(path.SocketForNextClient());
         client.LoadGlobals();
         uint compositor = client.Bind(WlCompositor.Interface, 4);
         client.Sync();

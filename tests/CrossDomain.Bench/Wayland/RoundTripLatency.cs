@@ -12,7 +12,7 @@ internal static class RoundTripLatency
 
     public static Result Measure(IWaylandPath path)
     {
-        using var client = BenchWaylandClient.Connect(path.SocketPath);
+        using var client = BenchWaylandClient.Connect(path.SocketForNextClient());
         client.LoadGlobals();
         for (int i = 0; i < WarmUp; i++) client.Sync();
         var latencies = new double[Count];

@@ -33,9 +33,9 @@ internal static class WaylandComparison
             {
                 results.Add(Measure(name, start, picture, fullFrames, smallFrames, setupRepeats));
             }
-            catch (Exception failure) when (failure is TimeoutException or IOException or InvalidOperationException)
+            catch (Exception failure) when (failure is TimeoutException or IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
             {
-                // One path failing (a stall, a relay that exits) leaves the others' column in the table.
+                // One path failing (a stall, a relay that exits, a refused connect) leaves the others' column in the table.
                 Console.Error.WriteLine($"{name}: not measured: {failure.Message}");
             }
         }
