@@ -18,7 +18,9 @@ internal sealed partial class BridgePath : IWaylandPath
     private readonly Process _host;
     private readonly Process _proxy;
     private readonly string _proxySocketPath;
-    private readonly List<long> _bytesCopiedByClosedClient = [];
+    // The proxy numbers its clients from 1 in the order they connect, and the bench connects one at a time.
+    private readonly Dictionary<int, long> _bytesCopiedByClient = [];
+    private int _clientsConnected;
     private readonly ConcurrentQueue<string> _errors = new();
 
     private BridgePath(PrivateWeston weston)
@@ -39,6 +41,8 @@ internal sealed partial class BridgePath : IWaylandPath
         try
         {
             SocketWait.UntilAccepting(_proxySocketPath, _proxy, "crossdomain-proxy");
+            // The probe that found the socket accepting was the proxy's client 1.
+            _clientsConnected = 1;
         }
         catch
         {
@@ -49,25 +53,26 @@ internal sealed partial class BridgePath : IWaylandPath
 
     public string Name => "bridge";
 
-    public string SocketForNextClient() => _proxySocketPath;
+    public string SocketForNextClient()
+    {
+        _clientsConnected++;
+        return _proxySocketPath;
+    }
 
     public IReadOnlyCollection<int> RelayProcessIds => [_host.Id, _proxy.Id];
 
     public static BridgePath Start(PrivateWeston weston) => new(weston);
 
-    public int ClosedClientCount
-    {
-        get
-        {
-            lock (_bytesCopiedByClosedClient) return _bytesCopiedByClosedClient.Count;
-        }
-    }
-
-    public long? ShmBytesCopied(int closedNumber)
+    public long? ShmBytesCopiedForLatestClient()
     {
         var waited = Stopwatch.StartNew();
-        while (ClosedClientCount < closedNumber && waited.Elapsed < LogPatience) Thread.Sleep(5);
-        lock (_bytesCopiedByClosedClient) return closedNumber <= _bytesCopiedByClosedClient.Count ? _bytesCopiedByClosedClient[closedNumber - 1] : null;
+        while (waited.Elapsed < LogPatience)
+        {
+            lock (_bytesCopiedByClient)
+                if (_bytesCopiedByClient.TryGetValue(_clientsConnected, out long copied)) return copied;
+            Thread.Sleep(5);
+        }
+        return null;
     }
 
     public void Dispose()
@@ -94,7 +99,8 @@ internal sealed partial class BridgePath : IWaylandPath
     {
         var closed = ClientClosedLine().Match(line);
         if (closed.Success)
-            lock (_bytesCopiedByClosedClient) _bytesCopiedByClosedClient.Add(long.Parse(closed.Groups["bytes"].Value, CultureInfo.InvariantCulture));
+            lock (_bytesCopiedByClient)
+                _bytesCopiedByClient[int.Parse(closed.Groups["client"].Value, CultureInfo.InvariantCulture)] = long.Parse(closed.Groups["bytes"].Value, CultureInfo.InvariantCulture);
         KeepErrors(line);
     }
 
@@ -104,6 +110,6 @@ internal sealed partial class BridgePath : IWaylandPath
             _errors.Enqueue(line);
     }
 
-    [GeneratedRegex(@"Client \d+ closed: .*, (?<bytes>\d+) shm bytes copied\)")]
+    [GeneratedRegex(@"Client (?<client>\d+) closed: .*, (?<bytes>\d+) shm bytes copied\)")]
     private static partial Regex ClientClosedLine();
 }

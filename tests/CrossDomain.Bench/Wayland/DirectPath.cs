@@ -9,9 +9,8 @@ internal sealed class DirectPath(PrivateWeston weston) : IWaylandPath
 
     public IReadOnlyCollection<int> RelayProcessIds => [];
 
-    public int ClosedClientCount => 0;
 
-    public long? ShmBytesCopied(int closedNumber) => null;
+    public long? ShmBytesCopiedForLatestClient() => null;
 
     public void Dispose()
     {

@@ -16,7 +16,6 @@ internal static class FrameThroughput
 
     public static Result Measure(IWaylandPath path, BenchPicture picture, bool fullDamage, int frames)
     {
-        int closedBefore = path.ClosedClientCount;
         var client = BenchWaylandClient.Connect(path.SocketForNextClient());
         Stopwatch elapsed;
         TimeSpan cpu;
@@ -62,7 +61,7 @@ internal static class FrameThroughput
         }
 
         long damagedBytesPerFrame = fullDamage ? BenchPicture.Whole.Bytes : BenchPicture.SquareOf(0).Bytes;
-        double? copiedPerFrame = path.ShmBytesCopied(closedBefore + 1) is long copied
+        double? copiedPerFrame = path.ShmBytesCopiedForLatestClient() is long copied
             ? (copied - (double)ShmWindow.BufferCount * ShmWindow.BufferBytes) / frames
             : null;
         return new Result(frames, frames / elapsed.Elapsed.TotalSeconds,

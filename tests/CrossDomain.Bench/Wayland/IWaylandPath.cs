@@ -14,12 +14,10 @@ internal interface IWaylandPath : IDisposable
     /// <summary>The processes whose CPU time the path costs (with their descendants); none for direct.</summary>
     IReadOnlyCollection<int> RelayProcessIds { get; }
 
-    /// <summary>How many clients the relay has reported closed so far (0 where it does not report them).</summary>
-    int ClosedClientCount { get; }
-
     /// <summary>
-    /// The shm bytes the relay copied for the <paramref name="closedNumber"/>-th client to close
-    /// (from 1), waiting a little for its report; null where the path does not report it.
+    /// The shm bytes the relay copied for the last client <see cref="SocketForNextClient"/> was
+    /// asked for, once that client has closed (waiting a little for the report); null where the
+    /// path does not report it.
     /// </summary>
-    long? ShmBytesCopied(int closedNumber);
+    long? ShmBytesCopiedForLatestClient();
 }

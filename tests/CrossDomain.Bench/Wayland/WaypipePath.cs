@@ -51,9 +51,8 @@ internal sealed class WaypipePath : IWaylandPath
     public static WaypipePath Start(PrivateWeston weston) =>
         new(ExecutableSearch.OnPath("waypipe") ?? throw new InvalidOperationException("waypipe is not installed (apt-get install waypipe)"), weston);
 
-    public int ClosedClientCount => 0;
 
-    public long? ShmBytesCopied(int closedNumber) => null;
+    public long? ShmBytesCopiedForLatestClient() => null;
 
     public string SocketForNextClient()
     {
