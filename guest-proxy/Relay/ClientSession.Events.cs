@@ -143,7 +143,7 @@ internal sealed partial class ClientSession
     private void EnqueueToClient(LiveObject target, MessageHeader header, MessageSignature signature, ReadOnlySpan<byte> bytes, ReadOnlySpan<FileDescriptor> fds)
     {
         MessagesToClient++;
-        _metrics.Message(Number, toHost: false, bytes.Length, fds.Length);
+        _metrics.Message(_metricTags, toHost: false, bytes.Length, fds.Length);
         _tracer?.Trace(Number, toHost: false, target.Interface, header.ObjectId, signature, bytes[MessageHeader.Length..]);
         _client.Enqueue(bytes, fds);
     }

@@ -26,7 +26,7 @@ internal sealed partial class ClientSession
             throw new ClientProtocolException(message.ObjectId, DisplayError.InvalidMethod,
                 $"{target.Interface.Name}.{message.Signature.Name} needs version {message.Signature.Since}, the object has {target.Version}");
         MessagesToHost++;
-        _metrics.Message(Number, toHost: true, MessageHeader.Length + message.Body.Length, message.Fds.Length);
+        _metrics.Message(_metricTags, toHost: true, MessageHeader.Length + message.Body.Length, message.Fds.Length);
         _tracer?.Trace(Number, toHost: true, target.Interface, message.ObjectId, message.Signature, message.Body.Span);
 
         var @interface = target.Interface;
@@ -66,7 +66,7 @@ internal sealed partial class ClientSession
             _toHost.Flush();
             buffer.Dispose();
         }
-        else if (@interface.Name == "wp_viewporter" && message.Created.Exists)
+        else if (@interface == WpViewporter.Interface && message.Created.Exists)
         {
             var reader = message.CreateReader();
             if (reader.TryReadUint(out _) && reader.TryReadObject(false, out uint surfaceId) && _surfaces.TryGetValue(surfaceId, out var surface))
@@ -104,15 +104,27 @@ internal sealed partial class ClientSession
 
     private void CreatePool(in WaylandMessage message, LiveObject target)
     {
+        var fd = message.Fds[0];
         if (WlShm.CreatePoolRequest.TryDecode(message.Body.Span, message.Fds, out var request) != WireError.None)
+        {
+            fd.Dispose();
             throw new ClientProtocolException(message.ObjectId, DisplayError.InvalidMethod, "malformed create_pool");
-        var pool = ClientShmPool.TryCreate(message.ObjectId, message.Fds[0], request.Size, out string? problem);
+        }
+        try
+        {
+            RegisterId(message.ObjectId, request.Id, WlShmPool.Interface, target.Version);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+        var pool = ClientShmPool.TryCreate(message.ObjectId, fd, request.Size, out string? problem);
         if (pool is null)
         {
-            message.Fds[0].Dispose();
+            fd.Dispose();
             throw new ClientProtocolException(message.ObjectId, ShmError.InvalidFd, problem!);
         }
-        RegisterId(message.ObjectId, request.Id, WlShmPool.Interface, target.Version);
         _pools[request.Id] = pool;
 
         // The host's pool starts on the placeholder; each buffer later gets a pool of its own there.
@@ -223,7 +235,7 @@ internal sealed partial class ClientSession
         if (copied < 0)
             throw new ClientProtocolException(bufferId, ShmError.InvalidFd, "the buffer's memory was truncated under it");
         BytesCopied += copied;
-        _metrics.Copied(Number, copied);
+        _metrics.Copied(_metricTags, copied);
     }
 
     private static bool IsPipeReceive(WaylandInterface @interface, ushort opcode) =>

@@ -23,6 +23,7 @@ internal sealed partial class ClientSession : IDisposable
     private readonly CrossDomainChannel _channel;
     private readonly GlobalPolicy _policy;
     private readonly RelayMetrics _metrics;
+    private readonly RelayMetrics.ClientTags _metricTags;
     private readonly ILogger _logger;
     private readonly Action<ClientSession> _onClosed;
     private readonly WaylandObjectMap _objects = new();
@@ -47,6 +48,7 @@ internal sealed partial class ClientSession : IDisposable
         _channel = channel;
         _policy = policy;
         _metrics = metrics;
+        _metricTags = new RelayMetrics.ClientTags(number);
         _tracer = tracer;
         _logger = logger;
         _onClosed = onClosed;

@@ -29,16 +29,26 @@ public sealed class RelayMetrics : IDisposable
     /// <summary>This proxy's meter: tests listen to it alone, other proxies in the process have their own.</summary>
     public Meter Meter { get; }
 
-    internal void Message(int client, bool toHost, int bytes, int fds)
+    /// <summary>One client's tags, made once: a tag's boxed value would otherwise cost an allocation per message.</summary>
+    internal sealed class ClientTags(int client)
     {
-        var clientTag = new KeyValuePair<string, object?>("client", client);
-        var direction = new KeyValuePair<string, object?>("direction", toHost ? "to_host" : "to_client");
-        _messages.Add(1, clientTag, direction);
-        _bytes.Add(bytes, clientTag, direction);
-        if (fds > 0) _fds.Add(fds, clientTag, direction);
+        public KeyValuePair<string, object?> Client { get; } = new("client", client);
+
+        public KeyValuePair<string, object?> ToHost { get; } = new("direction", "to_host");
+
+        public KeyValuePair<string, object?> ToClient { get; } = new("direction", "to_client");
     }
 
-    internal void Copied(int client, long bytes) => _bytesCopied.Add(bytes, new KeyValuePair<string, object?>("client", client));
+    internal void Message(ClientTags tags, bool toHost, int bytes, int fds)
+    {
+        if (!_messages.Enabled && !_bytes.Enabled && !_fds.Enabled) return;
+        var direction = toHost ? tags.ToHost : tags.ToClient;
+        _messages.Add(1, tags.Client, direction);
+        _bytes.Add(bytes, tags.Client, direction);
+        if (fds > 0) _fds.Add(fds, tags.Client, direction);
+    }
+
+    internal void Copied(ClientTags tags, long bytes) => _bytesCopied.Add(bytes, tags.Client);
 
     internal void ClientConnected() => _clients.Add(1);
 
