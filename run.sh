@@ -170,6 +170,9 @@ on_exit() {
 
 on_signal() {
   local status=$1
+  # A second Ctrl-C, or the same signal sent to the script and to its process group (as timeout(1)
+  # does), must not interrupt the cleanup it started: bash would leave the servers running.
+  trap '' INT TERM
   echo
   progress "stopping (signal)"
   cleanup
