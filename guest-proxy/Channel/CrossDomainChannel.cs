@@ -43,6 +43,9 @@ public sealed class CrossDomainChannel : IDisposable
     /// <summary>Readable when a channel event may be waiting: watch it, then call <see cref="TryReceive"/>.</summary>
     public FileDescriptor EventFd => _driver.EventFd;
 
+    /// <summary>Readable once the device is gone (see <see cref="IVirtioGpuDriver.DeviceGoneFd"/>); null where it cannot go.</summary>
+    public FileDescriptor? DeviceGoneFd => _driver.DeviceGoneFd;
+
     /// <summary>
     /// Makes the context (capset 5, two rings, poll on the channel ring), its rings, and the
     /// Wayland channel to the host compositor, then asks for the first event.

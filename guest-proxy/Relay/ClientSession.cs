@@ -34,6 +34,7 @@ internal sealed partial class ClientSession : IDisposable
     private readonly MessageTracer? _tracer;
     private readonly FdWatch _clientWatch;
     private readonly FdWatch _channelWatch;
+    private readonly FdWatch? _deviceWatch;
     private readonly MessageResolver _resolveRequest;
     private readonly MessageResolver _resolveEvent;
     private readonly byte[] _scratch = new byte[MessageHeader.MaxMessageSize];
@@ -59,6 +60,10 @@ internal sealed partial class ClientSession : IDisposable
         _resolveEvent = (uint id, ushort opcode, out WireError error) => _objects.Resolve(id, opcode, MessageDirection.Events, out error);
         _clientWatch = loop.Watch(socket.Handle, Readiness.Readable, OnClientReady);
         _channelWatch = loop.Watch(channel.EventFd, Readiness.Readable, _ => OnChannelReady());
+        // Commands are queued without waiting for replies, so a host service that goes away would
+        // otherwise go unnoticed until the client next waits on it, which may be for ever.
+        if (channel.DeviceGoneFd is { } gone)
+            _deviceWatch = loop.Watch(gone, Readiness.Readable, _ => Close("the host service went away"));
         metrics.ClientConnected();
     }
 
@@ -200,6 +205,7 @@ internal sealed partial class ClientSession : IDisposable
         _disposed = _closed = true;
         _clientWatch.Dispose();
         _channelWatch.Dispose();
+        _deviceWatch?.Dispose();
         _pipes.Dispose();
         // The shadows' blobs go with the context below, so only the client's memory is let go here.
         foreach (var buffer in _buffers.Values) buffer.ReleaseClientMemory();

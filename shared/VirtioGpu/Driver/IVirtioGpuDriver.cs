@@ -52,6 +52,13 @@ public interface IVirtioGpuDriver : IDisposable
     /// <summary>Readable when a fence on a poll ring signalled (the DRM fd; an eventfd in local mode).</summary>
     FileDescriptor EventFd { get; }
 
+    /// <summary>
+    /// Readable once the device is gone for good (local mode: the host service closed the vhost-user
+    /// connection), when no fence will ever signal again; null where the device cannot go away
+    /// under a process (a kernel's virtio-gpu).
+    /// </summary>
+    FileDescriptor? DeviceGoneFd { get; }
+
     /// <summary>Consumes one VIRTGPU_EVENT_FENCE_SIGNALED event; false when none is pending.</summary>
     bool TryReadFenceEvent();
 

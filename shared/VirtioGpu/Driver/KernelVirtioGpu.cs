@@ -47,6 +47,8 @@ public sealed unsafe class KernelVirtioGpu : IVirtioGpuDriver
 
     public FileDescriptor EventFd => _node.Handle;
 
+    public FileDescriptor? DeviceGoneFd => null;
+
     /// <summary>Opens a render node (a fresh file, so a fresh context) and checks that virtio_gpu drives it.</summary>
     public static KernelVirtioGpu Open(string devicePath = DefaultDevicePath) => Over(DrmRenderNode.Open(devicePath));
 

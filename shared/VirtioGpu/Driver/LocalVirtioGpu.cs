@@ -66,6 +66,8 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
 
     public FileDescriptor EventFd => _controlVring.Call.Handle;
 
+    public FileDescriptor? DeviceGoneFd => _frontend.ChannelHandle;
+
     /// <summary>Connects to a crossdomain-host socket and brings the device up as the Linux driver does at boot.</summary>
     public static LocalVirtioGpu Connect(string hostSocketPath, long guestRamBytes = DefaultGuestRamBytes,
         bool eventIndex = true, bool indirectDescriptors = true)
@@ -489,16 +491,20 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
     private unsafe void WaitForDevice(DateTime deadline)
     {
         int timeout = (int)Math.Clamp((deadline - DateTime.UtcNow).TotalMilliseconds, 0, 1000);
-        var fds = stackalloc pollfd[2];
+        var fds = stackalloc pollfd[3];
         fds[0] = new pollfd { fd = _controlVring.Call.Fd, events = LibC.POLLIN };
-        int count = 1;
+        // The vhost-user socket carries nothing unasked: readable means the host service hung up,
+        // and then no reply will come, however long we wait.
+        fds[1] = new pollfd { fd = _frontend.ChannelHandle.Fd, events = LibC.POLLIN };
+        int count = 2;
         if (_frontend.BackendChannelHandle is { } channel)
         {
-            fds[1] = new pollfd { fd = channel.Fd, events = LibC.POLLIN };
-            count = 2;
+            fds[2] = new pollfd { fd = channel.Fd, events = LibC.POLLIN };
+            count = 3;
         }
         LibC.poll(fds, (ulong_t)(ulong)count, timeout);
-        if (count == 2 && fds[1].revents != 0) _frontend.ServeBackendRequests(0);
+        if (fds[1].revents != 0) throw new VirtioGpuDriverException("the host service closed the device", LibC.EIO);
+        if (count == 3 && fds[2].revents != 0) _frontend.ServeBackendRequests(0);
     }
 
     private static FrontendVringLayout Layout(SplitVirtqueueDriver queue) =>

@@ -37,6 +37,13 @@ public sealed class VhostUserFrontend : IDisposable
     public static VhostUserFrontend Connect(string socketPath, VhostUserFrontendOptions? options = null) =>
         new(UnixSocket.Connect(socketPath), options);
 
+    /// <summary>
+    /// The front-end's end of the vhost-user socket. The back-end sends nothing on it unasked, and
+    /// every reply is read by the call that asked, so between calls it turns readable only when the
+    /// back-end hangs up.
+    /// </summary>
+    public FileDescriptor ChannelHandle => _channel.Handle;
+
     /// <summary>GET_FEATURES: device bits, transport bits and bit 30.</summary>
     public ulong BackendFeatures { get; private set; }
 

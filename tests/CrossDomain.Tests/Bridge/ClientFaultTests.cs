@@ -66,6 +66,25 @@ public sealed class ClientFaultTests
     }
 
     [Fact]
+    public void When_the_host_service_goes_away_its_clients_are_let_go_and_the_proxy_stays()
+    {
+        using var weston = HeadlessWeston.Start();
+        using var bridge = BridgedProxy.Start(weston);
+        using var client = new SocketWaylandClient(bridge.Connect());
+        client.GetGlobals();
+
+        bridge.StopHost();
+
+        // The client is waiting for nothing in particular: only the proxy noticing can end it.
+        client.WaitForDisconnect();
+        bridge.WaitForClientCount(0, Timeout);
+        // New clients are refused (no channel to open) and the proxy goes on listening.
+        using var late = new SocketWaylandClient(bridge.Connect());
+        late.WaitForDisconnect();
+        Assert.Equal(0, bridge.Server.ClientCount);
+    }
+
+    [Fact]
     public void A_client_the_host_compositor_cuts_off_gets_its_error_and_the_proxy_lets_it_go()
     {
         using var weston = HeadlessWeston.Start();

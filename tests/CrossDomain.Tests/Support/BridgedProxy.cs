@@ -65,6 +65,9 @@ public sealed class BridgedProxy : IDisposable
 
     public UnixSocket Connect() => UnixSocket.Connect(SocketPath);
 
+    /// <summary>The host service goes away (as when it is stopped or crashes), the proxy stays.</summary>
+    public void StopHost() => _host.Dispose();
+
     /// <summary>Waits until the proxy serves exactly <paramref name="count"/> clients.</summary>
     public void WaitForClientCount(int count, TimeSpan timeout)
     {

@@ -25,6 +25,8 @@ public sealed class InProcessHostService : IDisposable
         _service.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
+    private bool _disposed;
+
     public string SocketPath { get; }
 
     /// <summary>This service's metrics, alone on their meter: a test's listener hears only this service.</summary>
@@ -32,6 +34,8 @@ public sealed class InProcessHostService : IDisposable
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         _service.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
         _service.Dispose();
         Metrics.Dispose();
