@@ -1,4 +1,5 @@
 using CrossDomain.Host.Device;
+using CrossDomain.Host.Virgl;
 using CrossDomain.VirtioGpu.Protocol;
 
 namespace CrossDomain.Host.Gfxstream;
@@ -8,48 +9,20 @@ namespace CrossDomain.Host.Gfxstream;
 /// RESOURCE_CREATE_3D resources: those go to the device's default 3D type (virgl where it is
 /// registered), so gfxstream guests get their memory as blobs.
 /// </summary>
-public sealed class GfxstreamContextType : IContextType
+public sealed class GfxstreamContextType : RendererContextType
 {
     private readonly GfxstreamRenderer _renderer;
-    private readonly Virgl.RendererCapset _capset;
 
     public GfxstreamContextType(GfxstreamRenderer renderer, CapsetId capsetId)
+        : base(renderer, capsetId, "gfxstream")
     {
-        ArgumentNullException.ThrowIfNull(renderer);
-        if (!renderer.TryGetCapset(capsetId, out var capset))
-            throw new ArgumentException($"gfxstream does not offer capset {capsetId}.", nameof(capsetId));
         _renderer = renderer;
-        _capset = capset;
-        CapsetId = capsetId;
     }
 
-    public CapsetId CapsetId { get; }
-
-    public uint CapsetMaxVersion => _capset.MaxVersion;
-
-    public uint CapsetMaxSize => _capset.MaxSize;
-
-    public bool Is3D => true;
-
-    public void WriteCapset(uint version, Span<byte> destination)
+    private protected override GpuError TryCreateContext(GpuContextSetup setup, out IGpuContext? context)
     {
-        var data = _capset.Data(version);
-        data[..Math.Min(data.Length, destination.Length)].CopyTo(destination);
-    }
-
-    public GpuError CreateContext(GpuContextSetup setup, out IGpuContext? context)
-    {
-        ArgumentNullException.ThrowIfNull(setup);
-        context = null;
-        var error = _renderer.Acquire(setup.Loop);
-        if (error != GpuError.None) return error;
-        error = GfxstreamContext.TryCreate(_renderer, CapsetId, setup, out var created);
-        if (error != GpuError.None)
-        {
-            _renderer.Release();
-            return error;
-        }
+        var error = GfxstreamContext.TryCreate(_renderer, CapsetId, setup, out var created);
         context = created;
-        return GpuError.None;
+        return error;
     }
 }

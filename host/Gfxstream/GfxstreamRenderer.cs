@@ -13,7 +13,7 @@ namespace CrossDomain.Host.Gfxstream;
 /// time may hold it. Its fence callback comes from gfxstream's own threads.
 /// <para>Not exercised on the project's machines: the library is not packaged for Debian 12.</para>
 /// </summary>
-public sealed unsafe class GfxstreamRenderer
+public sealed unsafe class GfxstreamRenderer : IRendererLibrary
 {
     private const ulong InitFlags = GfxstreamNative.FlagUseEgl | GfxstreamNative.FlagUseSurfaceless |
         GfxstreamNative.FlagUseGles | GfxstreamNative.FlagUseVulkan;
@@ -62,6 +62,12 @@ public sealed unsafe class GfxstreamRenderer
             return s_instance;
         }
     }
+
+    bool IRendererLibrary.TryGetCapset(CapsetId capsetId, out RendererCapset capset) => TryGetCapset(capsetId, out capset);
+
+    GpuError IRendererLibrary.Acquire(EventLoop loop) => Acquire(loop);
+
+    void IRendererLibrary.Release() => Release();
 
     internal bool TryGetCapset(CapsetId capsetId, out RendererCapset capset) => _capsets.TryGetValue(capsetId, out capset!);
 

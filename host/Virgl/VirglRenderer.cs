@@ -14,7 +14,7 @@ namespace CrossDomain.Host.Virgl;
 /// unchanged, so one device at a time may use it; it is cleaned up when that device's last virgl
 /// object goes, and another device may then take it.
 /// </summary>
-public sealed unsafe class VirglRenderer
+public sealed unsafe class VirglRenderer : IRendererLibrary
 {
     /// <summary>
     /// EGL on Mesa's surfaceless platform needs no display or render node; THREAD_SYNC makes the
@@ -93,6 +93,12 @@ public sealed unsafe class VirglRenderer
             return s_instance;
         }
     }
+
+    bool IRendererLibrary.TryGetCapset(CapsetId capsetId, out RendererCapset capset) => TryGetCapset(capsetId, out capset);
+
+    GpuError IRendererLibrary.Acquire(EventLoop loop) => Acquire(loop);
+
+    void IRendererLibrary.Release() => Release();
 
     internal bool TryGetCapset(CapsetId capsetId, out RendererCapset capset) => _capsets.TryGetValue(capsetId, out capset!);
 
