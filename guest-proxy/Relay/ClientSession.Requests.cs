@@ -250,12 +250,13 @@ internal sealed partial class ClientSession
         Forward(message, [identifier]);
     }
 
+    /// <summary>The request as it came, straight into the SEND batch: the identifiers go with its first byte.</summary>
     private void Forward(in WaylandMessage message, ReadOnlySpan<ChannelIdentifier> identifiers)
     {
-        int size = MessageHeader.Length + message.Body.Length;
-        message.Header.Write(_scratch);
-        message.Body.Span.CopyTo(_scratch.AsSpan(MessageHeader.Length));
-        _toHost.Add(_scratch.AsSpan(0, size), identifiers);
+        Span<byte> header = stackalloc byte[MessageHeader.Length];
+        message.Header.Write(header);
+        _toHost.Add(header, identifiers);
+        _toHost.Add(message.Body.Span, []);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CrossDomain.Interop;
 
 namespace CrossDomain.Host.Gfxstream;
 
@@ -37,22 +38,9 @@ internal static unsafe partial class GfxstreamNative
     ];
 
     /// <summary>Whether <paramref name="library"/> loads with every export; <paramref name="problem"/> says why not.</summary>
-    public static bool TryLoad(string library, out string? problem)
-    {
-        problem = null;
-        if (!NativeLibrary.TryLoad(library, typeof(GfxstreamNative).Assembly, DllImportSearchPath.SafeDirectories, out nint handle))
-        {
-            problem = $"{library} cannot be loaded (it is not packaged for Debian; build it from AOSP gfxstream)";
-            return false;
-        }
-        foreach (string export in RequiredExports)
-        {
-            if (NativeLibrary.TryGetExport(handle, export, out _)) continue;
-            problem = $"{library} has no {export}";
-            return false;
-        }
-        return true;
-    }
+    public static bool TryLoad(string library, out string? problem) =>
+        NativeLibraryCheck.TryLoad(library, typeof(GfxstreamNative).Assembly, RequiredExports,
+            "it is not packaged for Debian; build it from AOSP gfxstream", out problem);
 
     [LibraryImport(Library, EntryPoint = "stream_renderer_init")]
     public static partial int Init(StreamRendererParam* parameters, ulong count);

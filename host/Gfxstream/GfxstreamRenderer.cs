@@ -18,11 +18,11 @@ public sealed unsafe class GfxstreamRenderer : IRendererLibrary
     private const ulong InitFlags = GfxstreamNative.FlagUseEgl | GfxstreamNative.FlagUseSurfaceless |
         GfxstreamNative.FlagUseGles | GfxstreamNative.FlagUseVulkan;
 
-    private static readonly Lock ProbeLock = new();
+    private static readonly RendererProbe<GfxstreamRenderer> Probed = new();
+
+    // One device's loop at a time holds the renderer (ids pass through unchanged).
+    private static readonly Lock OwnershipLock = new();
     private static readonly Dictionary<uint, ContextFenceSignal> FenceSignals = [];
-    private static GfxstreamRenderer? s_instance;
-    private static string? s_problem;
-    private static bool s_probed;
 
     private readonly Dictionary<CapsetId, RendererCapset> _capsets;
     private EventLoop? _owner;
@@ -44,23 +44,8 @@ public sealed unsafe class GfxstreamRenderer : IRendererLibrary
     public static GfxstreamRenderer? TryOpen(string library, ILogger logger, out string? problem)
     {
         ArgumentNullException.ThrowIfNull(logger);
-        if (library != GfxstreamNative.Library)
-        {
-            problem = GfxstreamNative.TryLoad(library, out string? loadProblem) ? $"{library} is not the bound library" : loadProblem;
-            GfxstreamLog.Unavailable(logger, problem!);
-            return null;
-        }
-        lock (ProbeLock)
-        {
-            if (!s_probed)
-            {
-                s_probed = true;
-                s_instance = Probe(logger, out s_problem);
-                if (s_instance is null) GfxstreamLog.Unavailable(logger, s_problem!);
-            }
-            problem = s_problem;
-            return s_instance;
-        }
+        return Probed.Open(library, GfxstreamNative.Library, GfxstreamNative.TryLoad,
+            () => (Probe(logger, out string? reason), reason), reason => GfxstreamLog.Unavailable(logger, reason), out problem);
     }
 
     bool IRendererLibrary.TryGetCapset(CapsetId capsetId, out RendererCapset capset) => TryGetCapset(capsetId, out capset);
@@ -74,7 +59,7 @@ public sealed unsafe class GfxstreamRenderer : IRendererLibrary
     /// <summary>Ids pass through unchanged, so one device's loop at a time may hold the renderer.</summary>
     internal GpuError Acquire(EventLoop loop)
     {
-        lock (ProbeLock)
+        lock (OwnershipLock)
         {
             if (_owner is not null && _owner != loop) return GpuError.Unspecified;
             _owner = loop;
@@ -85,7 +70,7 @@ public sealed unsafe class GfxstreamRenderer : IRendererLibrary
 
     internal void Release()
     {
-        lock (ProbeLock)
+        lock (OwnershipLock)
         {
             if (_users > 0 && --_users == 0) _owner = null;
         }
@@ -157,7 +142,7 @@ public sealed unsafe class GfxstreamRenderer : IRendererLibrary
         catch (Exception exception)
         {
             // An exception must not unwind into C.
-            if (s_instance is { } renderer) renderer.Logger.LogError(exception, "Signalling a gfxstream fence failed");
+            if (Probed.Instance is { } renderer) renderer.Logger.LogError(exception, "Signalling a gfxstream fence failed");
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CrossDomain.Interop;
 
 namespace CrossDomain.Host.Virgl;
 
@@ -39,23 +40,8 @@ internal static unsafe partial class VirglNative
     ];
 
     /// <summary>Whether the library loads with every export; <paramref name="problem"/> says why not.</summary>
-    public static bool TryLoad(string library, out string? problem)
-    {
-        problem = null;
-        if (!NativeLibrary.TryLoad(library, typeof(VirglNative).Assembly, DllImportSearchPath.SafeDirectories, out nint handle))
-        {
-            problem = $"{library} cannot be loaded";
-            return false;
-        }
-        // The handle stays loaded: the imports below resolve to the same library for the process's life.
-        foreach (string export in RequiredExports)
-        {
-            if (NativeLibrary.TryGetExport(handle, export, out _)) continue;
-            problem = $"{library} has no {export}";
-            return false;
-        }
-        return true;
-    }
+    public static bool TryLoad(string library, out string? problem) =>
+        NativeLibraryCheck.TryLoad(library, typeof(VirglNative).Assembly, RequiredExports, whenMissing: null, out problem);
 
     /// <summary>
     /// Where the renderer's messages go instead of stderr: <c>void (*)(const char *fmt, va_list ap)</c>.

@@ -22,10 +22,7 @@ public sealed unsafe class VirglRenderer : IRendererLibrary
     /// </summary>
     private const int InitFlags = VirglNative.UseEgl | VirglNative.UseSurfaceless | VirglNative.ThreadSync;
 
-    private static readonly Lock ProbeLock = new();
-    private static VirglRenderer? s_instance;
-    private static string? s_problem;
-    private static bool s_probed;
+    private static readonly RendererProbe<VirglRenderer> Probed = new();
     private static ILogger? s_messageLogger;
 
     private readonly ILogger _logger;
@@ -74,24 +71,8 @@ public sealed unsafe class VirglRenderer : IRendererLibrary
     public static VirglRenderer? TryOpen(string library, ILogger logger, out string? problem)
     {
         ArgumentNullException.ThrowIfNull(logger);
-        if (library != VirglNative.Library)
-        {
-            // Only the real soname is bound; any other name is a question about loading alone.
-            problem = VirglNative.TryLoad(library, out string? loadProblem) ? $"{library} is not the bound library" : loadProblem;
-            VirglLog.Unavailable(logger, problem!);
-            return null;
-        }
-        lock (ProbeLock)
-        {
-            if (!s_probed)
-            {
-                s_probed = true;
-                s_instance = Probe(logger, out s_problem);
-                if (s_instance is null) VirglLog.Unavailable(logger, s_problem!);
-            }
-            problem = s_problem;
-            return s_instance;
-        }
+        return Probed.Open(library, VirglNative.Library, VirglNative.TryLoad,
+            () => (Probe(logger, out string? reason), reason), reason => VirglLog.Unavailable(logger, reason), out problem);
     }
 
     bool IRendererLibrary.TryGetCapset(CapsetId capsetId, out RendererCapset capset) => TryGetCapset(capsetId, out capset);
@@ -246,7 +227,7 @@ public sealed unsafe class VirglRenderer : IRendererLibrary
     [UnmanagedCallersOnly]
     private static void OnContextFence(nint cookie, uint contextId, uint ringIndex, ulong fenceId)
     {
-        var renderer = s_instance;
+        var renderer = Probed.Instance;
         if (renderer is null) return;
         try
         {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CrossDomain.Interop;
 
 namespace CrossDomain.Host.CrossDomain.Gbm;
 
@@ -21,23 +22,8 @@ internal static unsafe partial class GbmNative
     ];
 
     /// <summary>Whether libgbm can be loaded and has every export; <paramref name="problem"/> says why not.</summary>
-    public static bool TryLoad(out string? problem)
-    {
-        problem = null;
-        if (!NativeLibrary.TryLoad(Library, typeof(GbmNative).Assembly, DllImportSearchPath.SafeDirectories, out nint handle))
-        {
-            problem = $"{Library} cannot be loaded";
-            return false;
-        }
-        // The handle stays loaded: the imports below resolve to the same library for the process's life.
-        foreach (string export in RequiredExports)
-        {
-            if (NativeLibrary.TryGetExport(handle, export, out _)) continue;
-            problem = $"{Library} has no {export}";
-            return false;
-        }
-        return true;
-    }
+    public static bool TryLoad(out string? problem) =>
+        NativeLibraryCheck.TryLoad(Library, typeof(GbmNative).Assembly, RequiredExports, whenMissing: null, out problem);
 
     [LibraryImport(Library, EntryPoint = "gbm_create_device")]
     public static partial nint CreateDevice(int fd);
