@@ -12,7 +12,7 @@ namespace CrossDomain.Host.Service;
 /// <summary>
 /// The host service: listens on the vhost-user socket and serves one virtio-gpu device per
 /// connection. The socket is bound in <see cref="StartAsync"/>, so when systemd hears "ready" a VMM
-/// can connect; the devices then run on one event-loop thread of their own.
+/// can connect. The listener runs on one event-loop thread, and each device on one of its own.
 /// </summary>
 /// <param name="metrics">Every device of this service records there, tagged with its number.</param>
 public sealed class VhostUserService(
@@ -35,10 +35,12 @@ public sealed class VhostUserService(
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         _loop = new EventLoop();
+        // What throws on the listener's loop is logged; the devices' loops end their session instead.
+        _loop.CallbackFailed = exception => ServiceLog.LoopFault(_logger, exception);
         var listener = UnixListener.Bind(options.Socket);
         var deviceLogger = loggerFactory.CreateLogger("crossdomain-host.device");
-        _server = new VhostUserServer(listener, _loop, window => CreateDevice(window, deviceLogger), logger: loggerFactory.CreateLogger("crossdomain-host.vhost-user"));
-        _thread = new Thread(() => _loop.Run()) { Name = "vhost-user devices", IsBackground = true };
+        _server = new VhostUserServer(listener, _loop, (window, deviceLoop) => CreateDevice(window, deviceLoop, deviceLogger), logger: loggerFactory.CreateLogger("crossdomain-host.vhost-user"));
+        _thread = new Thread(() => _loop.Run()) { Name = "vhost-user listener", IsBackground = true };
         _thread.Start();
         ServiceLog.Listening(_logger, options.Socket, string.Join(", ", registry.InCapsetIdOrder.Select(type => type.CapsetId)));
         return Task.CompletedTask;
@@ -56,11 +58,11 @@ public sealed class VhostUserService(
 
     public void Dispose() => _loop?.Dispose();
 
-    private IVhostUserDevice CreateDevice(IHostVisibleWindow window, ILogger logger)
+    private IVhostUserDevice CreateDevice(IHostVisibleWindow window, EventLoop loop, ILogger logger)
     {
-        // Only the loop thread creates devices, so the count needs no lock.
-        var deviceMetrics = metrics.ForDevice(++_devicesCreated);
-        var device = new VirtioGpuDevice(deviceOptions, registry, EmptyGuestMemory.Instance, window, logger, _loop!, deviceMetrics);
+        // Each device is made on its own thread.
+        var deviceMetrics = metrics.ForDevice(Interlocked.Increment(ref _devicesCreated));
+        var device = new VirtioGpuDevice(deviceOptions, registry, EmptyGuestMemory.Instance, window, logger, loop, deviceMetrics);
         int maxRequest = checked(deviceOptions.Limits.MaxSubmitBytes + 64);
         return new VirtioGpuQueues(device, maxRequest, logger);
     }

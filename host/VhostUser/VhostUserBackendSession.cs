@@ -71,6 +71,9 @@ public sealed class VhostUserBackendSession : IDisposable
     /// <summary>A number for the log.</summary>
     public int Id { get; }
 
+    /// <summary>The loop the session and its device run on: call into either only there.</summary>
+    public EventLoop Loop => _loop;
+
     public IVhostUserDevice Device { get; }
 
     /// <summary>GET_FEATURES: the device's bits and bit 30.</summary>
@@ -111,6 +114,13 @@ public sealed class VhostUserBackendSession : IDisposable
     public bool HasNegotiated(ProtocolFeatures feature) => (ProtocolFeatures & feature) == feature;
 
     public void Dispose() => Close(new VhostUserSessionEnd(SessionEndReason.Disposed));
+
+    /// <summary>Ends the session for an exception thrown on its loop outside its own handlers (a compositor watch, a timer).</summary>
+    internal void EndOnFault(Exception exception)
+    {
+        VhostUserLog.DeviceFault(_logger, Id, exception);
+        Close(new VhostUserSessionEnd(SessionEndReason.InternalFault, Detail: exception.Message));
+    }
 
     private void OnReadiness(Readiness readiness)
     {

@@ -21,6 +21,10 @@ internal static partial class VhostUserLog
     [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "vhost-user connection refused: the device could not be created")]
     public static partial void SessionRefused(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 106, Level = LogLevel.Error,
+        Message = "vhost-user: cannot accept a connection ({Why}); accepting again shortly")]
+    public static partial void AcceptFailed(ILogger logger, string why);
+
     [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "vhost-user session {Session}: {Request}")]
     public static partial void Request(ILogger logger, int session, string request);
 }

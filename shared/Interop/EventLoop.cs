@@ -49,6 +49,13 @@ public sealed unsafe class EventLoop : IDisposable
 
     public long NowMilliseconds => _clock.ElapsedMilliseconds;
 
+    /// <summary>
+    /// Called with what a callback (fd, timer or posted work) threw, and the loop goes on. Unset,
+    /// the exception leaves <see cref="Run"/>. A service sets it so that a bug in one handler
+    /// ends what that handler served, not the process.
+    /// </summary>
+    public Action<Exception>? CallbackFailed { get; set; }
+
     /// <summary>Calls <paramref name="callback"/> on the loop with the readiness seen, until the watch is disposed.</summary>
     public FdWatch Watch(FileDescriptor fd, Readiness interest, Action<Readiness> callback)
     {
@@ -126,17 +133,29 @@ public sealed unsafe class EventLoop : IDisposable
             // A callback earlier in this batch may have disposed this watch; skip it then.
             if (_watches.TryGetValue(events[i].data.u64, out var watch))
             {
-                watch.Callback((Readiness)events[i].events);
+                Invoke(watch.Callback, (Readiness)events[i].events);
                 ran++;
             }
         }
         ran += RunDueTimers();
         while (_posted.TryDequeue(out var action))
         {
-            action();
+            Invoke(static run => run(), action);
             ran++;
         }
         return ran;
+    }
+
+    private void Invoke<T>(Action<T> callback, T argument)
+    {
+        try
+        {
+            callback(argument);
+        }
+        catch (Exception exception) when (CallbackFailed is { } handler && exception is not OutOfMemoryException)
+        {
+            handler(exception);
+        }
     }
 
     public void Dispose()
@@ -185,7 +204,7 @@ public sealed unsafe class EventLoop : IDisposable
         {
             _timers.Dequeue();
             if (timer.IsCancelled) continue;
-            timer.Fire();
+            Invoke(static due => due.Fire(), timer);
             ran++;
         }
         return ran;

@@ -43,10 +43,13 @@ internal sealed class BackendLoop : IDisposable
     });
 
     /// <summary>Runs <paramref name="action"/> on the loop without waiting for it (it may wait for the test thread).</summary>
-    public Task<T> Start<T>(Func<T> action)
+    public Task<T> Start<T>(Func<T> action) => StartOn(Loop, action);
+
+    /// <summary>Runs <paramref name="action"/> on <paramref name="loop"/>, e.g. a server session's own loop.</summary>
+    public static Task<T> StartOn<T>(EventLoop loop, Func<T> action)
     {
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Loop.Post(() =>
+        loop.Post(() =>
         {
             try
             {

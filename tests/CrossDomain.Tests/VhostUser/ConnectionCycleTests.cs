@@ -22,7 +22,7 @@ public sealed class ConnectionCycleTests
         string path = Path.Combine(Path.GetTempPath(), $"crossdomain-cycle-{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
         using var backend = new BackendLoop();
         var server = backend.Invoke(() =>
-            new VhostUserServer(UnixListener.Bind(path), backend.Loop, window => new RecordingDevice(window)));
+            new VhostUserServer(UnixListener.Bind(path), backend.Loop, (window, _) => new RecordingDevice(window)));
         try
         {
             // One warm-up cycle, so lazily created runtime state (thread pool, type loading) is not counted as a leak.
@@ -53,7 +53,7 @@ public sealed class ConnectionCycleTests
                 // Every tenth cycle also maps a blob, and disconnects with it still mapped.
                 var session = backend.Invoke(() => server.Sessions.Single());
                 using var blob = MemFd.Create("vhost-cycle-blob", Environment.SystemPageSize);
-                var mapped = backend.Start(() => session.HostVisibleWindow.TryMap(blob, 0, 0, (ulong)Environment.SystemPageSize, true));
+                var mapped = BackendLoop.StartOn(session.Loop, () => session.HostVisibleWindow.TryMap(blob, 0, 0, (ulong)Environment.SystemPageSize, true));
                 Assert.Equal(1, frontend.ServeBackendRequests(5000));
                 Assert.True(BackendLoop.Await(mapped), $"cycle {cycle}: map");
             }

@@ -129,7 +129,7 @@ public sealed class VhostUserHandshakeTests : IDisposable
     {
         string path = Path.Combine(Path.GetTempPath(), $"crossdomain-vhost-{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
         var server = _backend.Invoke(() =>
-            new VhostUserServer(UnixListener.Bind(path), _backend.Loop, window => new RecordingDevice(window)));
+            new VhostUserServer(UnixListener.Bind(path), _backend.Loop, (window, _) => new RecordingDevice(window)));
         try
         {
             using (var frontend = VhostUserFrontend.Connect(path, VhostUserFrontendOptions.QemuLike))

@@ -59,4 +59,61 @@ public sealed class VirglLocalDriverTests
         gpu.TransferToHost(new DrmVirtgpu3DTransfer { BoHandle = target.BoHandle, Box = whole, Stride = Stride });
         gpu.CloseBuffer(target.BoHandle);
     }
+
+    [SkippableFact]
+    public void A_second_VM_is_refused_the_renderer_while_the_first_holds_it_and_gets_it_after()
+    {
+        var renderer = VirglAvailability.Require();
+        using var host = new InProcessHostService(new VirglContextType(renderer, CapsetId.Virgl2));
+        var image = new DrmVirtgpuResourceCreate
+        {
+            Target = VirglRequests.Texture2D,
+            Format = VirglRequests.FormatB8G8R8A8,
+            Bind = VirglRequests.BindRenderTarget,
+            Width = Size,
+            Height = Size,
+            Depth = 1,
+            ArraySize = 1,
+            Size = Stride * Size,
+            Stride = Stride,
+        };
+        using (var first = LocalVirtioGpu.Connect(host.SocketPath))
+        {
+            first.InitContext((uint)CapsetId.Virgl2, ringCount: 1, pollRingMask: 1);
+            var mine = image;
+            first.CreateResource(ref mine);
+
+            // virglrenderer has one context and resource table per process: a second VM that
+            // shared it could attach the first one's resources and read its pixels back.
+            using var second = LocalVirtioGpu.Connect(host.SocketPath);
+            Assert.Throws<VirtioGpuDriverException>(() => second.InitContext((uint)CapsetId.Virgl2, ringCount: 1, pollRingMask: 1));
+            var theirs = image;
+            Assert.Throws<VirtioGpuDriverException>(() => second.CreateResource(ref theirs));
+        }
+
+        // The first VM has gone, and with it its hold on the renderer, once its device has been
+        // torn down on its own thread.
+        var deadline = DateTime.UtcNow + Timeout;
+        LocalVirtioGpu later;
+        while (true)
+        {
+            later = LocalVirtioGpu.Connect(host.SocketPath);
+            try
+            {
+                later.InitContext((uint)CapsetId.Virgl2, ringCount: 1, pollRingMask: 1);
+                break;
+            }
+            catch (VirtioGpuDriverException) when (DateTime.UtcNow < deadline)
+            {
+                later.Dispose();
+                Thread.Sleep(20);
+            }
+        }
+        using (later)
+        {
+            var again = image;
+            later.CreateResource(ref again);
+            Assert.NotEqual(0u, again.ResourceHandle);
+        }
+    }
 }
