@@ -286,7 +286,7 @@ public sealed class VhostUserBackendSession : IDisposable
             // The mappings hold the memory; the fds are not needed past mmap.
             foreach (var fd in fds) fd.Dispose();
         }
-        if (error != MemoryMapError.None) return $"memory table refused: {error}";
+        if (error != MemoryMapError.None) return MemoryRefusal("memory table", error);
         ReplaceMemory(map!);
         return null;
     }
@@ -298,10 +298,16 @@ public sealed class VhostUserBackendSession : IDisposable
         using var fd = message.TakeFd(0)!;
         _memory ??= new GuestMemoryMap(_options.MaxMemorySlots);
         var error = _memory.TryAdd(single.Region, fd);
-        if (error != MemoryMapError.None) return $"region refused: {error}";
+        if (error != MemoryMapError.None) return MemoryRefusal("region", error);
         Device.MemoryChanged(_memory);
         return null;
     }
+
+    /// <summary>Why a region was refused; for guest RAM that could shrink, also how to give it that cannot.</summary>
+    private static string MemoryRefusal(string what, MemoryMapError error) => error == MemoryMapError.Truncatable
+        ? $"{what} refused: {error}, the front-end could shrink the file under the mapping;"
+            + " use memory-backend-memfd (sealed by default), or give the memfd F_SEAL_SHRINK"
+        : $"{what} refused: {error}";
 
     private string? RemoveMemoryRegion(VhostUserMessage message)
     {

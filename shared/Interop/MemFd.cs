@@ -50,6 +50,18 @@ public static unsafe class MemFd
         if (fcntl(fd.Fd, F_ADD_SEALS, (int)seals) != 0) throw Errno.Exception("fcntl(F_ADD_SEALS)");
     }
 
+    /// <summary>
+    /// True when the file can no longer shrink: it carries F_SEAL_SHRINK or took it now. False for
+    /// a file that takes no seals: not a memfd, or created without MFD_ALLOW_SEALING (tmpfs and
+    /// hugetlbfs files start with F_SEAL_SEAL).
+    /// </summary>
+    public static bool TrySealAgainstShrinking(FileDescriptor fd)
+    {
+        // F_SEAL_SEAL refuses F_ADD_SEALS even for a seal already there, so look first.
+        if ((GetSeals(fd) & MemFdSeals.Shrink) != 0) return true;
+        return fcntl(fd.Fd, F_ADD_SEALS, (int)MemFdSeals.Shrink) == 0;
+    }
+
     /// <summary>The seals of a memfd; <see cref="MemFdSeals.None"/> for other files.</summary>
     public static MemFdSeals GetSeals(FileDescriptor fd)
     {

@@ -17,7 +17,9 @@ public sealed class GuestRam : IGuestMemory, IDisposable
     public GuestRam(long size, ulong baseAddress = 0x1_0000_0000, string name = "crossdomain-guest-ram")
     {
         if (size <= 0 || size % PageSize != 0) throw new ArgumentException("Guest RAM must be a positive number of pages.", nameof(size));
-        Fd = MemFd.Create(name, size);
+        Fd = MemFd.Create(name, size, allowSealing: true);
+        // A back-end maps only guest RAM that cannot shrink under it; the driver never resizes it.
+        MemFd.AddSeals(Fd, MemFdSeals.Shrink);
         _mapping = MemoryMapping.Map(Fd, size);
         Size = size;
         BaseAddress = baseAddress;

@@ -57,6 +57,8 @@ public sealed class GuestMemoryMap : IGuestMemory, IDisposable
         var error = Validate(region);
         if (error != MemoryMapError.None) return error;
         ulong mappedLength = region.MmapOffset + region.Size; // Validate proved this does not wrap
+        // Sealed before the size is read: a size checked while the file may still shrink proves nothing.
+        if (!MemFd.TrySealAgainstShrinking(fd)) return MemoryMapError.Truncatable;
         if (!FileSize.Covers(fd, mappedLength)) return MemoryMapError.FileTooSmall;
 
         MemoryMapping mapping;

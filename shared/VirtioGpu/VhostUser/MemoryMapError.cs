@@ -23,6 +23,12 @@ public enum MemoryMapError
     /// <summary>The fd is a file shorter than mmap_offset + size.</summary>
     FileTooSmall,
 
+    /// <summary>
+    /// The fd is a file the front-end could still shrink under the mapping (touching the lost tail
+    /// would raise SIGBUS here): not a memfd, or a memfd that refuses F_SEAL_SHRINK.
+    /// </summary>
+    Truncatable,
+
     /// <summary>mmap refused the fd.</summary>
     MapFailed,
 

@@ -17,7 +17,8 @@ internal sealed class MemfdGuestMemory : IGuestMemory, IDisposable
 
     public MemfdGuestMemory()
     {
-        _memfd = MemFd.Create("guest-ram", Length);
+        _memfd = MemFd.Create("guest-ram", Length, allowSealing: true);
+        MemFd.AddSeals(_memfd, MemFdSeals.Shrink); // as a back-end insists guest RAM be
         _mapping = MemoryMapping.Map(_memfd, Length);
     }
 

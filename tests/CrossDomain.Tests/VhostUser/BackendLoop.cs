@@ -1,5 +1,6 @@
 using CrossDomain.Host.VhostUser;
 using CrossDomain.Interop;
+using Microsoft.Extensions.Logging;
 
 namespace CrossDomain.Tests.VhostUser;
 
@@ -25,11 +26,11 @@ internal sealed class BackendLoop : IDisposable
     public EventLoop Loop { get; }
 
     public VhostUserBackendSession StartSession(UnixSocket connection, VhostUserBackendOptions? options = null,
-        Func<RecordingDevice, RecordingDevice>? configure = null) =>
+        Func<RecordingDevice, RecordingDevice>? configure = null, ILogger? logger = null) =>
         Invoke(() =>
         {
             var session = new VhostUserBackendSession(connection, Loop,
-                window => configure?.Invoke(new RecordingDevice(window)) ?? new RecordingDevice(window), options);
+                window => configure?.Invoke(new RecordingDevice(window)) ?? new RecordingDevice(window), options, logger);
             _sessions.Add(session);
             return session;
         });

@@ -142,6 +142,16 @@ public sealed class GuestMemoryMapTests : IDisposable
     }
 
     [Fact]
+    public void Mapped_files_are_sealed_against_shrinking_and_files_that_refuse_the_seal_are_refused()
+    {
+        Assert.True((MemFd.GetSeals(_low) & MemFdSeals.Shrink) != 0);
+        Assert.True((MemFd.GetSeals(_high) & MemFdSeals.Shrink) != 0);
+        using var unsealable = MemFd.Create("unsealable", 0x1000, allowSealing: false);
+        Assert.Equal(MemoryMapError.Truncatable, _map.TryAdd(new MemoryRegion(0x200_0000, 0x1000, 0x9000_0000, 0), unsealable));
+        Assert.Equal(2, _map.Regions.Count);
+    }
+
+    [Fact]
     public void Removing_a_region_takes_its_addresses_away()
     {
         Assert.Equal(MemoryMapError.NotFound, _map.TryRemove(HighBase, RegionSize - 1));

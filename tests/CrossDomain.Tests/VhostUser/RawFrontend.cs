@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using CrossDomain.Host.VhostUser;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.VhostUser;
+using Microsoft.Extensions.Logging;
 
 namespace CrossDomain.Tests.VhostUser;
 
@@ -16,10 +17,10 @@ internal sealed class RawFrontend : IDisposable
     private RawFrontend(UnixSocket socket) => _channel = new VhostUserChannel(socket, MessageRules.FrontendReplies);
 
     public static RawFrontend Connect(BackendLoop backend, out VhostUserBackendSession session,
-        VhostUserBackendOptions? options = null)
+        VhostUserBackendOptions? options = null, ILogger? logger = null)
     {
         var (ours, theirs) = UnixSocket.CreatePair();
-        session = backend.StartSession(theirs, options);
+        session = backend.StartSession(theirs, options, logger: logger);
         return new RawFrontend(ours);
     }
 
