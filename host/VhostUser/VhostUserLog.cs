@@ -25,6 +25,10 @@ internal static partial class VhostUserLog
         Message = "vhost-user: cannot accept a connection ({Why}); accepting again shortly")]
     public static partial void AcceptFailed(ILogger logger, string why);
 
+    [LoggerMessage(EventId = 107, Level = LogLevel.Error,
+        Message = "vhost-user connection refused: fewer than {Headroom} fds left in this process")]
+    public static partial void SessionRefusedNoFds(ILogger logger, int headroom);
+
     [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "vhost-user session {Session}: {Request}")]
     public static partial void Request(ILogger logger, int session, string request);
 }

@@ -18,6 +18,13 @@ public sealed class VhostUserServer : IDisposable
     /// <summary>How long accepting pauses when the process is out of fds; the connection waits in the backlog meanwhile.</summary>
     private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Fds that must be free to start a session: its socket, loop and thread (the runtime takes a
+    /// pipe per thread, and ends the process when it cannot), then kicks, calls, memory and the
+    /// back-end channel, with room to spare for the sessions already running.
+    /// </summary>
+    internal const int SessionFdHeadroom = 64;
+
     private readonly UnixListener _listener;
     private readonly EventLoop _loop;
     private readonly Func<IHostVisibleWindow, EventLoop, IVhostUserDevice> _createDevice;
@@ -76,6 +83,12 @@ public sealed class VhostUserServer : IDisposable
             }
             if (connection is null) return;
             _acceptFailing = false;
+            if (!ProcessFdTable.HasRoomFor(SessionFdHeadroom))
+            {
+                VhostUserLog.SessionRefusedNoFds(_logger, SessionFdHeadroom);
+                connection.Dispose();
+                continue;
+            }
             SessionThread thread;
             try
             {

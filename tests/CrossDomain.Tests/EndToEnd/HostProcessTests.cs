@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using CrossDomain.Interop;
 using CrossDomain.Tests.Support;
 using CrossDomain.VirtioGpu.Driver;
 using CrossDomain.VirtioGpu.Linux;
@@ -54,5 +57,66 @@ public sealed class HostProcessTests
         string line = Assert.Single(result.ErrorLines);
         Assert.StartsWith("crossdomain-host: ", line, StringComparison.Ordinal);
         Assert.Contains("/proc/crossdomain-test", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Out_of_fds_the_host_refuses_connections_for_a_while_and_then_serves_again()
+    {
+        var runtime = Directory.CreateTempSubdirectory("crossdomain-runtime-");
+        string socket = Path.Combine(runtime.FullName, "gpu.sock");
+        using var host = ExecutableProcess.Start("crossdomain-host", new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime.FullName },
+            "--socket", socket);
+        var lines = new ConcurrentQueue<string>();
+        host.OutputDataReceived += (_, line) => { if (line.Data is { } text) lines.Enqueue(text); };
+        host.ErrorDataReceived += (_, line) => { if (line.Data is { } text) lines.Enqueue(text); };
+        host.BeginOutputReadLine();
+        host.BeginErrorReadLine();
+        var connections = new List<UnixSocket>();
+        try
+        {
+            Assert.True(WaitFor(() => File.Exists(socket) || host.HasExited), "the host did not create its socket");
+            Assert.False(host.HasExited, string.Join('\n', lines));
+
+            // A few fds past the headroom a session needs, so that a handful of connections uses them up.
+            int limit = Directory.GetFiles($"/proc/{host.Id}/fd").Length + 64 + 16;
+            using (var prlimit = Process.Start("prlimit", ["--pid", host.Id.ToString(), $"--nofile={limit}:{limit}"]))
+            {
+                prlimit.WaitForExit();
+                Assert.Equal(0, prlimit.ExitCode);
+            }
+            for (int i = 0; i < 120; i++) connections.Add(UnixSocket.Connect(socket));
+            Assert.True(WaitFor(() => lines.Any(IsOutOfFds)), "the host never ran out of fds:\n" + string.Join('\n', lines));
+            Assert.False(host.HasExited, "the host ended when it ran out of fds");
+
+            foreach (var connection in connections) connection.Dispose();
+            connections.Clear();
+            // The connections it could not take are closed now; it takes the next one.
+            using (var gpu = LocalVirtioGpu.Connect(socket))
+                Assert.Equal(1ul, gpu.GetParam(VirtgpuParam.Features3D));
+            Assert.False(host.HasExited);
+        }
+        finally
+        {
+            foreach (var connection in connections) connection.Dispose();
+            if (!host.HasExited) Tmds.Linux.LibC.kill(host.Id, Tmds.Linux.LibC.SIGTERM);
+            if (!host.WaitForExit(TimeSpan.FromSeconds(30))) host.Kill(entireProcessTree: true);
+            runtime.Delete(recursive: true);
+        }
+        Assert.Equal(0, host.ExitCode);
+    }
+
+    private static bool IsOutOfFds(string line) =>
+        line.Contains("fds left in this process", StringComparison.Ordinal)
+        || line.Contains("cannot accept a connection", StringComparison.Ordinal);
+
+    private static bool WaitFor(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) return false;
+            Thread.Sleep(20);
+        }
+        return true;
     }
 }
