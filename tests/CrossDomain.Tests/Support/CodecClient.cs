@@ -29,6 +29,9 @@ public sealed class CodecClient : IDisposable
 
     public int CompletedRoundtrips { get; private set; }
 
+    /// <summary>The compositor (or the bridge in front of it) closed the connection.</summary>
+    public bool IsDisconnected { get; private set; }
+
     public static CodecClient Connect(string socketPath) => new(UnixSocket.Connect(socketPath));
 
     public IReadOnlyList<AnnouncedGlobal> GetGlobals()
@@ -62,6 +65,14 @@ public sealed class CodecClient : IDisposable
         CompletedRoundtrips++;
     }
 
+    /// <summary>Reads events until the other end closes the connection; false when it stays open for <paramref name="timeout"/>.</summary>
+    public bool WaitUntilDisconnected(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!IsDisconnected && DateTime.UtcNow < deadline) _loop.RunOnce(100);
+        return IsDisconnected;
+    }
+
     public void Dispose()
     {
         _loop.Dispose();
@@ -80,7 +91,13 @@ public sealed class CodecClient : IDisposable
 
     private void ReadEvents()
     {
+        if (IsDisconnected) return;
         var status = _connection.Fill();
+        if (status.Status is IoStatus.EndOfStream or IoStatus.Failed)
+        {
+            IsDisconnected = true;
+            return;
+        }
         Assert.True(status.Status is IoStatus.Done, $"reading from the compositor: {status}");
         ReadStatus read;
         while ((read = _connection.TryReadMessage(Resolve, out var message, out var error)) == ReadStatus.Message)

@@ -12,12 +12,14 @@ namespace CrossDomain.Tests.Support;
 public sealed class HeadlessWeston : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private readonly Process _process;
+    private readonly ProcessStartInfo _start;
     private readonly XvfbDisplay? _xvfb;
+    private Process _process;
 
-    private HeadlessWeston(Process process, string runtimeDirectory, string socketName, XvfbDisplay? xvfb)
+    private HeadlessWeston(ProcessStartInfo start, string runtimeDirectory, string socketName, XvfbDisplay? xvfb)
     {
-        _process = process;
+        _start = start;
+        _process = Run(start);
         RuntimeDirectory = runtimeDirectory;
         SocketName = socketName;
         _xvfb = xvfb;
@@ -79,12 +81,7 @@ public sealed class HeadlessWeston : IDisposable
         if (xvfb is null) start.Environment.Remove("DISPLAY");
         else start.Environment["DISPLAY"] = xvfb.Display;
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("weston did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var weston = new HeadlessWeston(process, runtimeDirectory.FullName, socketName, xvfb);
+        var weston = new HeadlessWeston(start, runtimeDirectory.FullName, socketName, xvfb);
         try
         {
             weston.WaitUntilAcceptingClients();
@@ -95,6 +92,26 @@ public sealed class HeadlessWeston : IDisposable
             weston.Dispose();
             throw;
         }
+    }
+
+    private static Process Run(ProcessStartInfo start)
+    {
+        var process = Process.Start(start) ?? throw new InvalidOperationException("weston did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>weston dies (SIGKILL, its shell with it), then starts again on the same socket, as after a crash.</summary>
+    public void CrashAndRestart()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+        _process.Dispose();
+        _process = Run(_start);
+        WaitUntilAcceptingClients();
     }
 
     /// <summary>The environment a Wayland client needs to reach this compositor.</summary>
