@@ -62,6 +62,6 @@ public sealed class VhostUserService(
         var deviceMetrics = metrics.ForDevice(++_devicesCreated);
         var device = new VirtioGpuDevice(deviceOptions, registry, EmptyGuestMemory.Instance, window, logger, _loop!, deviceMetrics);
         int maxRequest = checked(deviceOptions.Limits.MaxSubmitBytes + 64);
-        return new VirtioGpuQueues(device, maxRequest, logger);
+        return new VirtioGpuQueues(device, maxRequest, logger, _loop!);
     }
 }
