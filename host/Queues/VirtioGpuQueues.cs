@@ -1,5 +1,6 @@
 using CrossDomain.Host.Device;
 using CrossDomain.Host.VhostUser;
+using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Memory;
 using CrossDomain.VirtioGpu.Protocol;
 using CrossDomain.VirtioGpu.VhostUser;
@@ -18,13 +19,22 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     public const int ControlQueue = 0;
     public const int CursorQueue = 1;
 
+    /// <summary>
+    /// Chains one turn of the loop takes off a ring. A guest that keeps its ring full would
+    /// otherwise hold the loop, and every other fd and device on it, for as long as it likes.
+    /// </summary>
+    public const int ChainsPerTurn = 256;
+
     /// <summary>Largest request read off the control queue: SUBMIT_3D of the device's limit plus headers.</summary>
     private readonly int _maxRequestBytes;
 
     private readonly VirtioGpuDevice _device;
     private readonly ILogger _logger;
+    private readonly EventLoop _loop;
     private readonly SplitVirtqueue?[] _queues = new SplitVirtqueue?[2];
     private readonly VhostUserVring?[] _vrings = new VhostUserVring?[2];
+    // The queue whose rest of a batch is posted to the loop; its kicks wait for that turn.
+    private readonly SplitVirtqueue?[] _resuming = new SplitVirtqueue?[2];
     private readonly Stack<ChainReply> _freeReplies = new();
     private byte[] _request = new byte[4096];
     private IGuestMemory _memory = EmptyGuestMemory.Instance;
@@ -33,11 +43,13 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     // interrupted once at the end, not once per command.
     private int _processingQueue = -1;
 
-    public VirtioGpuQueues(VirtioGpuDevice device, int maxRequestBytes, ILogger logger)
+    /// <param name="loop">The loop the session calls on; a batch that spends its budget continues there.</param>
+    public VirtioGpuQueues(VirtioGpuDevice device, int maxRequestBytes, ILogger logger, EventLoop loop)
     {
         _device = device;
         _maxRequestBytes = maxRequestBytes;
         _logger = logger;
+        _loop = loop;
     }
 
     public ulong DeviceFeatures => _device.DeviceFeatures
@@ -86,6 +98,7 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
         if (vring.Index >= _queues.Length || _queues[vring.Index] is not { } queue) return vring.BaseIndex;
         _queues[vring.Index] = null;
         _vrings[vring.Index] = null;
+        _resuming[vring.Index] = null;
         return queue.NextAvail;
     }
 
@@ -97,15 +110,24 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     {
         Array.Clear(_queues);
         Array.Clear(_vrings);
+        Array.Clear(_resuming);
         _eventIndex = false;
         _device.Reset();
     }
 
-    public void Dispose() => _device.Dispose();
+    public void Dispose()
+    {
+        // A turn still posted must not reach a disposed device.
+        Array.Clear(_resuming);
+        _device.Dispose();
+    }
 
     private void Process(int index)
     {
         if (index >= _queues.Length || _queues[index] is not { } queue || _vrings[index] is not { } vring) return;
+        // A broken ring ignores kicks until it is set up again; one with a turn posted gets to the
+        // new entries in that turn.
+        if (queue.IsBroken || _resuming[index] == queue) return;
         _processingQueue = index;
         try
         {
@@ -115,14 +137,19 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
         {
             _processingQueue = -1;
         }
+        // Reported once: the ring is not looked at again, so a guest cannot flood the log with it.
+        if (queue.IsBroken)
+            _logger.LogWarning("queue {Queue}: the driver broke the ring ({Reason}); it is ignored until the front-end sets it up again", index, queue.BrokenReason);
     }
 
     private void ProcessBatches(int index, SplitVirtqueue queue, VhostUserVring vring)
     {
+        int budget = ChainsPerTurn;
         do
         {
-            while (queue.TryPop(out var chain))
+            while (budget > 0 && queue.TryPop(out var chain))
             {
+                budget--;
                 if (!vring.IsEnabled)
                 {
                     // Started but disabled: consume without side effects (vhost-user "Ring states").
@@ -140,8 +167,26 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
                 else HandleCursor(queue, chain);
             }
             if (queue.ShouldNotify()) vring.SignalGuest();
+            if (budget == 0)
+            {
+                ContinueNextTurn(index, queue);
+                return;
+            }
         }
         while (queue.EnableKicksAndRecheck());
+    }
+
+    // Kicks are not re-armed here: the posted turn looks at the ring whether the guest kicks or not.
+    private void ContinueNextTurn(int index, SplitVirtqueue queue)
+    {
+        _resuming[index] = queue;
+        _loop.Post(() =>
+        {
+            // Stopped, restarted or reset since: the turn belonged to a ring that is gone.
+            if (_resuming[index] != queue) return;
+            _resuming[index] = null;
+            if (_queues[index] == queue) Process(index);
+        });
     }
 
     private void HandleControl(SplitVirtqueue queue, DescriptorChain chain)

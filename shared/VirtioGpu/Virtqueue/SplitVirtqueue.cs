@@ -7,9 +7,9 @@ namespace CrossDomain.VirtioGpu.Virtqueue;
 /// <summary>
 /// The device side of a split virtqueue. Everything it reads from guest memory is checked: the
 /// ring areas when the queue is set up, every descriptor index, address and length as chains are
-/// walked. A bad chain is reported and can be returned unused; it never breaks the queue.
-/// Indirect descriptors are always accepted: QEMU lets the guest negotiate them whatever the
-/// back-end offered.
+/// walked. A bad chain is reported and can be returned unused; it never breaks the queue. A bad
+/// ring does (<see cref="IsBroken"/>). Indirect descriptors are always accepted: QEMU lets the
+/// guest negotiate them whatever the back-end offered.
 /// </summary>
 public sealed class SplitVirtqueue
 {
@@ -43,6 +43,17 @@ public sealed class SplitVirtqueue
     /// <summary>The next available-ring entry to take (what GET_VRING_BASE reports).</summary>
     public ushort NextAvail => _nextAvail;
 
+    /// <summary>Why the queue stopped serving the ring; <see cref="RingError.None"/> while it works.</summary>
+    public RingError BrokenReason { get; private set; }
+
+    /// <summary>
+    /// Whether the ring is unusable and ignored from here on: nothing is popped, pushed or re-checked.
+    /// virtio would have the device set DEVICE_NEEDS_RESET; vhost-user gives the back-end no message
+    /// to set a status bit, so the ring stays stopped until the front-end sets it up again (a new
+    /// queue). Otherwise the driver could keep the device busy re-reading a ring it can never serve.
+    /// </summary>
+    public bool IsBroken => BrokenReason != RingError.None;
+
     /// <summary>Whether the ring areas lie inside guest memory.</summary>
     public bool RingsAccessible =>
         Memory.TryGetSpan(Addresses.DescriptorTable, (uint)VringLayout.DescriptorTableBytes(Size), out _)
@@ -58,11 +69,11 @@ public sealed class SplitVirtqueue
     public bool TryPop(out DescriptorChain chain)
     {
         chain = _chain;
-        if (!TryGetAvail(out var avail)) return Fail(chain, ChainError.RingOutOfRange, head: 0);
+        if (IsBroken) return Fail(chain, ChainError.RingOutOfRange, head: 0);
+        if (!TryGetAvail(out var avail)) return Break(chain, RingError.OutsideGuestMemory);
         ushort availIndex = Volatile.Read(ref VringLayout.Field(avail, 2));
         if (availIndex == _nextAvail) return false;
-        // A driver claiming more new entries than the ring holds is broken; nothing it says is usable.
-        if ((ushort)(availIndex - _nextAvail) > Size) return Fail(chain, ChainError.RingOutOfRange, head: 0);
+        if (IsTooFarAhead(availIndex)) return Break(chain, RingError.AvailIndexTooFarAhead);
 
         ushort head = BinaryPrimitives.ReadUInt16LittleEndian(avail[VringLayout.AvailEntryOffset(_nextAvail % Size)..]);
         _nextAvail++;
@@ -75,7 +86,7 @@ public sealed class SplitVirtqueue
     /// <summary>Returns a chain to the driver with the number of bytes the device wrote into it.</summary>
     public void PushUsed(ushort head, uint writtenLength)
     {
-        if (!Memory.TryGetSpan(Addresses.UsedRing, (uint)VringLayout.UsedRingBytes(Size), out var used)) return;
+        if (IsBroken || !Memory.TryGetSpan(Addresses.UsedRing, (uint)VringLayout.UsedRingBytes(Size), out var used)) return;
         var entry = used[VringLayout.UsedEntryOffset(_nextUsed % Size)..];
         BinaryPrimitives.WriteUInt32LittleEndian(entry, head);
         BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], writtenLength);
@@ -90,7 +101,7 @@ public sealed class SplitVirtqueue
     /// </summary>
     public bool ShouldNotify()
     {
-        if (_nextUsed == _lastNotifiedUsed) return false;
+        if (IsBroken || _nextUsed == _lastNotifiedUsed) return false;
         if (!TryGetAvail(out var avail)) return true;
         // The driver's event index must be read after our used.idx store is visible.
         Interlocked.MemoryBarrier();
@@ -104,15 +115,35 @@ public sealed class SplitVirtqueue
     /// <summary>
     /// Before the device goes idle: tells the driver to kick for the next entry, then re-checks,
     /// because an entry made available between our last look and the store gets no kick.
-    /// Returns true when more work is already there.
+    /// Returns true when more work is already there; false once the ring is broken (this may be what finds it so).
     /// </summary>
     public bool EnableKicksAndRecheck()
     {
-        if (!TryGetAvail(out var avail) || !Memory.TryGetSpan(Addresses.UsedRing, (uint)VringLayout.UsedRingBytes(Size), out var used)) return false;
+        if (IsBroken) return false;
+        if (!TryGetAvail(out var avail) || !Memory.TryGetSpan(Addresses.UsedRing, (uint)VringLayout.UsedRingBytes(Size), out var used))
+        {
+            BrokenReason = RingError.OutsideGuestMemory;
+            return false;
+        }
         if (EventIndex) Volatile.Write(ref VringLayout.Field(used, VringLayout.AvailEventOffset(Size)), _nextAvail);
         else Volatile.Write(ref VringLayout.Field(used, 0), (ushort)0);
         Interlocked.MemoryBarrier();
-        return Volatile.Read(ref VringLayout.Field(avail, 2)) != _nextAvail;
+        ushort availIndex = Volatile.Read(ref VringLayout.Field(avail, 2));
+        if (IsTooFarAhead(availIndex))
+        {
+            BrokenReason = RingError.AvailIndexTooFarAhead;
+            return false;
+        }
+        return availIndex != _nextAvail;
+    }
+
+    // A driver claiming more new entries than the ring holds is broken; nothing it says is usable.
+    private bool IsTooFarAhead(ushort availIndex) => (ushort)(availIndex - _nextAvail) > Size;
+
+    private bool Break(DescriptorChain chain, RingError reason)
+    {
+        BrokenReason = reason;
+        return Fail(chain, ChainError.RingOutOfRange, head: 0);
     }
 
     private ChainError Walk(DescriptorChain chain, ushort head)
@@ -197,4 +228,14 @@ public sealed class SplitVirtqueue
                 BinaryPrimitives.ReadUInt16LittleEndian(bytes[14..]));
         }
     }
+}
+
+/// <summary>Why a <see cref="SplitVirtqueue"/> stopped serving its ring.</summary>
+public enum RingError
+{
+    None,
+    /// <summary>The available index ran more than the ring size past the last entry taken.</summary>
+    AvailIndexTooFarAhead,
+    /// <summary>The available or used ring is not in guest memory.</summary>
+    OutsideGuestMemory,
 }

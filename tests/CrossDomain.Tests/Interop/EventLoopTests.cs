@@ -107,6 +107,23 @@ public sealed class EventLoopTests
     }
 
     [Fact]
+    public void Work_posted_by_posted_work_waits_for_the_next_turn()
+    {
+        using var loop = new EventLoop();
+        int runs = 0;
+        // Bounded, so that a loop that drains it all in one turn fails the test instead of hanging it.
+        void Again()
+        {
+            if (++runs < 100) loop.Post(Again);
+        }
+        loop.Post(Again);
+        loop.RunOnce(0);
+        Assert.Equal(1, runs);
+        loop.RunOnce(0);
+        Assert.Equal(2, runs);
+    }
+
+    [Fact]
     public void A_callback_may_dispose_another_watch_ready_in_the_same_batch()
     {
         using var loop = new EventLoop();

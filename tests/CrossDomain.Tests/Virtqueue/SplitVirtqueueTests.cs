@@ -249,11 +249,59 @@ public sealed class SplitVirtqueueTests : IDisposable
     }
 
     [Fact]
+    public void An_avail_index_more_than_the_ring_size_ahead_breaks_the_queue_until_it_is_set_up_again()
+    {
+        var device = RawQueue(8, out var table);
+        ulong buffer = _ram.Allocate(4096);
+        Descriptor(table, 0, buffer, 8, 0);
+        MakeAvailable(device, 0);
+        Assert.True(device.TryPop(out var first));
+        device.PushUsed(first.Head, 0);
+        Assert.False(device.EnableKicksAndRecheck());
+
+        var avail = _ram.GetSpan(device.Addresses.AvailRing, VringLayout.AvailRingBytes(8));
+        BinaryPrimitives.WriteUInt16LittleEndian(avail[2..], (ushort)(device.NextAvail + device.Size + 1));
+        Assert.False(device.TryPop(out _));
+        Assert.True(device.IsBroken);
+        Assert.Equal(RingError.AvailIndexTooFarAhead, device.BrokenReason);
+        Assert.False(device.EnableKicksAndRecheck());
+
+        // The driver puts a sane index back with a good entry: the broken ring is not trusted again.
+        BinaryPrimitives.WriteUInt16LittleEndian(avail[2..], device.NextAvail);
+        MakeAvailable(device, 0);
+        for (int kick = 0; kick < 3; kick++)
+        {
+            Assert.False(device.TryPop(out _));
+            Assert.False(device.EnableKicksAndRecheck());
+        }
+        Assert.True(device.IsBroken);
+
+        // What a restart of the vring makes: a new queue from where the old one stopped.
+        var restarted = new SplitVirtqueue(device.Addresses, _ram, eventIndex: false, device.NextAvail);
+        Assert.False(restarted.IsBroken);
+        Assert.True(restarted.TryPop(out var chain));
+        Assert.Equal(ChainError.None, chain.Error);
+    }
+
+    [Fact]
+    public void The_recheck_before_sleeping_breaks_the_queue_on_a_runaway_avail_index()
+    {
+        var device = RawQueue(8, out _);
+        var avail = _ram.GetSpan(device.Addresses.AvailRing, VringLayout.AvailRingBytes(8));
+        BinaryPrimitives.WriteUInt16LittleEndian(avail[2..], (ushort)(device.Size + 1));
+        Assert.False(device.EnableKicksAndRecheck());
+        Assert.Equal(RingError.AvailIndexTooFarAhead, device.BrokenReason);
+        Assert.False(device.TryPop(out _));
+    }
+
+    [Fact]
     public void Rings_outside_guest_memory_are_reported_not_dereferenced()
     {
         var device = new SplitVirtqueue(new VringAddresses(8, 0x10, 0x200, 0x400), _ram, eventIndex: false);
         Assert.False(device.RingsAccessible);
         Assert.False(device.TryPop(out _));
+        Assert.Equal(RingError.OutsideGuestMemory, device.BrokenReason);
+        Assert.False(device.EnableKicksAndRecheck());
         device.PushUsed(0, 0);
     }
 }
