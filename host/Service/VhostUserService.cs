@@ -66,6 +66,6 @@ public sealed class VhostUserService(
         var deviceMetrics = metrics.ForDevice(Interlocked.Increment(ref _devicesCreated));
         var device = new VirtioGpuDevice(deviceOptions, registry, EmptyGuestMemory.Instance, window, logger, loop, deviceMetrics);
         int maxRequest = checked(deviceOptions.Limits.MaxSubmitBytes + 64);
-        return new VirtioGpuQueues(device, maxRequest, logger, _loop!);
+        return new VirtioGpuQueues(device, maxRequest, logger, loop);
     }
 }
