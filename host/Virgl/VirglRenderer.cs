@@ -13,6 +13,11 @@ namespace CrossDomain.Host.Virgl;
 /// context belongs to the thread that initialised it. Context and resource ids go to the renderer
 /// unchanged, so one device at a time may use it; it is cleaned up when that device's last virgl
 /// object goes, and another device may then take it.
+/// <para>
+/// The holder is known by its loop, and every device has a loop of its own (one thread per VM, see
+/// <c>VhostUserServer</c>): a second VM is refused while the first holds the renderer, since its
+/// contexts would share the renderer's tables and could attach and read the first one's resources.
+/// </para>
 /// </summary>
 public sealed unsafe class VirglRenderer : IRendererLibrary
 {

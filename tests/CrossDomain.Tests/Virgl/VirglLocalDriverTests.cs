@@ -17,6 +17,20 @@ public sealed class VirglLocalDriverTests
     private const uint Size = 16;
     private const uint Stride = Size * 4;
 
+    /// <summary>A 16×16 BGRA texture a clear can render into.</summary>
+    private static DrmVirtgpuResourceCreate RenderTarget => new()
+    {
+        Target = VirglRequests.Texture2D,
+        Format = VirglRequests.FormatB8G8R8A8,
+        Bind = VirglRequests.BindRenderTarget,
+        Width = Size,
+        Height = Size,
+        Depth = 1,
+        ArraySize = 1,
+        Size = Stride * Size,
+        Stride = Stride,
+    };
+
     [SkippableFact]
     public void A_clear_rendered_by_virgl_comes_back_through_transfer_from_host_after_its_fence()
     {
@@ -29,18 +43,7 @@ public sealed class VirglLocalDriverTests
         Assert.NotEqual(0u, BitConverter.ToUInt32(caps));
 
         gpu.InitContext((uint)CapsetId.Virgl2, ringCount: 1, pollRingMask: 1);
-        var target = new DrmVirtgpuResourceCreate
-        {
-            Target = VirglRequests.Texture2D,
-            Format = VirglRequests.FormatB8G8R8A8,
-            Bind = VirglRequests.BindRenderTarget,
-            Width = Size,
-            Height = Size,
-            Depth = 1,
-            ArraySize = 1,
-            Size = Stride * Size,
-            Stride = Stride,
-        };
+        var target = RenderTarget;
         gpu.CreateResource(ref target);
         Assert.NotEqual(0u, target.ResourceHandle);
 
@@ -65,18 +68,7 @@ public sealed class VirglLocalDriverTests
     {
         var renderer = VirglAvailability.Require();
         using var host = new InProcessHostService(new VirglContextType(renderer, CapsetId.Virgl2));
-        var image = new DrmVirtgpuResourceCreate
-        {
-            Target = VirglRequests.Texture2D,
-            Format = VirglRequests.FormatB8G8R8A8,
-            Bind = VirglRequests.BindRenderTarget,
-            Width = Size,
-            Height = Size,
-            Depth = 1,
-            ArraySize = 1,
-            Size = Stride * Size,
-            Stride = Stride,
-        };
+        var image = RenderTarget;
         using (var first = LocalVirtioGpu.Connect(host.SocketPath))
         {
             first.InitContext((uint)CapsetId.Virgl2, ringCount: 1, pollRingMask: 1);
