@@ -32,6 +32,8 @@ internal static class HostOptionTable
 
     public static OptionDefinition MaxHostMemoryMib { get; } = Limit("max-host-memory-mib", "host memory (MiB) one device's resources may use", nameof(HostServiceOptions.MaxHostMemoryMib), 1024, 1 << 20);
 
+    public static OptionDefinition MaxHostFds { get; } = Limit("max-host-fds", "host fds one device may hold for its guest (blob memory, pipes, compositor fds)", nameof(HostServiceOptions.MaxHostFds), 4096, 1 << 20);
+
     public static OptionDefinition MaxPendingFences { get; } = Limit("max-pending-fences", "fenced commands one device may hold unanswered", nameof(HostServiceOptions.MaxPendingFences), 4096, 1 << 20);
 
     public static OptionTable Table { get; } = new(HostServiceOptions.SectionName,
@@ -42,6 +44,7 @@ internal static class HostOptionTable
         MaxContexts,
         MaxResources,
         MaxHostMemoryMib,
+        MaxHostFds,
         MaxPendingFences,
         StandardOptions.ConfigFile,
         StandardOptions.LogLevel,

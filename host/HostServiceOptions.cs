@@ -38,6 +38,8 @@ public sealed class HostServiceOptions
 
     public int MaxHostMemoryMib { get; set; } = 1024;
 
+    public int MaxHostFds { get; set; } = 4096;
+
     public int MaxPendingFences { get; set; } = 4096;
 
     public bool Offers(string capset) =>
@@ -50,6 +52,7 @@ public sealed class HostServiceOptions
             MaxContexts = MaxContexts,
             MaxResources = MaxResources,
             MaxHostMemoryBytes = (long)MaxHostMemoryMib << 20,
+            MaxHostFds = MaxHostFds,
             MaxPendingFences = MaxPendingFences,
         },
     };

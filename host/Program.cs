@@ -6,6 +6,7 @@ using CrossDomain.Host.CrossDomain.Gbm;
 using CrossDomain.Host.Device;
 using CrossDomain.Host.Metrics;
 using CrossDomain.Host.Service;
+using CrossDomain.Interop;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,8 @@ switch (invocation)
     case HostInvocation.Misconfigured misconfigured:
         return ConsoleReport.Misconfiguration(HostCommandLine.ProgramName, misconfigured.Problem);
     case HostInvocation.Serve serve:
+        // Every VM's blobs, pipes and compositor fds share this one process's fd table.
+        bool fdLimitKnown = FileDescriptorLimit.TryRaiseToHardLimit(out ulong fdSoftLimit, out ulong fdHardLimit);
         if (!CompositorSocketPath.TryResolve(serve.Options.WaylandDisplay, out string? compositorSocket, out string? problem))
             return ConsoleReport.Misconfiguration(HostCommandLine.ProgramName, $"--wayland-display: {problem}");
         HostApplicationBuilder builder = ServiceHost.CreateBuilder(HostCommandLine.ProgramName, serve.Configuration, executableDirectory);
@@ -48,6 +51,8 @@ switch (invocation)
             ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(HostCommandLine.ProgramName);
             HostStartupLog.Settings(logger, serve.Options.Socket, compositorSocket,
                 serve.Configuration[StandardOptions.LogLevelConfigurationKey]);
+            if (fdLimitKnown) HostStartupLog.FdLimit(logger, fdSoftLimit, fdHardLimit);
+            else HostStartupLog.FdLimitUnknown(logger);
             if (!File.Exists(compositorSocket)) HostStartupLog.CompositorMissing(logger, compositorSocket);
             try
             {

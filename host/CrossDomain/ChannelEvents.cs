@@ -78,7 +78,7 @@ internal sealed class ChannelEvents : IDisposable
     /// <summary>The compositor holds the write end now; its data becomes READ events under <paramref name="id"/>.</summary>
     public void AddReadPipe(uint id, FileDescriptor readEnd)
     {
-        _readPipes.Add(id, new ReadPipe(id, readEnd, _setup.Loop, OnReadPipeReady));
+        _readPipes.Add(id, new ReadPipe(id, readEnd, _setup.Loop, _setup.Fds, OnReadPipeReady));
         UpdateWatches();
     }
 
@@ -150,6 +150,13 @@ internal sealed class ChannelEvents : IDisposable
             compositor.Close();
             return CrossDomainSendReceive.Size;
         }
+        // Likewise when the device's fd budget, which all its contexts share, could not take a whole message's fds.
+        if (!_setup.Fds.HasRoom(UnixSocket.MaxFdsPerMessage))
+        {
+            CrossDomainLog.DeviceFdsExhausted(_logger, _setup.ContextId, _setup.Fds.Limit);
+            compositor.Close();
+            return CrossDomainSendReceive.Size;
+        }
 
         _receivedFds.Clear();
         var result = compositor.Receive(message[CrossDomainSendReceive.Size..], _receivedFds);
@@ -196,13 +203,14 @@ internal sealed class ChannelEvents : IDisposable
                 switch (kind)
                 {
                     case ReceivedFdKind.Memory:
-                        receive.Identifiers[(int)count] = _items.Add(new ReceivedMemory(fd, size, writable));
+                        receive.Identifiers[(int)count] = _items.Add(new ReceivedMemory(fd, size, writable, _setup.Fds));
                         receive.IdentifierTypes[(int)count] = (uint)IdentifierType.VirtgpuBlob;
                         receive.IdentifierSizes[(int)count] = (uint)size;
                         count++;
                         break;
                     case ReceivedFdKind.WritePipe:
-                        receive.Identifiers[(int)count] = _items.Add(new WritePipe(fd, _setup.Loop, _pipeWriteBudget, OnWritePipeClosedWhileDraining));
+                        receive.Identifiers[(int)count] = _items.Add(
+                            new WritePipe(fd, _setup.Loop, _pipeWriteBudget, _setup.Fds, OnWritePipeClosedWhileDraining));
                         receive.IdentifierTypes[(int)count] = (uint)IdentifierType.WritePipe;
                         count++;
                         break;

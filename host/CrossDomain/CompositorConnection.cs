@@ -1,3 +1,4 @@
+using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
@@ -18,10 +19,10 @@ internal sealed unsafe class CompositorConnection : IDisposable
     private readonly Action _inputReady;
     private bool _wantsInput;
 
-    private CompositorConnection(UnixSocket socket, EventLoop loop, ByteBudget sendBudget, Action inputReady)
+    private CompositorConnection(UnixSocket socket, EventLoop loop, ByteBudget sendBudget, HostFdBudget fds, Action inputReady)
     {
         _socket = socket;
-        _backlog = new SendBacklog(sendBudget);
+        _backlog = new SendBacklog(sendBudget, fds);
         _inputReady = inputReady;
         _watch = new LoopWatch(loop, socket.Handle, OnReady);
     }
@@ -43,8 +44,10 @@ internal sealed unsafe class CompositorConnection : IDisposable
     /// Connects without blocking the device loop: a Unix stream connect completes at once or fails,
     /// except against a listener whose backlog is full, which a blocking connect would wait for.
     /// </summary>
+    /// <param name="fds">Where fds duplicated for queued sends are counted.</param>
     /// <returns>The connection, or null with <paramref name="errno"/> (ENOENT, ECONNREFUSED, EAGAIN …).</returns>
-    public static CompositorConnection? TryConnect(string path, EventLoop loop, ByteBudget sendBudget, Action inputReady, out int errno)
+    public static CompositorConnection? TryConnect(string path, EventLoop loop, ByteBudget sendBudget, HostFdBudget fds, Action inputReady,
+        out int errno)
     {
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -70,13 +73,14 @@ internal sealed unsafe class CompositorConnection : IDisposable
             return null;
         }
         errno = 0;
-        return new CompositorConnection(UnixSocket.Adopt(handle), loop, sendBudget, inputReady);
+        return new CompositorConnection(UnixSocket.Adopt(handle), loop, sendBudget, fds, inputReady);
     }
 
     /// <summary>
     /// Sends <paramref name="data"/> with <paramref name="fds"/> in one sendmsg, so the fds arrive with
     /// the first byte; what the socket cannot take now is queued (the fds duplicated if none went).
-    /// The caller keeps its fds. False, with <paramref name="errno"/>, when the compositor is gone.
+    /// The caller keeps its fds, and has checked that the budgets could queue it all
+    /// (<see cref="SendBacklog.Add"/>). False, with <paramref name="errno"/>, when the compositor is gone.
     /// </summary>
     public bool Send(ReadOnlySpan<byte> data, ReadOnlySpan<FileDescriptor> fds, out int errno)
     {

@@ -49,9 +49,9 @@ internal sealed class CrossDomainContext : IGpuContext
     {
         _setup = setup;
         _options = options;
-        _logger = logger;
+        _logger = setup.Logs.Limit(logger);
         _sendBudget = new ByteBudget(options.Limits.MaxPendingSendBytes);
-        _channel = new ChannelEvents(setup, _items, new ByteBudget(options.Limits.MaxPendingPipeWriteBytes), options.Limits, logger);
+        _channel = new ChannelEvents(setup, _items, new ByteBudget(options.Limits.MaxPendingPipeWriteBytes), options.Limits, _logger);
     }
 
     public GpuError Submit(ReadOnlySpan<byte> commands)
@@ -121,6 +121,8 @@ internal sealed class CrossDomainContext : IGpuContext
         _disposed = true;
         _channel.Dispose();
         _compositor?.Close();
+        // Templates are never freed before this, so all that were charged are still here.
+        _setup.Memory.Refund((ulong)_items.TemplateCount * ImageTemplate.HostBytes);
         _items.Dispose();
         _attached.Clear();
     }
@@ -173,7 +175,7 @@ internal sealed class CrossDomainContext : IGpuContext
                 error = FindRing(channelRingId, out channelRing);
                 if (error != GpuError.None) return Refuse(Command, error, "the channel ring is not an attached guest blob of a page or more");
                 if (_options.WaylandSocketPath is not { } path) return Refuse(Command, GpuError.InvalidParameter, "no compositor is configured");
-                compositor = CompositorConnection.TryConnect(path, _setup.Loop, _sendBudget, _channel.OnCompositorInput, out int errno);
+                compositor = CompositorConnection.TryConnect(path, _setup.Loop, _sendBudget, _setup.Fds, _channel.OnCompositorInput, out int errno);
                 if (compositor is null)
                 {
                     CrossDomainLog.CompositorUnreachable(_logger, _setup.ContextId, path, errno);
@@ -217,7 +219,14 @@ internal sealed class CrossDomainContext : IGpuContext
                 return Refuse(Command, GpuError.OutOfMemory, "the context has as many image templates as it may");
             var linear = ImageTemplate.TryCreate(key, _options.Limits.MaxImageBytes);
             if (linear is null) return Refuse(Command, GpuError.InvalidParameter, "unknown format, empty image or too large an image");
-            id = _items.Add(TryCreateDmabufTemplate(key) ?? linear);
+            if (!_setup.Memory.TryCharge(ImageTemplate.HostBytes))
+                return Refuse(Command, GpuError.OutOfMemory, "the device's host memory budget cannot hold another image template");
+            if (!TryCreateDmabufTemplate(key, linear.Size, out var dmabuf))
+            {
+                _setup.Memory.Refund(ImageTemplate.HostBytes);
+                return Refuse(Command, GpuError.OutOfMemory, "the device's host memory budget cannot hold the image for GBM to lay out");
+            }
+            id = _items.Add(dmabuf ?? linear);
         }
         _items.TryGet(id, out var item);
         var answer = ((ImageTemplate)item!).Requirements(id);
@@ -231,14 +240,27 @@ internal sealed class CrossDomainContext : IGpuContext
     /// only for a buffer it made), or null where the host has no GBM, the driver refuses the
     /// format or usage, or its layout would exceed the image limit: then the memfd template serves.
     /// Asked only after the memfd layout passed the limits, so the guest cannot make the driver
-    /// try an absurd allocation.
+    /// try an absurd allocation. The probe is real memory while it lives, as large as the image
+    /// limit, so it is charged to the device's host memory meanwhile (at
+    /// <paramref name="linearSize"/>: the driver's own size is known only once it exists); false,
+    /// and no probe, when the budget cannot hold it.
     /// </summary>
-    private ImageTemplate? TryCreateDmabufTemplate(ImageTemplateKey key)
+    private bool TryCreateDmabufTemplate(ImageTemplateKey key, ulong linearSize, out ImageTemplate? template)
     {
-        if (_options.Gbm is not { } gbm || !gbm.IsFormatSupported(key.DrmFormat, key.Flags)) return null;
-        if (!gbm.TryAllocate(key.Width, key.Height, key.DrmFormat, key.Flags, out var probe)) return null;
-        using (probe)
-            return probe.Size <= _options.Limits.MaxImageBytes ? ImageTemplate.FromGbmProbe(key, probe) : null;
+        template = null;
+        if (_options.Gbm is not { } gbm || !gbm.IsFormatSupported(key.DrmFormat, key.Flags)) return true;
+        if (!_setup.Memory.TryCharge(linearSize)) return false;
+        try
+        {
+            if (!gbm.TryAllocate(key.Width, key.Height, key.DrmFormat, key.Flags, out var probe)) return true;
+            using (probe)
+                template = probe.Size <= _options.Limits.MaxImageBytes ? ImageTemplate.FromGbmProbe(key, probe) : null;
+            return true;
+        }
+        finally
+        {
+            _setup.Memory.Refund(linearSize);
+        }
     }
 
     private GpuError Send(ReadOnlySpan<byte> bytes)
@@ -259,7 +281,12 @@ internal sealed class CrossDomainContext : IGpuContext
             return count == 0 ? GpuError.None : Refuse(Command, GpuError.InvalidParameter, "identifiers without data: a stream carries fds only with bytes");
         if (_channel.ReadPipeCount + readPipeCount > _options.Limits.MaxReadPipes)
             return Refuse(Command, GpuError.OutOfMemory, "the context reads as many pipes as it may");
-        if (!_sendBudget.HasRoom(data.Length)) return Refuse(Command, GpuError.OutOfMemory, "too much is queued for a compositor that does not read");
+        if (!_sendBudget.HasRoom(data.Length + SendBacklog.ChunkOverhead))
+            return Refuse(Command, GpuError.OutOfMemory, "too much is queued for a compositor that does not read");
+        // Room for every fd the SEND may hold, checked up front as the bytes are: both ends of each
+        // new pipe, and a duplicate of each of its fds should it have to wait for the compositor.
+        if (!_setup.Fds.HasRoom(2 * readPipeCount + count))
+            return Refuse(Command, GpuError.OutOfMemory, "the device holds as many host fds for the guest as it may");
         return SendChecked(send, count, data);
     }
 
@@ -324,6 +351,7 @@ internal sealed class CrossDomainContext : IGpuContext
                 // our read end, a separate open file, is made non-blocking for the loop.
                 var (readEnd, writeEnd) = Pipe.Create(nonBlocking: false);
                 _newReadPipes.Add((id, readEnd, writeEnd));
+                _setup.Fds.Take(2);
                 FdFlags.SetNonBlocking(readEnd);
                 fds[i] = writeEnd;
             }
@@ -338,6 +366,7 @@ internal sealed class CrossDomainContext : IGpuContext
             foreach (var (id, readEnd, writeEnd) in _newReadPipes)
             {
                 writeEnd.Dispose();
+                _setup.Fds.Return(1);
                 _channel.AddReadPipe(id, readEnd);
             }
             _newReadPipes.Clear();
@@ -361,6 +390,7 @@ internal sealed class CrossDomainContext : IGpuContext
         {
             readEnd.Dispose();
             writeEnd.Dispose();
+            _setup.Fds.Return(2);
         }
         _newReadPipes.Clear();
     }

@@ -22,7 +22,11 @@ public sealed class CrossDomainContextLimits
     /// <summary>Pipes the host reads for the guest (guest READ_PIPE identifiers) at once.</summary>
     public int MaxReadPipes { get; set; } = 64;
 
-    /// <summary>SEND bytes queued while the compositor's socket is full.</summary>
+    /// <summary>
+    /// SEND bytes queued while the compositor's socket is full, each queued SEND counting
+    /// <see cref="SendBacklog.ChunkOverhead"/> more. The fds queued with them count against the
+    /// device's <see cref="Device.DeviceLimits.MaxHostFds"/>.
+    /// </summary>
     public int MaxPendingSendBytes { get; set; } = 1 << 20;
 
     /// <summary>WRITE bytes queued, over all write pipes, while their readers are slow.</summary>

@@ -34,6 +34,9 @@ internal static partial class CrossDomainLog
     [LoggerMessage(EventId = 515, Level = LogLevel.Warning, Message = "Cross-domain context {ContextId}: the guest holds {Count} unconsumed fds from the compositor; the channel is closed")]
     public static partial void TooManyHeldFds(ILogger logger, uint contextId, int count);
 
+    [LoggerMessage(EventId = 516, Level = LogLevel.Warning, Message = "Cross-domain context {ContextId}: the device holds nearly all its {Limit} host fds for the guest; the channel is closed")]
+    public static partial void DeviceFdsExhausted(ILogger logger, uint contextId, int limit);
+
     [LoggerMessage(EventId = 520, Level = LogLevel.Warning, Message = "Cross-domain context {ContextId}: the compositor sent an fd the channel cannot carry ({Description}); it was closed")]
     public static partial void UnsupportedFdClosed(ILogger logger, uint contextId, string description);
 

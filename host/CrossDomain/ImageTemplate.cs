@@ -25,6 +25,13 @@ internal sealed class ImageTemplate : HostItem
     /// <summary>The planes an answer describes: CrossDomainImageRequirements has four strides and offsets.</summary>
     public const int PlaneCount = 4;
 
+    /// <summary>
+    /// What a template costs the host, charged to the device's host memory for as long as its
+    /// context lives (the protocol never frees one): the object, its plane tables and its two
+    /// table entries, rounded up.
+    /// </summary>
+    public const ulong HostBytes = 256;
+
     /// <summary>The page size blob sizes are rounded to: the host's, and never less than the guest's 4 KiB.</summary>
     public static readonly ulong PageSize = (ulong)Math.Max(Environment.SystemPageSize, 4096);
 

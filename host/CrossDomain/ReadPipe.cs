@@ -1,3 +1,4 @@
+using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 
 namespace CrossDomain.Host.CrossDomain;
@@ -9,11 +10,15 @@ namespace CrossDomain.Host.CrossDomain;
 internal sealed class ReadPipe : IDisposable
 {
     private readonly LoopWatch _watch;
+    private readonly HostFdBudget _fds;
+    private bool _disposed;
 
-    public ReadPipe(uint id, FileDescriptor readEnd, EventLoop loop, Action<ReadPipe> ready)
+    /// <param name="fds">Where <paramref name="readEnd"/> is already counted (from when the pipe was made); given back on dispose.</param>
+    public ReadPipe(uint id, FileDescriptor readEnd, EventLoop loop, HostFdBudget fds, Action<ReadPipe> ready)
     {
         Id = id;
         ReadEnd = readEnd;
+        _fds = fds;
         _watch = new LoopWatch(loop, readEnd, _ => ready(this));
     }
 
@@ -30,7 +35,10 @@ internal sealed class ReadPipe : IDisposable
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         _watch.Dispose();
         ReadEnd.Dispose();
+        _fds.Return(1);
     }
 }

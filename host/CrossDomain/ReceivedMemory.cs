@@ -1,3 +1,4 @@
+using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 
 namespace CrossDomain.Host.CrossDomain;
@@ -5,15 +6,28 @@ namespace CrossDomain.Host.CrossDomain;
 /// <summary>
 /// Mappable memory the compositor sent (a keymap, a dmabuf-feedback table, a shm pool): announced
 /// to the guest as a VIRTGPU_BLOB identifier, and consumed when the guest makes a HOST3D blob of it.
+/// Its fd counts against the device's fd budget until the blob takes it (the device counts the
+/// blob's) or it is closed.
 /// </summary>
-internal sealed class ReceivedMemory(FileDescriptor handle, ulong size, bool writable) : HostItem
+internal sealed class ReceivedMemory : HostItem
 {
-    private FileDescriptor? _handle = handle;
+    private readonly HostFdBudget _fds;
+    private FileDescriptor? _handle;
 
-    public ulong Size { get; } = size;
+    /// <param name="fds">Where the fd is counted; the caller has checked that it has room.</param>
+    public ReceivedMemory(FileDescriptor handle, ulong size, bool writable, HostFdBudget fds)
+    {
+        fds.Take(1);
+        _handle = handle;
+        _fds = fds;
+        Size = size;
+        IsWritable = writable;
+    }
+
+    public ulong Size { get; }
 
     /// <summary>False for read-only or write-sealed memfds (mutter's keymaps, weston's for wl_seat v7+).</summary>
-    public bool IsWritable { get; } = writable;
+    public bool IsWritable { get; }
 
     public override bool HoldsFd => true;
 
@@ -22,12 +36,15 @@ internal sealed class ReceivedMemory(FileDescriptor handle, ulong size, bool wri
     {
         var taken = _handle ?? throw new InvalidOperationException("The memory was already taken.");
         _handle = null;
+        _fds.Return(1);
         return taken;
     }
 
     public override void Dispose()
     {
-        _handle?.Dispose();
+        if (_handle is null) return;
+        _handle.Dispose();
         _handle = null;
+        _fds.Return(1);
     }
 }

@@ -1,3 +1,4 @@
+using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 
 namespace CrossDomain.Host.CrossDomain;
@@ -5,18 +6,30 @@ namespace CrossDomain.Host.CrossDomain;
 /// <summary>
 /// SEND data the compositor's socket could not take at once, in order, each chunk with the fds
 /// that must travel with its first byte. Only used when the socket is full, which a healthy
-/// compositor rarely lets happen; the budget bounds what a stalled one can make us hold.
+/// compositor rarely lets happen; the budgets bound what a stalled one can make us hold: bytes
+/// (each chunk also costing <see cref="ChunkOverhead"/>) and the duplicated fds.
 /// </summary>
-internal sealed class SendBacklog(ByteBudget budget)
+internal sealed class SendBacklog(ByteBudget budget, HostFdBudget fdBudget)
 {
+    /// <summary>
+    /// Budget bytes a queued chunk costs beyond its data: what the chunk, its arrays and its queue
+    /// slot take, rounded up. Without it a guest queueing one-byte SENDs would make the host hold
+    /// a hundred times what the budget says.
+    /// </summary>
+    public const int ChunkOverhead = 128;
+
     private readonly Queue<Chunk> _chunks = new();
 
     public bool IsEmpty => _chunks.Count == 0;
 
-    /// <summary>Queues <paramref name="data"/> with duplicates of <paramref name="fds"/> (the caller keeps its own).</summary>
+    /// <summary>
+    /// Queues <paramref name="data"/> with duplicates of <paramref name="fds"/> (the caller keeps its
+    /// own). The caller has checked that both budgets have room: <see cref="ChunkOverhead"/> more
+    /// than the data, and one fd for each of <paramref name="fds"/>.
+    /// </summary>
     public void Add(ReadOnlySpan<byte> data, ReadOnlySpan<FileDescriptor> fds)
     {
-        var duplicates = new FileDescriptor[fds.Length];
+        FileDescriptor[] duplicates = fds.IsEmpty ? [] : new FileDescriptor[fds.Length];
         try
         {
             for (int i = 0; i < fds.Length; i++) duplicates[i] = fds[i].Duplicate();
@@ -26,7 +39,8 @@ internal sealed class SendBacklog(ByteBudget budget)
             foreach (var duplicate in duplicates) duplicate?.Dispose();
             throw;
         }
-        budget.Take(data.Length);
+        budget.Take(data.Length + ChunkOverhead);
+        fdBudget.Take(duplicates.Length);
         _chunks.Enqueue(new Chunk(data.ToArray(), duplicates));
     }
 
@@ -39,11 +53,15 @@ internal sealed class SendBacklog(ByteBudget budget)
             var result = socket.Send(chunk.Data.AsSpan(chunk.Sent), chunk.Fds);
             if (result.Status != IoStatus.Done) return result.Status == IoStatus.WouldBlock ? IoResult.Done(total) : result;
             // The kernel took the fds with the first byte it took.
-            chunk.ReleaseFds();
+            ReleaseFds(chunk);
             chunk.Sent += result.Bytes;
             budget.Return(result.Bytes);
             total += result.Bytes;
-            if (chunk.Sent == chunk.Data.Length) _chunks.Dequeue();
+            if (chunk.Sent == chunk.Data.Length)
+            {
+                _chunks.Dequeue();
+                budget.Return(ChunkOverhead);
+            }
         }
         return IoResult.Done(total);
     }
@@ -52,9 +70,15 @@ internal sealed class SendBacklog(ByteBudget budget)
     {
         while (_chunks.TryDequeue(out var chunk))
         {
-            chunk.ReleaseFds();
-            budget.Return(chunk.Data.Length - chunk.Sent);
+            ReleaseFds(chunk);
+            budget.Return(chunk.Data.Length - chunk.Sent + ChunkOverhead);
         }
+    }
+
+    private void ReleaseFds(Chunk chunk)
+    {
+        fdBudget.Return(chunk.Fds.Length);
+        chunk.ReleaseFds();
     }
 
     private sealed class Chunk(byte[] data, FileDescriptor[] fds)

@@ -1,3 +1,4 @@
+using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 
 namespace CrossDomain.Host.CrossDomain;
@@ -14,20 +15,25 @@ internal sealed class WritePipe : HostItem
     private readonly FileDescriptor _fd;
     private readonly LoopWatch _watch;
     private readonly ByteBudget _budget;
+    private readonly HostFdBudget _fds;
     private readonly Action<WritePipe> _closedWhileDraining;
     private byte[] _pending = [];
     private int _pendingStart;
     private int _pendingLength;
     private bool _closeWhenDrained;
 
+    /// <param name="fds">Where the fd is counted until the pipe closes; the caller has checked that it has room.</param>
     /// <param name="closedWhileDraining">Called when the pipe closes itself on the loop, after its last queued bytes went out or failed.</param>
-    public WritePipe(FileDescriptor fd, EventLoop loop, ByteBudget budget, Action<WritePipe> closedWhileDraining)
+    public WritePipe(FileDescriptor fd, EventLoop loop, ByteBudget budget, HostFdBudget fds, Action<WritePipe> closedWhileDraining)
     {
         FdFlags.SetNonBlocking(fd);
         _fd = fd;
         _budget = budget;
+        _fds = fds;
         _closedWhileDraining = closedWhileDraining;
         _watch = new LoopWatch(loop, fd, OnWritable);
+        // Last: a constructor that throws leaves the fd to the caller, uncounted.
+        fds.Take(1);
     }
 
     public override bool HoldsFd => true;
@@ -123,6 +129,7 @@ internal sealed class WritePipe : HostItem
         IsClosed = true;
         _watch.Dispose();
         _fd.Dispose();
+        _fds.Return(1);
         _budget.Return(_pendingLength);
         _pendingLength = 0;
         _pending = [];

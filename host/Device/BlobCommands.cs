@@ -13,6 +13,7 @@ internal sealed class BlobCommands(
     ResourceTable resources,
     ContextTable contexts,
     HostMemoryBudget budget,
+    HostFdBudget fds,
     DeviceLimits limits,
     HostWindowMappings mappings,
     ILogger logger)
@@ -46,6 +47,14 @@ internal sealed class BlobCommands(
 
         ulong charge = (backing?.HostBytes ?? 0) + (hasHostMemory ? command.Size : 0);
         if (resources.IsFull || !budget.TryCharge(charge)) return GpuError.OutOfMemory;
+        // Host memory is always one fd (HostBlob.Handle), counted before the context makes it.
+        int fdCharge = hasHostMemory ? 1 : 0;
+        if (!fds.TryTake(fdCharge))
+        {
+            budget.Refund(charge);
+            DeviceLog.OutOfHostFds(logger, CommandType.ResourceCreateBlob, command.Header.ContextId, fds.Limit);
+            return GpuError.OutOfMemory;
+        }
         HostBlob? hostMemory = null;
         if (owner is not null)
         {
@@ -53,6 +62,7 @@ internal sealed class BlobCommands(
             if (error != GpuError.None)
             {
                 budget.Refund(charge);
+                fds.Return(fdCharge);
                 return error;
             }
         }
@@ -60,6 +70,7 @@ internal sealed class BlobCommands(
             command.Size, backing, hostMemory)
         {
             ChargedHostBytes = charge,
+            ChargedHostFds = fdCharge,
         };
         resources.Add(blob);
         return GpuError.None;

@@ -14,6 +14,9 @@ internal sealed class ContextCommands(
     FenceTimelines fences,
     SwitchableGuestMemory guestMemory,
     EventLoop loop,
+    HostMemoryBudget memory,
+    HostFdBudget fds,
+    LogRateLimiter logs,
     DeviceLimits limits,
     ILogger logger,
     DeviceMetrics? metrics)
@@ -29,9 +32,11 @@ internal sealed class ContextCommands(
         if (type is null) return GpuError.InvalidParameter;
         if (contexts.IsFull) return GpuError.OutOfMemory;
 
-        string debugName = DecodeDebugName(command);
+        var nameBytes = DebugNameBytes(command);
+        string debugName = Encoding.UTF8.GetString(nameBytes);
         var timelines = new ContextTimelines(contextId);
-        var setup = new GpuContextSetup(contextId, debugName, guestMemory, new ContextFenceSignal(fences, timelines), loop, metrics);
+        var setup = new GpuContextSetup(contextId, debugName, guestMemory, new ContextFenceSignal(fences, timelines), loop,
+            memory, fds, logs, metrics);
         var error = type.CreateContext(setup, out var context);
         if (error != GpuError.None)
         {
@@ -41,7 +46,7 @@ internal sealed class ContextCommands(
         if (context is null) return GpuError.Unspecified;
         contexts.Add(new ContextEntry(contextId, type, context, timelines));
         metrics?.ContextCreated();
-        DeviceLog.ContextCreated(logger, contextId, type.CapsetId, debugName);
+        DeviceLog.ContextCreated(logger, contextId, type.CapsetId, LogText.Escape(nameBytes, VirtioGpuLimits.DebugNameSize));
         return GpuError.None;
     }
 
@@ -107,11 +112,11 @@ internal sealed class ContextCommands(
     }
 
     /// <summary>The name Linux sends: at most nlen bytes, NUL-terminated only when it fits.</summary>
-    private static string DecodeDebugName(in ContextCreateCommand command)
+    private static ReadOnlySpan<byte> DebugNameBytes(in ContextCreateCommand command)
     {
         ReadOnlySpan<byte> name = command.DebugName;
         name = name[..(int)command.NameLength];
         int terminator = name.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(terminator < 0 ? name : name[..terminator]);
+        return terminator < 0 ? name : name[..terminator];
     }
 }

@@ -16,6 +16,15 @@ public sealed class DeviceLimits
     /// </summary>
     public long MaxHostMemoryBytes { get; set; } = 1L << 30;
 
+    /// <summary>
+    /// Host fds held on the guest's behalf: one per HOST3D blob, and those contexts keep for it
+    /// (compositor fds not yet consumed, pipes, fds of SENDs waiting for the compositor). A desktop
+    /// guest holds a few per window (buffers, keymap, clipboard pipes) and a 3D guest one per
+    /// mapped blob, hundreds in all; 4096 leaves room for that, and with the soft fd limit raised to
+    /// systemd's default hard limit (524288) one process still serves a hundred guests at their limit.
+    /// </summary>
+    public int MaxHostFds { get; set; } = 4096;
+
     /// <summary>Replies held back until their fence signals, over all contexts and rings.</summary>
     public int MaxPendingFences { get; set; } = 4096;
 
@@ -31,6 +40,7 @@ public sealed class DeviceLimits
         RequirePositive(MaxContexts, nameof(MaxContexts));
         RequirePositive(MaxResources, nameof(MaxResources));
         RequirePositive(MaxHostMemoryBytes, nameof(MaxHostMemoryBytes));
+        RequirePositive(MaxHostFds, nameof(MaxHostFds));
         RequirePositive(MaxPendingFences, nameof(MaxPendingFences));
         RequirePositive(MaxBackingEntries, nameof(MaxBackingEntries));
         RequirePositive(MaxSubmitBytes, nameof(MaxSubmitBytes));

@@ -23,6 +23,7 @@ internal static partial class DeviceLog
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Command {Command} (context {ContextId}) threw; the guest gets ERR_UNSPEC")]
     public static partial void CommandThrew(ILogger logger, Exception exception, CommandType command, uint contextId);
 
+    /// <remarks><paramref name="debugName"/> is the guest's: pass it through <see cref="LogText.Escape"/>.</remarks>
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Context {ContextId} created: {CapsetId} for \"{DebugName}\"")]
     public static partial void ContextCreated(ILogger logger, uint contextId, CapsetId capsetId, string debugName);
 
@@ -40,4 +41,11 @@ internal static partial class DeviceLog
 
     [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "Context {ContextId} made blob {ResourceId} without valid host memory")]
     public static partial void ContextMadeInvalidBlob(ILogger logger, uint contextId, uint resourceId);
+
+    // Debug: each refusal is the guest's doing, and it may make them as fast as it likes.
+    [LoggerMessage(EventId = 133, Level = LogLevel.Debug, Message = "Command {Command} (context {ContextId}) refused: the device already holds its {Limit} host fds for the guest")]
+    public static partial void OutOfHostFds(ILogger logger, CommandType command, uint contextId, int limit);
+
+    [LoggerMessage(EventId = 140, Message = "Left out {Count} lines of event {SuppressedEventId} ({SuppressedEventName}) from this device: at most {Limit} a second are logged")]
+    public static partial void LinesSuppressed(ILogger logger, LogLevel level, int count, int suppressedEventId, string? suppressedEventName, int limit);
 }

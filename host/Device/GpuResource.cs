@@ -22,6 +22,9 @@ public abstract class GpuResource
     /// <summary>Host bytes counted against the guest's budget for it, returned on UNREF.</summary>
     internal ulong ChargedHostBytes { get; set; }
 
+    /// <summary>Host fds counted against the guest's fd budget for it, returned on UNREF.</summary>
+    internal int ChargedHostFds { get; set; }
+
     /// <summary>Releases host objects it owns; the device has already returned its budget.</summary>
     internal virtual void Release()
     {

@@ -2,9 +2,10 @@ namespace CrossDomain.Host.Device;
 
 /// <summary>
 /// Bytes of host memory the guest has made the device hold. Charged before an allocation is made,
-/// so a guest past its budget causes no allocation at all.
+/// so a guest past its budget causes no allocation at all. Contexts get it too (<see cref="GpuContextSetup.Memory"/>),
+/// for what they allocate beyond the resources the device counts.
 /// </summary>
-internal sealed class HostMemoryBudget(long limitBytes)
+public sealed class HostMemoryBudget(long limitBytes)
 {
     public ulong Limit { get; } = (ulong)limitBytes;
 

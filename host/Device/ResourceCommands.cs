@@ -12,6 +12,7 @@ namespace CrossDomain.Host.Device;
 internal sealed class ResourceCommands(
     ResourceTable resources,
     HostMemoryBudget budget,
+    HostFdBudget fds,
     DeviceLimits limits,
     SwitchableGuestMemory guestMemory,
     ContextTable contexts,
@@ -193,7 +194,7 @@ internal sealed class ResourceCommands(
 
     /// <summary>
     /// Everything that refers to the resource lets go of it before its memory does: the window
-    /// mapping, the contexts, the scanouts and cursor; then its host memory and budget.
+    /// mapping, the contexts, the scanouts and cursor; then its host memory and budgets.
     /// </summary>
     public void Destroy(GpuResource resource)
     {
@@ -202,6 +203,7 @@ internal sealed class ResourceCommands(
         display.ForgetResource(resource.Id);
         resources.Remove(resource);
         budget.Refund(resource.ChargedHostBytes);
+        fds.Return(resource.ChargedHostFds);
         resource.Release();
     }
 }

@@ -40,6 +40,7 @@ public sealed class VirtioGpuDevice : IDisposable
     private readonly ResourceTable _resources;
     private readonly ContextTable _contexts;
     private readonly HostMemoryBudget _budget;
+    private readonly HostFdBudget _fds;
     private readonly HostWindowMappings _mappings;
     private readonly FenceTimelines _fences;
     private readonly DisplayCommands _display;
@@ -57,8 +58,9 @@ public sealed class VirtioGpuDevice : IDisposable
 
     /// <param name="loop">The loop the device is driven from; contexts watch their fds on it.</param>
     /// <param name="metrics">Where the device counts its commands, fences and contexts; null counts nothing.</param>
+    /// <param name="time">The clock its log allowance (<see cref="LogRateLimiter"/>) runs on; the system's by default.</param>
     public VirtioGpuDevice(VirtioGpuDeviceOptions options, ContextTypeRegistry registry, IGuestMemory guestMemory,
-        IHostVisibleWindow window, ILogger logger, EventLoop loop, DeviceMetrics? metrics = null)
+        IHostVisibleWindow window, ILogger logger, EventLoop loop, DeviceMetrics? metrics = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
@@ -68,20 +70,25 @@ public sealed class VirtioGpuDevice : IDisposable
         ArgumentNullException.ThrowIfNull(loop);
         options.Validate();
         var limits = options.Limits;
+        // Nearly everything the device logs, the guest can make it log again and again.
+        var logs = new LogRateLimiter(time ?? TimeProvider.System);
+        logger = logs.Limit(logger);
         _registry = registry;
         _logger = logger;
         _guestMemory = new SwitchableGuestMemory(guestMemory);
         _resources = new ResourceTable(limits.MaxResources);
         _contexts = new ContextTable(limits.MaxContexts);
         _budget = new HostMemoryBudget(limits.MaxHostMemoryBytes);
+        _fds = new HostFdBudget(limits.MaxHostFds);
         _mappings = new HostWindowMappings(window);
         _metrics = metrics;
         _fences = new FenceTimelines(limits.MaxPendingFences, loop.Post, logger, metrics);
         _display = new DisplayCommands(options.DisplayWidth, options.DisplayHeight, _resources);
         _capsets = new CapsetCommands(registry);
-        _blobs = new BlobCommands(_resources, _contexts, _budget, limits, _mappings, logger);
-        _resourceCommands = new ResourceCommands(_resources, _budget, limits, _guestMemory, _contexts, _display, _blobs, registry, loop);
-        _contextCommands = new ContextCommands(registry, _contexts, _resources, _fences, _guestMemory, loop, limits, logger, metrics);
+        _blobs = new BlobCommands(_resources, _contexts, _budget, _fds, limits, _mappings, logger);
+        _resourceCommands = new ResourceCommands(_resources, _budget, _fds, limits, _guestMemory, _contexts, _display, _blobs, registry, loop);
+        _contextCommands = new ContextCommands(registry, _contexts, _resources, _fences, _guestMemory, loop, _budget, _fds, logs,
+            limits, logger, metrics);
         _responseBuffer = new byte[Math.Max(Unsafe.SizeOf<EdidResponse>(), _capsets.LargestResponse)];
         metrics?.DeviceStarted();
     }
@@ -124,6 +131,9 @@ public sealed class VirtioGpuDevice : IDisposable
 
     /// <summary>Host bytes held for the guest, against <see cref="DeviceLimits.MaxHostMemoryBytes"/>.</summary>
     public ulong HostMemoryInUse => _budget.Used;
+
+    /// <summary>Host fds held for the guest, against <see cref="DeviceLimits.MaxHostFds"/>.</summary>
+    public int HostFdsInUse => _fds.Used;
 
     public ScanoutState GetScanout(uint scanoutId)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using CrossDomain.Host.Device;
+using CrossDomain.Host.Virgl;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Protocol;
 
@@ -11,13 +12,14 @@ internal sealed unsafe class GfxstreamContext : IGpuContext
     private readonly GfxstreamRenderer _renderer;
     private readonly uint _id;
     private readonly HashSet<uint> _blobIds = [];
-    private byte[] _commandCopy = [];
+    private readonly SubmissionCopy _commandCopy;
     private bool _disposed;
 
-    private GfxstreamContext(GfxstreamRenderer renderer, uint id)
+    private GfxstreamContext(GfxstreamRenderer renderer, uint id, HostMemoryBudget memory)
     {
         _renderer = renderer;
         _id = id;
+        _commandCopy = new SubmissionCopy(memory);
     }
 
     public static GpuError TryCreate(GfxstreamRenderer renderer, CapsetId capsetId, GpuContextSetup setup, out GfxstreamContext? context)
@@ -29,17 +31,15 @@ internal sealed unsafe class GfxstreamContext : IGpuContext
             result = GfxstreamNative.CreateContext(setup.ContextId, (uint)name.Length, namePointer, (uint)capsetId);
         if (result != 0) return GpuError.Unspecified;
         GfxstreamRenderer.RegisterContext(setup.ContextId, setup.Fences);
-        context = new GfxstreamContext(renderer, setup.ContextId);
+        context = new GfxstreamContext(renderer, setup.ContextId, setup.Memory);
         return GpuError.None;
     }
 
     public GpuError Submit(ReadOnlySpan<byte> commands)
     {
         if (commands.IsEmpty) return GpuError.None;
-        // A private copy: the guest cannot change it while the decoder reads it.
-        if (_commandCopy.Length < commands.Length) _commandCopy = new byte[Math.Max(commands.Length, 2 * _commandCopy.Length)];
-        commands.CopyTo(_commandCopy);
-        fixed (byte* copy = _commandCopy)
+        if (_commandCopy.TryCopy(commands) is not { } commandCopy) return GpuError.OutOfMemory;
+        fixed (byte* copy = commandCopy)
         {
             var command = new StreamRendererCommand { ContextId = _id, CommandSize = (uint)commands.Length, Commands = copy };
             return GfxstreamNative.Submit(&command) == 0 ? GpuError.None : GpuError.InvalidParameter;
@@ -100,6 +100,7 @@ internal sealed unsafe class GfxstreamContext : IGpuContext
         _disposed = true;
         GfxstreamRenderer.UnregisterContext(_id);
         GfxstreamNative.DestroyContext(_id);
+        _commandCopy.Dispose();
         _renderer.Release();
     }
 

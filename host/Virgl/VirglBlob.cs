@@ -1,6 +1,7 @@
 using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace CrossDomain.Host.Virgl;
 
@@ -24,7 +25,8 @@ internal sealed unsafe class VirglBlob : IDisposable
     }
 
     /// <summary>Called by a live context of the renderer's owning device, so the renderer is started.</summary>
-    public static GpuError TryCreate(VirglRenderer renderer, uint contextId, in HostBlobRequest request, out HostBlob? blob)
+    /// <param name="logger">The context's logger, limited for its device.</param>
+    public static GpuError TryCreate(VirglRenderer renderer, uint contextId, in HostBlobRequest request, ILogger logger, out HostBlob? blob)
     {
         blob = null;
         // HOST3D_GUEST would lend guest pages for the blob's life; Mesa's virgl driver does not use
@@ -44,7 +46,7 @@ internal sealed unsafe class VirglBlob : IDisposable
         if (result != 0)
         {
             renderer.Release();
-            VirglLog.CallFailed(renderer.Logger, "virgl_renderer_resource_create_blob", result);
+            VirglLog.CallFailed(logger, "virgl_renderer_resource_create_blob", result);
             return GpuError.InvalidParameter;
         }
         renderer.RegisterResource(request.ResourceId);
@@ -55,7 +57,7 @@ internal sealed unsafe class VirglBlob : IDisposable
         result = VirglNative.ExportBlob(request.ResourceId, &fdType, &fd);
         if (result != 0 || fd < 0)
         {
-            VirglLog.BlobNotExportable(renderer.Logger, request.ResourceId, result);
+            VirglLog.BlobNotExportable(logger, request.ResourceId, result);
             rendererObject.Dispose();
             return GpuError.Unspecified;
         }

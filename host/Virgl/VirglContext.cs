@@ -2,6 +2,7 @@ using System.Text;
 using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace CrossDomain.Host.Virgl;
 
@@ -16,30 +17,35 @@ internal sealed unsafe class VirglContext : IGpuContext
 
     private readonly VirglRenderer _renderer;
     private readonly uint _id;
-    private byte[] _commandCopy = [];
+    private readonly SubmissionCopy _commandCopy;
+    private readonly ILogger _logger;
     private bool _disposed;
 
-    private VirglContext(VirglRenderer renderer, uint id)
+    private VirglContext(VirglRenderer renderer, uint id, HostMemoryBudget memory, ILogger logger)
     {
         _renderer = renderer;
         _id = id;
+        _commandCopy = new SubmissionCopy(memory);
+        _logger = logger;
     }
 
     /// <summary>Makes the renderer's context; the caller has acquired the renderer for it.</summary>
     public static GpuError TryCreate(VirglRenderer renderer, CapsetId capsetId, GpuContextSetup setup, out VirglContext? context)
     {
         context = null;
+        // The renderer's logger serves every device in turn; what this guest causes counts against its own.
+        var logger = setup.Logs.Limit(renderer.Logger);
         byte[] name = Encoding.UTF8.GetBytes(setup.DebugName);
         int result;
         fixed (byte* namePointer = name)
             result = VirglNative.CreateContext(setup.ContextId, (uint)capsetId & VirglNative.ContextFlagCapsetIdMask, (uint)name.Length, namePointer);
         if (result != 0)
         {
-            VirglLog.CallFailed(renderer.Logger, "virgl_renderer_context_create_with_flags", result);
+            VirglLog.CallFailed(logger, "virgl_renderer_context_create_with_flags", result);
             return GpuError.Unspecified;
         }
         renderer.RegisterContext(setup.ContextId, setup.Fences);
-        context = new VirglContext(renderer, setup.ContextId);
+        context = new VirglContext(renderer, setup.ContextId, setup.Memory, logger);
         return GpuError.None;
     }
 
@@ -48,12 +54,9 @@ internal sealed unsafe class VirglContext : IGpuContext
         // The stream is 32-bit words; a tail that is not one is malformed.
         if (commands.Length % sizeof(uint) != 0) return GpuError.InvalidParameter;
         if (commands.IsEmpty) return GpuError.None;
-        // The request may lie in guest memory the guest can still write: the decoder reads lengths
-        // and then the words they cover, so it gets a private copy that cannot change in between.
-        if (_commandCopy.Length < commands.Length) _commandCopy = new byte[Math.Max(commands.Length, 2 * _commandCopy.Length)];
-        commands.CopyTo(_commandCopy);
+        if (_commandCopy.TryCopy(commands) is not { } commandCopy) return GpuError.OutOfMemory;
         int result;
-        fixed (byte* copy = _commandCopy)
+        fixed (byte* copy = commandCopy)
             result = VirglNative.SubmitCommands(copy, (int)_id, commands.Length / sizeof(uint));
         return result == 0 ? GpuError.None : GpuError.InvalidParameter;
     }
@@ -69,7 +72,7 @@ internal sealed unsafe class VirglContext : IGpuContext
     }
 
     public GpuError CreateBlob(in HostBlobRequest request, out HostBlob? blob) =>
-        VirglBlob.TryCreate(_renderer, _id, request, out blob);
+        VirglBlob.TryCreate(_renderer, _id, request, _logger, out blob);
 
     public GpuError CreateFence(byte ringIndex, ulong fenceId)
     {
@@ -84,6 +87,7 @@ internal sealed unsafe class VirglContext : IGpuContext
         _disposed = true;
         _renderer.UnregisterContext(_id);
         VirglNative.DestroyContext(_id);
+        _commandCopy.Dispose();
         _renderer.Release();
     }
 }

@@ -35,7 +35,7 @@ public sealed class ExecutableTests
     public void The_option_tables_hold_what_the_design_promises()
     {
         Assert.Equal(["--socket", "--wayland-display", "--capsets", "--max-contexts", "--max-resources", "--max-host-memory-mib",
-            "--max-pending-fences", "--config", "--log-level", "--help", "--version"],
+            "--max-host-fds", "--max-pending-fences", "--config", "--log-level", "--help", "--version"],
             HostCommandLine.OptionNames);
         Assert.Equal(["--transport", "--device", "--host-socket", "--socket", "--globals", "--trace", "--config", "--log-level", "--help", "--version"],
             GuestProxyCommandLine.OptionNames);

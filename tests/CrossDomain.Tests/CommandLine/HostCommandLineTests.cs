@@ -50,8 +50,10 @@ public sealed class HostCommandLineTests : IDisposable
         Assert.Equal(64, defaults.ToDeviceOptions().Limits.MaxContexts);
 
         HostServiceOptions tuned = Serve(TestEnvironment.Session(("CROSSDOMAIN_MAX_CONTEXTS", "8")),
-            "--max-host-memory-mib", "256", "--max-pending-fences", "100");
+            "--max-host-memory-mib", "256", "--max-pending-fences", "100", "--max-host-fds", "512");
         var limits = tuned.ToDeviceOptions().Limits;
+        Assert.Equal(512, limits.MaxHostFds);
+        Assert.Equal(4096, defaults.ToDeviceOptions().Limits.MaxHostFds);
         Assert.Equal(8, limits.MaxContexts);
         Assert.Equal(256L << 20, limits.MaxHostMemoryBytes);
         Assert.Equal(100, limits.MaxPendingFences);

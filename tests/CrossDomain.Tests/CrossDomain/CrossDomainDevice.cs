@@ -23,13 +23,14 @@ internal sealed class CrossDomainDevice : IDisposable
     /// <param name="compositorSocketPath">Where contexts connect for the Wayland channel; null for a host without a compositor.</param>
     /// <param name="gbm">The host's GBM allocator (the caller disposes it after the device); null for memfd images only.</param>
     /// <param name="metrics">Where the device records its metrics; none by default.</param>
+    /// <param name="time">The device's clock; the system's by default.</param>
     public CrossDomainDevice(string? compositorSocketPath, CrossDomainContextLimits? limits = null, DeviceLimits? deviceLimits = null,
-        GbmAllocator? gbm = null, DeviceMetrics? metrics = null)
+        GbmAllocator? gbm = null, DeviceMetrics? metrics = null, TimeProvider? time = null)
     {
         var logger = new RecordingLogger();
         Options = new CrossDomainOptions { WaylandSocketPath = compositorSocketPath, Limits = limits ?? new CrossDomainContextLimits(), Gbm = gbm };
         Type = new CrossDomainContextType(Options, logger);
-        Harness = new DeviceHarness(deviceLimits, [Type], logger: logger, metrics: metrics);
+        Harness = new DeviceHarness(deviceLimits, [Type], logger: logger, metrics: metrics, time: time);
     }
 
     public CrossDomainOptions Options { get; }

@@ -66,6 +66,20 @@ public sealed class GbmImageRequirementsTests
         Assert.NotEqual(LinkTarget(first.Handle), LinkTarget(second.Handle));
     }
 
+    [SkippableFact]
+    public void A_gbm_probe_larger_than_the_devices_host_memory_is_not_made()
+    {
+        Skip.IfNot(HostGbm.IsPresent, HostGbm.SkipReason);
+        using var gbm = HostGbm.Open();
+        using var device = new CrossDomainDevice("/tmp/compositor", gbm: gbm, deviceLimits: new DeviceLimits { MaxHostMemoryBytes = 1 << 20 });
+        var guest = device.CreateGuest(1).CreateRings().Init(ChannelType.None);
+        ulong before = device.Harness.Device.HostMemoryInUse;
+
+        guest.SubmitFails(CrossDomainCommands.GetImageRequirements(1024, 1024, Argb8888), GpuError.OutOfMemory);
+        Assert.Equal(before, device.Harness.Device.HostMemoryInUse);
+        Assert.NotEqual(0ul, guest.GetImageRequirements(64, 64, Argb8888).Size);
+    }
+
     private static HostBlob CreateBlobMemory(CrossDomainDevice device, CrossDomainGuest guest, CrossDomainImageRequirements requirements)
     {
         uint resourceId = guest.CreateHostBlob(requirements.BlobId, requirements.Size);

@@ -102,6 +102,28 @@ public sealed class ImageRequirementsTests : IDisposable
     }
 
     [Fact]
+    public void Templates_count_against_the_devices_host_memory_until_the_context_goes()
+    {
+        const long Budget = 16 << 10;
+        using var device = new CrossDomainDevice(compositorSocketPath: null, new CrossDomainContextLimits { MaxImageTemplates = 1 << 20 },
+            new DeviceLimits { MaxHostMemoryBytes = Budget });
+        var guest = device.CreateGuest(1).CreateRings().Init(ChannelType.None);
+        ulong rings = device.Harness.Device.HostMemoryInUse;
+        guest.GetImageRequirements(1, 1, R8);
+        ulong perTemplate = device.Harness.Device.HostMemoryInUse - rings;
+        Assert.NotEqual(0ul, perTemplate);
+
+        uint fit = (uint)(((ulong)Budget - rings) / perTemplate);
+        for (uint width = 2; width <= fit; width++) guest.GetImageRequirements(width, 1, R8);
+        guest.SubmitFails(CrossDomainCommands.GetImageRequirements(fit + 1, 1, R8), GpuError.OutOfMemory);
+        // Known ones cost nothing more.
+        Assert.Equal(HostItemsFirstId, guest.GetImageRequirements(1, 1, R8).BlobId);
+
+        device.Harness.SendOk(GpuRequests.DestroyContext(1));
+        Assert.Equal(rings, device.Harness.Device.HostMemoryInUse);
+    }
+
+    [Fact]
     public void A_short_request_is_malformed()
     {
         var command = CrossDomainCommands.GetImageRequirements(64, 64, Argb8888)[..16];

@@ -85,6 +85,21 @@ public sealed class InitTests : IDisposable
     }
 
     [Fact]
+    public void A_guest_retrying_init_against_an_unreachable_compositor_gets_only_a_few_warnings_logged()
+    {
+        var clock = new ManualClock();
+        using var device = new CrossDomainDevice("/nonexistent/crossdomain/wayland-0", time: clock);
+        var guest = device.CreateGuest(1).CreateRings();
+        for (int i = 0; i < 50; i++)
+            guest.SubmitFails(CrossDomainCommands.Init(guest.QueryRingId, guest.ChannelRingId, ChannelType.Wayland), GpuError.Unspecified);
+        Assert.Equal(LogRateLimiter.LinesPerWindow, device.Harness.Logger.Entries.Count(entry => entry.Message.Contains("cannot reach the compositor")));
+
+        clock.Advance(LogRateLimiter.Window);
+        guest.SubmitFails(CrossDomainCommands.Init(guest.QueryRingId, guest.ChannelRingId, ChannelType.Wayland), GpuError.Unspecified);
+        Assert.Contains(device.Harness.Logger.Entries, entry => entry.Message.StartsWith($"Left out {50 - LogRateLimiter.LinesPerWindow} lines", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_Wayland_channel_on_a_host_without_a_compositor_is_an_error()
     {
         using var device = new CrossDomainDevice(compositorSocketPath: null);

@@ -136,6 +136,38 @@ public sealed class PipeTests : IDisposable
     }
 
     [Fact]
+    public void Each_pipe_holds_one_host_fd_of_the_devices_budget_until_it_ends()
+    {
+        var fds = () => _device.Harness.Device.HostFdsInUse;
+        using (var readPipeWriteEnd = SendReadPipe(FirstReadPipeId))
+            Assert.Equal(1, fds());
+        Assert.True(_guest.PollForMessage().HangUp);
+        Assert.Equal(0, fds());
+
+        var (readEnd, writeEnd) = Pipe.Create();
+        using (readEnd)
+        {
+            using (writeEnd) _compositor.SendToGuest("send"u8, writeEnd);
+            uint pipeId = Assert.Single(_guest.PollForMessage().Identifiers).Id;
+            Assert.Equal(1, fds());
+            _guest.SubmitOk(CrossDomainCommands.Write(pipeId, "data"u8, hangUp: true));
+            Assert.Equal(0, fds());
+        }
+    }
+
+    [Fact]
+    public void A_send_whose_pipes_the_fd_budget_cannot_hold_is_out_of_memory()
+    {
+        using var device = new CrossDomainDevice(_compositor.SocketPath, deviceLimits: new DeviceLimits { MaxHostFds = 1 });
+        var guest = device.CreateGuest(1).CreateRings().Init();
+        _compositor.AcceptConnection();
+        // Both ends of the pipe are open while it is sent.
+        guest.SubmitFails(CrossDomainCommands.Send("receive"u8, (FirstReadPipeId, IdentifierType.ReadPipe)), GpuError.OutOfMemory);
+        Assert.Equal(0, device.Harness.Device.HostFdsInUse);
+        Assert.Equal(0, _compositor.Drain());
+    }
+
+    [Fact]
     public void An_empty_write_with_hang_up_ends_the_pipe()
     {
         var (readEnd, writeEnd) = Pipe.Create();

@@ -65,6 +65,38 @@ public sealed class ReceivedFdTests : IDisposable
     }
 
     [Fact]
+    public void A_received_fd_holds_one_host_fd_of_the_devices_budget_and_the_blob_made_of_it_the_same_one()
+    {
+        using (var memfd = TestFds.MemfdWith(new byte[100])) _compositor.SendToGuest("x"u8, memfd);
+        var identifier = Assert.Single(_guest.PollForMessage().Identifiers);
+        Assert.Equal(1, _device.Harness.Device.HostFdsInUse);
+        uint blob = _guest.CreateHostBlob(identifier.Id, 4096);
+        Assert.Equal(1, _device.Harness.Device.HostFdsInUse);
+        _device.Harness.SendOk(GpuRequests.Unref(blob));
+        Assert.Equal(0, _device.Harness.Device.HostFdsInUse);
+    }
+
+    [Fact]
+    public void A_guest_holding_the_devices_fd_budget_loses_its_channel_instead_of_receiving_more()
+    {
+        using var compositor = new StandInCompositor();
+        using var device = new CrossDomainDevice(compositor.SocketPath, deviceLimits: new DeviceLimits { MaxHostFds = 40 });
+        var guest = device.CreateGuest(1).CreateRings().Init();
+        compositor.AcceptConnection();
+        var memfds = Enumerable.Range(0, 20).Select(_ => TestFds.MemfdWith(new byte[8])).ToArray();
+        compositor.SendToGuest("fds"u8, memfds);
+        foreach (var memfd in memfds) memfd.Dispose();
+        Assert.Equal(20, guest.PollForMessage().Identifiers.Length);
+
+        // 20 left: recvmsg could bring 28.
+        compositor.SendToGuest("more"u8);
+        Assert.Empty(guest.PollForMessage().Data);
+        Assert.Contains(device.Harness.Logger.Entries, entry => entry.Message.Contains("host fds for the guest; the channel is closed"));
+        device.Harness.SendOk(GpuRequests.DestroyContext(1));
+        Assert.Equal(0, device.Harness.Device.HostFdsInUse);
+    }
+
+    [Fact]
     public void A_write_only_pipe_becomes_a_write_pipe_identifier()
     {
         var (readEnd, writeEnd) = Pipe.Create();

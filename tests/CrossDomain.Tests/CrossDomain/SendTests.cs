@@ -165,6 +165,25 @@ public sealed class SendTests : IDisposable
     }
 
     [Fact]
+    public void Each_queued_send_costs_more_than_its_bytes_so_one_byte_sends_cannot_pile_up()
+    {
+        int accepted = 0;
+        GpuError error;
+        do
+        {
+            var reply = _guest.Submit(CrossDomainCommands.Send("x"u8));
+            error = reply.Type == CommandType.OkNoData ? GpuError.None : (GpuError)reply.Type;
+            if (error == GpuError.None) accepted++;
+            Assert.True(accepted < 1 << 20, "sends were never refused");
+        }
+        while (error == GpuError.None);
+        Assert.Equal(GpuError.OutOfMemory, error);
+        // 128 KiB of budget would queue 128 Ki of them at one byte each; counting what each costs the
+        // host leaves a thousand or so, besides the few hundred the kernel's socket buffer takes.
+        Assert.True(accepted < 16 << 10, $"{accepted} one-byte sends were taken");
+    }
+
+    [Fact]
     public void Sending_to_a_compositor_that_hung_up_is_an_error()
     {
         _compositor.CloseConnection();

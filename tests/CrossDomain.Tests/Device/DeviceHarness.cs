@@ -18,15 +18,17 @@ internal sealed class DeviceHarness : IDisposable
 
     /// <param name="logger">The device's logger, for context types the test made with it; a new one by default.</param>
     /// <param name="metrics">Where the device records its metrics; none by default.</param>
+    /// <param name="time">The device's clock (its log allowance runs on it); the system's by default.</param>
     public DeviceHarness(DeviceLimits? limits = null, IEnumerable<IContextType>? contextTypes = null,
-        VirtioGpuDeviceOptions? options = null, RecordingLogger? logger = null, DeviceMetrics? metrics = null)
+        VirtioGpuDeviceOptions? options = null, RecordingLogger? logger = null, DeviceMetrics? metrics = null,
+        TimeProvider? time = null)
     {
         Logger = logger ?? new RecordingLogger();
         CrossDomainType = new FakeTimelineContextType(CapsetId.CrossDomain);
         foreach (var type in contextTypes ?? [CrossDomainType]) Registry.Register(type);
         options ??= new VirtioGpuDeviceOptions();
         if (limits is not null) options.Limits = limits;
-        Device = new VirtioGpuDevice(options, Registry, Memory, Window, Logger, Loop, metrics);
+        Device = new VirtioGpuDevice(options, Registry, Memory, Window, Logger, Loop, metrics, time);
     }
 
     public MemfdGuestMemory Memory { get; } = new();

@@ -10,8 +10,8 @@ public sealed class LimitTests
     public void The_defaults_are_the_documented_ones()
     {
         var limits = new DeviceLimits();
-        Assert.Equal((64, 16384, 1L << 30, 4096, 16384, 1 << 20),
-            (limits.MaxContexts, limits.MaxResources, limits.MaxHostMemoryBytes, limits.MaxPendingFences,
+        Assert.Equal((64, 16384, 1L << 30, 4096, 4096, 16384, 1 << 20),
+            (limits.MaxContexts, limits.MaxResources, limits.MaxHostMemoryBytes, limits.MaxHostFds, limits.MaxPendingFences,
              limits.MaxBackingEntries, limits.MaxSubmitBytes));
     }
 

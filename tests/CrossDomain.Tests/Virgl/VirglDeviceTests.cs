@@ -160,6 +160,22 @@ public sealed class VirglDeviceTests
     }
 
     [SkippableFact]
+    public void The_private_copy_of_a_command_stream_counts_against_host_memory()
+    {
+        var renderer = VirglAvailability.Require();
+        using var harness = new DeviceHarness(new DeviceLimits { MaxHostMemoryBytes = 64 << 10 },
+            [new VirglContextType(renderer, CapsetId.Virgl), new VirglContextType(renderer, CapsetId.Virgl2)]);
+        harness.SendOk(CreateContext(ContextId, (uint)CapsetId.Virgl2));
+        // Zero words are VIRGL_CCMD_NOPs without payload.
+        harness.SendOk(Submit(ContextId, new byte[32 << 10]));
+        Assert.Equal(32ul << 10, harness.Device.HostMemoryInUse);
+        harness.SendFails(Submit(ContextId, new byte[128 << 10]), GpuError.OutOfMemory);
+
+        harness.SendOk(DestroyContext(ContextId));
+        Assert.Equal(0ul, harness.Device.HostMemoryInUse);
+    }
+
+    [SkippableFact]
     public void Destroying_the_device_lets_go_of_the_renderer_for_the_next_one()
     {
         var renderer = VirglAvailability.Require();

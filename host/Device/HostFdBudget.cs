@@ -1,0 +1,31 @@
+namespace CrossDomain.Host.Device;
+
+/// <summary>
+/// Host fds the device holds on the guest's behalf (HOST3D blob memory, fds kept for it from the
+/// compositor, pipes, SENDs waiting with their fds). Every device shares one process and its fd
+/// table, and a process out of fds fails everywhere at once, so each device has its own bound.
+/// Like <see cref="HostMemoryBudget"/>, charged before the fds are made.
+/// </summary>
+public sealed class HostFdBudget(int limit)
+{
+    public int Limit { get; } = limit;
+
+    public int Used { get; private set; }
+
+    public bool HasRoom(int count) => count <= Limit - Used;
+
+    public bool TryTake(int count)
+    {
+        if (!HasRoom(count)) return false;
+        Used += count;
+        return true;
+    }
+
+    /// <summary>For callers that checked <see cref="HasRoom"/> first: taking more than is left is a bug.</summary>
+    public void Take(int count)
+    {
+        if (!TryTake(count)) throw new InvalidOperationException($"{count} fds do not fit in what is left of the budget ({Limit - Used}).");
+    }
+
+    public void Return(int count) => Used -= Math.Min(count, Used);
+}
