@@ -25,7 +25,7 @@ switch (invocation)
         return ConsoleReport.Misconfiguration(HostCommandLine.ProgramName, misconfigured.Problem);
     case HostInvocation.Serve serve:
         // Every VM's blobs, pipes and compositor fds share this one process's fd table.
-        bool fdLimitKnown = FileDescriptorLimit.TryRaiseToHardLimit(out ulong fdSoftLimit, out ulong fdHardLimit);
+        bool fdLimitKnown = ProcessFdTable.TryRaiseToHardLimit(out ulong fdSoftLimit, out ulong fdHardLimit);
         if (!CompositorSocketPath.TryResolve(serve.Options.WaylandDisplay, out string? compositorSocket, out string? problem))
             return ConsoleReport.Misconfiguration(HostCommandLine.ProgramName, $"--wayland-display: {problem}");
         HostApplicationBuilder builder = ServiceHost.CreateBuilder(HostCommandLine.ProgramName, serve.Configuration, executableDirectory);

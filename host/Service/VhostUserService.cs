@@ -34,7 +34,6 @@ public sealed class VhostUserService(
         if (!Directory.Exists(directory))
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
-        int fdLimit = ProcessFdTable.RaiseSoftLimitToHard();
         _loop = new EventLoop();
         // What throws on the listener's loop is logged; the devices' loops end their session instead.
         _loop.CallbackFailed = exception => ServiceLog.LoopFault(_logger, exception);
@@ -44,7 +43,6 @@ public sealed class VhostUserService(
         _thread = new Thread(() => _loop.Run()) { Name = "vhost-user listener", IsBackground = true };
         _thread.Start();
         ServiceLog.Listening(_logger, options.Socket, string.Join(", ", registry.InCapsetIdOrder.Select(type => type.CapsetId)));
-        ServiceLog.FdLimit(_logger, fdLimit);
         return Task.CompletedTask;
     }
 

@@ -36,17 +36,20 @@ public static partial class ProcessFdTable
 
     /// <summary>
     /// Raises the soft limit to the hard one, as systemd advises services that never use select():
-    /// the default soft limit of 1024 is for select()'s sake. Returns the soft limit in force.
+    /// the soft limit of 1024 is for select()'s sake. Gives the limits in force afterwards (raised or
+    /// not, since a hard limit past fs.nr_open is refused); false when they cannot be read.
     /// </summary>
-    public static int RaiseSoftLimitToHard()
+    public static bool TryRaiseToHardLimit(out ulong soft, out ulong hard)
     {
-        if (!GetLimit(out var limit)) return int.MaxValue;
+        soft = hard = 0;
+        if (!GetLimit(out var limit)) return false;
         if (limit.Current < limit.Maximum)
         {
             var raised = limit with { Current = limit.Maximum };
-            if (setrlimit(RlimitNofile, in raised) == 0) return Clamp(raised.Current);
+            if (setrlimit(RlimitNofile, in raised) == 0) limit = raised;
         }
-        return Clamp(limit.Current);
+        (soft, hard) = (limit.Current, limit.Maximum);
+        return true;
     }
 
     private static bool GetLimit(out ResourceLimit limit) => getrlimit(RlimitNofile, out limit) == 0;
