@@ -18,8 +18,8 @@ public sealed class WaylandStreamFilterTests
     /// <summary>A registry, and the globals a weston with --debug offers: one the guest may have, one it may not, xdg_wm_base.</summary>
     private byte[] AdvertisedEvents()
     {
-        Assert.Null(_filter.FilterRequests(Encode(w => WlDisplay.GetRegistryRequest.Encode(ref w, 1, Registry)), out _));
-        var events = Encode(w =>
+        Assert.Null(_filter.FilterRequests(Encode((ref WireWriter w) => WlDisplay.GetRegistryRequest.Encode(ref w, 1, Registry)), out _));
+        var events = Encode((ref WireWriter w) =>
         {
             WlRegistry.GlobalEvent.Encode(ref w, Registry, Compositor, "wl_compositor", 6);
             WlRegistry.GlobalEvent.Encode(ref w, Registry, Screenshooter, "weston_screenshooter", 1);
@@ -40,7 +40,7 @@ public sealed class WaylandStreamFilterTests
     public void A_bind_of_an_allowed_advertised_global_passes_byte_for_byte()
     {
         AdvertisedEvents();
-        var bind = Encode(w => WlRegistry.BindRequest.Encode(ref w, Registry, Compositor, "wl_compositor", 5, 10));
+        var bind = Encode((ref WireWriter w) => WlRegistry.BindRequest.Encode(ref w, Registry, Compositor, "wl_compositor", 5, 10));
         Assert.Null(_filter.FilterRequests(bind, out var output));
         Assert.Equal(bind, output.ToArray());
     }
@@ -55,7 +55,7 @@ public sealed class WaylandStreamFilterTests
     public void A_bind_that_breaks_a_rule_is_a_violation_and_nothing_passes(uint name, string interfaceName, uint version, FirewallRule rule)
     {
         AdvertisedEvents();
-        var requests = Encode(w =>
+        var requests = Encode((ref WireWriter w) =>
         {
             WlDisplay.SyncRequest.Encode(ref w, 1, 9);
             WlRegistry.BindRequest.Encode(ref w, Registry, name, interfaceName, version, 10);
@@ -71,14 +71,14 @@ public sealed class WaylandStreamFilterTests
     public void A_removed_global_is_forgotten_and_the_removal_of_a_hidden_one_is_hidden()
     {
         AdvertisedEvents();
-        Assert.Null(_filter.FilterEvents(Encode(w =>
+        Assert.Null(_filter.FilterEvents(Encode((ref WireWriter w) =>
         {
             WlRegistry.GlobalRemoveEvent.Encode(ref w, Registry, Screenshooter);
             WlRegistry.GlobalRemoveEvent.Encode(ref w, Registry, Compositor);
         })));
         var passed = TakeEvents(_filter);
-        Assert.Equal(Encode(w => WlRegistry.GlobalRemoveEvent.Encode(ref w, Registry, Compositor)), passed);
-        var bind = Encode(w => WlRegistry.BindRequest.Encode(ref w, Registry, Compositor, "wl_compositor", 1, 10));
+        Assert.Equal(Encode((ref WireWriter w) => WlRegistry.GlobalRemoveEvent.Encode(ref w, Registry, Compositor)), passed);
+        var bind = Encode((ref WireWriter w) => WlRegistry.BindRequest.Encode(ref w, Registry, Compositor, "wl_compositor", 1, 10));
         Assert.Equal(FirewallRule.GlobalNotAdvertised, _filter.FilterRequests(bind, out _)?.Rule);
     }
 
@@ -94,10 +94,10 @@ public sealed class WaylandStreamFilterTests
 
         Assert.Equal(WireError.None, XdgToplevel.SetTitleRequest.TryDecode(title.Body, [], out var setTitle));
         Assert.Equal("[guest] Bank", Encoding.UTF8.GetString(setTitle.Title));
-        Assert.Equal(Encode(w => XdgToplevel.SetTitleRequest.Encode(ref w, 12, "[guest] Bank")), title.Whole);
+        Assert.Equal(Encode((ref WireWriter w) => XdgToplevel.SetTitleRequest.Encode(ref w, 12, "[guest] Bank")), title.Whole);
         Assert.Equal(WireError.None, XdgToplevel.SetAppIdRequest.TryDecode(appId.Body, [], out var setAppId));
         Assert.Equal("guest.org.example.Bank", Encoding.UTF8.GetString(setAppId.AppId));
-        Assert.Equal(Encode(w => XdgToplevel.SetAppIdRequest.Encode(ref w, 12, "guest.org.example.Bank")), appId.Whole);
+        Assert.Equal(Encode((ref WireWriter w) => XdgToplevel.SetAppIdRequest.Encode(ref w, 12, "guest.org.example.Bank")), appId.Whole);
         // Everything else is as the guest wrote it.
         Assert.Equal(Split(requests).Where(m => m.Opcode is not (XdgToplevel.Requests.SetTitle or XdgToplevel.Requests.SetAppId) || m.ObjectId != 12).Select(m => m.Whole),
             messages.Where(m => m.Opcode is not (XdgToplevel.Requests.SetTitle or XdgToplevel.Requests.SetAppId) || m.ObjectId != 12).Select(m => m.Whole));
@@ -123,7 +123,7 @@ public sealed class WaylandStreamFilterTests
     {
         AdvertisedEvents();
         Assert.Null(_filter.FilterRequests(WindowRequests("a", "b"), out _));
-        var afterDestroy = Encode(w =>
+        var afterDestroy = Encode((ref WireWriter w) =>
         {
             w.Begin(12, 0);
             w.End();
@@ -137,8 +137,8 @@ public sealed class WaylandStreamFilterTests
     [Fact]
     public void A_stream_cut_at_every_byte_gives_what_it_gives_whole()
     {
-        var firstRequests = Encode(w => WlDisplay.GetRegistryRequest.Encode(ref w, 1, Registry));
-        var events = Encode(w =>
+        var firstRequests = Encode((ref WireWriter w) => WlDisplay.GetRegistryRequest.Encode(ref w, 1, Registry));
+        var events = Encode((ref WireWriter w) =>
         {
             WlRegistry.GlobalEvent.Encode(ref w, Registry, Compositor, "wl_compositor", 6);
             WlRegistry.GlobalEvent.Encode(ref w, Registry, Screenshooter, "weston_screenshooter", 1);
@@ -188,7 +188,7 @@ public sealed class WaylandStreamFilterTests
     public void Past_the_object_limit_a_new_tracked_object_is_a_violation()
     {
         var filter = new WaylandStreamFilter(new FirewallPolicy(new WaylandFirewallOptions { MaxTrackedObjects = 2 }));
-        var requests = Encode(w =>
+        var requests = Encode((ref WireWriter w) =>
         {
             WlDisplay.GetRegistryRequest.Encode(ref w, 1, 2);
             WlDisplay.GetRegistryRequest.Encode(ref w, 1, 3);
@@ -202,7 +202,7 @@ public sealed class WaylandStreamFilterTests
     {
         AdvertisedEvents();
         Assert.Null(_filter.FilterRequests(WindowRequests("a", "b"), out _));
-        var requests = Encode(w =>
+        var requests = Encode((ref WireWriter w) =>
         {
             XdgToplevel.SetTitleRequest.Encode(ref w, 12, "Bank");
             WlDisplay.SyncRequest.Encode(ref w, 1, 30);
@@ -210,7 +210,7 @@ public sealed class WaylandStreamFilterTests
             w.WriteUint(5);
             w.End();
         });
-        var events = Encode(w => WlDisplay.DeleteIdEvent.Encode(ref w, 1, 30));
+        var events = Encode((ref WireWriter w) => WlDisplay.DeleteIdEvent.Encode(ref w, 1, 30));
         var sink = new byte[4096];
         for (int i = 0; i < 10; i++) Step();
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -227,7 +227,7 @@ public sealed class WaylandStreamFilterTests
     }
 
     /// <summary>xdg_wm_base bound, a surface, its xdg_surface (11) and toplevel (12), then a title and an app id.</summary>
-    private static byte[] WindowRequests(string title, string appId) => Encode(w =>
+    private static byte[] WindowRequests(string title, string appId) => Encode((ref WireWriter w) =>
     {
         WlRegistry.BindRequest.Encode(ref w, Registry, WmBase, "xdg_wm_base", 5, 10);
         WlCompositor.CreateSurfaceRequest.Encode(ref w, 5, 20);
