@@ -1,4 +1,6 @@
 using CrossDomain.CommandLine;
+using CrossDomain.Host.CrossDomain.Firewall;
+using CrossDomain.Wayland.Policy;
 
 namespace CrossDomain.Host;
 
@@ -36,6 +38,45 @@ internal static class HostOptionTable
 
     public static OptionDefinition MaxPendingFences { get; } = Limit("max-pending-fences", "fenced commands one device may hold unanswered", nameof(HostServiceOptions.MaxPendingFences), 4096, 1 << 20);
 
+    public static OptionDefinition WaylandFirewall { get; } = OptionDefinition.Setting(
+        "wayland-firewall", "true|false",
+        "judge each cross-domain context's Wayland stream on the host: only allowed globals, at capped versions, and window titles "
+        + "and app ids that name the VM; false only to measure the bridge without it",
+        $"{HostServiceOptions.SectionName}:{nameof(HostServiceOptions.WaylandFirewall)}",
+        OptionDefault.Fixed("true"),
+        OptionValueRule.OneOf("true", "false"));
+
+    public static OptionDefinition VmName { get; } = OptionDefinition.Setting(
+        "vm-name", "NAME",
+        "the VM's name in its window titles and app ids and in the firewall's log lines",
+        $"{HostServiceOptions.SectionName}:{nameof(HostServiceOptions.VmName)}",
+        OptionDefault.Fixed(WaylandFirewallOptions.DefaultVmName),
+        OptionValueRule.Custom(value => value.Length == 0 || value.Any(char.IsControl) ? "must be non-empty text without control characters" : null));
+
+    public static OptionDefinition Globals { get; } = OptionDefinition.Setting(
+        "globals", "LIST",
+        "the compositor globals a guest may see and bind, each with the highest version offered: interface:version, "
+        + "comma-separated; the firewall hides and refuses every other",
+        $"{HostServiceOptions.SectionName}:{nameof(HostServiceOptions.Globals)}",
+        OptionDefault.Fixed(DefaultGlobals.Format(DefaultGlobals.AllowList)),
+        OptionValueRule.Custom(text => DefaultGlobals.TryParse(text, out _, out string? problem) ? null : problem));
+
+    public static OptionDefinition TitleFormat { get; } = OptionDefinition.Setting(
+        "title-format", "FORMAT",
+        "what a guest window's title becomes: {vm} and {title} are replaced",
+        $"{HostServiceOptions.SectionName}:{nameof(HostServiceOptions.TitleFormat)}",
+        OptionDefault.Fixed(WaylandFirewallOptions.DefaultTitleFormat),
+        OptionValueRule.Custom(value => value.Contains('\0') ? "must not contain a NUL character" : null));
+
+    public static OptionDefinition AppIdFormat { get; } = OptionDefinition.Setting(
+        "app-id-format", "FORMAT",
+        "what a guest window's app id becomes: {vm} and {app_id} are replaced",
+        $"{HostServiceOptions.SectionName}:{nameof(HostServiceOptions.AppIdFormat)}",
+        OptionDefault.Fixed(WaylandFirewallOptions.DefaultAppIdFormat),
+        OptionValueRule.Custom(value => value.Contains('\0') ? "must not contain a NUL character" : null));
+
+    public static OptionDefinition MaxTrackedObjects { get; } = Limit("max-tracked-objects", "registries and xdg-shell objects the firewall tracks for one cross-domain context", nameof(HostServiceOptions.MaxTrackedObjects), WaylandFirewallOptions.DefaultMaxTrackedObjects, 10_000_000);
+
     public static OptionTable Table { get; } = new(HostServiceOptions.SectionName,
     [
         Socket,
@@ -46,6 +87,12 @@ internal static class HostOptionTable
         MaxHostMemoryMib,
         MaxHostFds,
         MaxPendingFences,
+        WaylandFirewall,
+        VmName,
+        Globals,
+        TitleFormat,
+        AppIdFormat,
+        MaxTrackedObjects,
         StandardOptions.ConfigFile,
         StandardOptions.LogLevel,
         StandardOptions.Help,

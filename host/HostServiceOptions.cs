@@ -1,4 +1,6 @@
+using CrossDomain.Host.CrossDomain.Firewall;
 using CrossDomain.Host.Device;
+using CrossDomain.Wayland.Policy;
 
 namespace CrossDomain.Host;
 
@@ -42,8 +44,39 @@ public sealed class HostServiceOptions
 
     public int MaxPendingFences { get; set; } = 4096;
 
+    /// <summary>Whether cross-domain Wayland streams pass the firewall (see <see cref="WaylandFirewallOptions"/>); off only for measurements.</summary>
+    public bool WaylandFirewall { get; set; } = true;
+
+    /// <summary>The VM this device serves, as window titles, app ids and the firewall's log name it.</summary>
+    public string VmName { get; set; } = WaylandFirewallOptions.DefaultVmName;
+
+    /// <summary>The globals a guest may bind: <c>interface:version</c> pairs, comma-separated, as the guest proxy's --globals.</summary>
+    public string Globals { get; set; } = DefaultGlobals.Format(DefaultGlobals.AllowList);
+
+    public string TitleFormat { get; set; } = WaylandFirewallOptions.DefaultTitleFormat;
+
+    public string AppIdFormat { get; set; } = WaylandFirewallOptions.DefaultAppIdFormat;
+
+    public int MaxTrackedObjects { get; set; } = WaylandFirewallOptions.DefaultMaxTrackedObjects;
+
     public bool Offers(string capset) =>
         Capsets.Split(',', StringSplitOptions.TrimEntries).Contains(capset, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The firewall's settings; the command line checked <see cref="Globals"/> already.</summary>
+    public WaylandFirewallOptions ToFirewallOptions()
+    {
+        if (!DefaultGlobals.TryParse(Globals, out var allowList, out string? problem))
+            throw new ArgumentException($"Globals: {problem}", nameof(Globals));
+        return new WaylandFirewallOptions
+        {
+            Enabled = WaylandFirewall,
+            VmName = VmName,
+            Globals = allowList,
+            TitleFormat = TitleFormat,
+            AppIdFormat = AppIdFormat,
+            MaxTrackedObjects = MaxTrackedObjects,
+        };
+    }
 
     public VirtioGpuDeviceOptions ToDeviceOptions() => new()
     {

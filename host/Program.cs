@@ -41,7 +41,12 @@ switch (invocation)
             RendererContextTypes.RegisterGfxstream(registry, serve.Options,
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("crossdomain-host.gfxstream"));
             if (serve.Options.Offers(HostServiceOptions.CrossDomainCapset))
-                registry.Register(new CrossDomainContextType(new CrossDomainOptions { WaylandSocketPath = compositorSocket, Gbm = GbmAllocator.TryOpen(RenderNodes.First(), crossDomainLogger) }, crossDomainLogger));
+                registry.Register(new CrossDomainContextType(new CrossDomainOptions
+                {
+                    WaylandSocketPath = compositorSocket,
+                    Gbm = GbmAllocator.TryOpen(RenderNodes.First(), crossDomainLogger),
+                    Firewall = serve.Options.ToFirewallOptions(),
+                }, crossDomainLogger));
             return registry;
         });
         builder.Services.AddSingleton<HostMetrics>();

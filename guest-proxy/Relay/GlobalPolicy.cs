@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using CrossDomain.Wayland.Policy;
 using CrossDomain.Wayland.Protocol;
 
 namespace CrossDomain.GuestProxy.Relay;
@@ -11,30 +12,8 @@ namespace CrossDomain.GuestProxy.Relay;
 /// </summary>
 public sealed class GlobalPolicy
 {
-    /// <summary>
-    /// The globals the bridge carries, with the highest version it has been checked against.
-    /// Left out on purpose: zwp_linux_dmabuf_v1 (needs a dmabuf path, decided per transport),
-    /// zwp_linux_explicit_synchronization_v1 (sync-file fds have no cross-domain identifier),
-    /// and compositor-private interfaces (weston_*).
-    /// </summary>
-    public static IReadOnlyDictionary<string, uint> DefaultAllowList { get; } = new Dictionary<string, uint>
-    {
-        ["wl_compositor"] = 5,
-        ["wl_subcompositor"] = 1,
-        ["wl_shm"] = 1,
-        ["wl_seat"] = 7,
-        ["wl_output"] = 4,
-        ["wl_data_device_manager"] = 3,
-        ["xdg_wm_base"] = 5,
-        ["wp_viewporter"] = 1,
-        ["wp_presentation"] = 1,
-        ["zxdg_output_manager_v1"] = 3,
-        ["zxdg_decoration_manager_v1"] = 1,
-        ["zwp_primary_selection_device_manager_v1"] = 1,
-        ["zwp_relative_pointer_manager_v1"] = 1,
-        ["zwp_pointer_constraints_v1"] = 1,
-        ["wp_fractional_scale_manager_v1"] = 1,
-    };
+    /// <summary>The bridge's allowlist (<see cref="DefaultGlobals.AllowList"/>), which the host enforces too.</summary>
+    public static IReadOnlyDictionary<string, uint> DefaultAllowList => DefaultGlobals.AllowList;
 
     /// <summary>
     /// Interfaces whose requests carry fds that have no cross-domain identifier in this proxy: a
@@ -65,30 +44,19 @@ public sealed class GlobalPolicy
     /// <summary>Reads <c>interface:version,interface:version,…</c>; false with the reason for text that is not that.</summary>
     public static bool TryParse(string text, out Dictionary<string, uint> allowList, out string? problem)
     {
-        allowList = [];
-        problem = null;
-        foreach (string item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        if (!DefaultGlobals.TryParse(text, out allowList, out problem)) return false;
+        foreach (string name in allowList.Keys)
         {
-            int colon = item.IndexOf(':');
-            if (colon <= 0 || !uint.TryParse(item.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out uint version) || version == 0)
-            {
-                problem = $"'{item}' is not interface:version (a version of at least 1)";
-                return false;
-            }
-            string name = item[..colon];
             if (WaylandProtocols.Find(name) is null || Uncarried.Contains(name))
             {
                 problem = $"'{name}' is not an interface the proxy can carry";
                 return false;
             }
-            allowList[name] = version;
         }
-        if (allowList.Count == 0) problem = "the list is empty: no client could do anything";
-        return problem is null;
+        return true;
     }
 
-    public static string Format(IReadOnlyDictionary<string, uint> allowList) =>
-        string.Join(',', allowList.Select(pair => $"{pair.Key}:{pair.Value}"));
+    public static string Format(IReadOnlyDictionary<string, uint> allowList) => DefaultGlobals.Format(allowList);
 
     /// <summary>The interfaces that can be offered, with their caps.</summary>
     public IReadOnlyDictionary<string, uint> Caps => _caps;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CrossDomain.Host.CrossDomain.Firewall;
 using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.CrossDomain;
@@ -31,6 +32,11 @@ internal sealed class ChannelEvents : IDisposable
     private readonly Queue<ulong> _pollFences = new();
     private readonly Dictionary<uint, ReadPipe> _readPipes = [];
     private readonly List<FileDescriptor> _receivedFds = new(UnixSocket.MaxFdsPerMessage);
+    private readonly WaylandStreamFilter? _filter;
+    private readonly string _vmName;
+
+    /// <summary>Where the compositor's bytes land before the firewall judges them; null without one.</summary>
+    private readonly byte[]? _unfiltered;
 
     /// <summary>The message being built: one ring's worth, as every guest allocates.</summary>
     private readonly byte[] _message = new byte[CrossDomainLimits.DefaultRingSize];
@@ -38,16 +44,20 @@ internal sealed class ChannelEvents : IDisposable
     private GuestBacking? _ring;
     private CompositorConnection? _compositor;
     private ulong _lastSignaledFence;
+    private bool _owesHangUp;
     private bool _disposed;
 
     public ChannelEvents(GpuContextSetup setup, HostItems items, ByteBudget pipeWriteBudget,
-        CrossDomainContextLimits limits, ILogger logger)
+        CrossDomainContextLimits limits, WaylandStreamFilter? filter, string vmName, ILogger logger)
     {
         _setup = setup;
         _items = items;
         _pipeWriteBudget = pipeWriteBudget;
         _limits = limits;
+        _filter = filter;
+        _vmName = vmName;
         _logger = logger;
+        if (filter is not null) _unfiltered = new byte[CrossDomainLimits.DefaultRingSize - CrossDomainSendReceive.Size];
     }
 
     public int ReadPipeCount => _readPipes.Count;
@@ -73,6 +83,19 @@ internal sealed class ChannelEvents : IDisposable
         if (fenceId <= _lastSignaledFence) return;
         _pollFences.Enqueue(fenceId);
         UpdateWatches();
+        ServeOwed();
+    }
+
+    /// <summary>
+    /// The firewall ended this context's stream: the compositor goes, and the guest is told with an
+    /// end of stream at its next poll (or now, if one waits).
+    /// </summary>
+    public void CloseCompositor()
+    {
+        if (_compositor is null || _compositor.IsClosed) return;
+        _compositor.Close();
+        _owesHangUp = true;
+        ServeOwed();
     }
 
     /// <summary>The compositor holds the write end now; its data becomes READ events under <paramref name="id"/>.</summary>
@@ -95,6 +118,7 @@ internal sealed class ChannelEvents : IDisposable
         {
             CloseAfterFailure(exception);
         }
+        ServeOwed();
     }
 
     public void Dispose()
@@ -108,6 +132,30 @@ internal sealed class ChannelEvents : IDisposable
     }
 
     private bool IsArmed => !_disposed && _ring is not null && _pollFences.Count > 0;
+
+    /// <summary>
+    /// Events the guest is owed without the compositor stirring: judged events that did not fit
+    /// the last RECEIVE, or the end of a stream the firewall closed. They wait for fences, not for
+    /// the socket, which may never be readable again.
+    /// </summary>
+    private bool HasOwedEvents => _owesHangUp || _filter is { PendingEventBytes: > 0 };
+
+    private void ServeOwed()
+    {
+        try
+        {
+            while (IsArmed && HasOwedEvents)
+            {
+                int length = ReceiveFromCompositor();
+                if (length == 0) return;
+                Deliver(length, CrossDomainCommand.Receive);
+            }
+        }
+        catch (Exception exception)
+        {
+            CloseAfterFailure(exception);
+        }
+    }
 
     private int RingLength => (int)Math.Min(_ring!.Length, (ulong)_message.Length);
 
@@ -141,6 +189,19 @@ internal sealed class ChannelEvents : IDisposable
         ref var receive = ref MemoryMarshal.AsRef<CrossDomainSendReceive>(message);
         // Only cmd: wayland-proxy-virtwl reads the first word whole and accepts exactly 5 or 6.
         receive.Header.Command = CrossDomainCommand.Receive;
+        var payload = message[CrossDomainSendReceive.Size..];
+
+        // Judged events first: they came before anything still in the socket.
+        if (_filter is { PendingEventBytes: > 0 })
+        {
+            receive.OpaqueDataSize = (uint)_filter.TakeEvents(payload);
+            return CrossDomainSendReceive.Size + (int)receive.OpaqueDataSize;
+        }
+        if (_owesHangUp)
+        {
+            _owesHangUp = false;
+            return CrossDomainSendReceive.Size;
+        }
 
         // A guest that never turns the compositor's fds into blobs would make us hold them without
         // bound; it loses its channel instead, with an orderly end of stream.
@@ -159,7 +220,7 @@ internal sealed class ChannelEvents : IDisposable
         }
 
         _receivedFds.Clear();
-        var result = compositor.Receive(message[CrossDomainSendReceive.Size..], _receivedFds);
+        var result = compositor.Receive(_unfiltered is null ? payload : _unfiltered.AsSpan(0, Math.Min(_unfiltered.Length, payload.Length)), _receivedFds);
         switch (result.Status)
         {
             case IoStatus.WouldBlock:
@@ -178,9 +239,26 @@ internal sealed class ChannelEvents : IDisposable
 
         // Counted as received, before the fds the guest cannot be given are dropped.
         _setup.Metrics?.ReceivedFromCompositor(result.Bytes, _receivedFds.Count);
+        int bytes = result.Bytes;
+        if (_filter is not null)
+        {
+            if (_filter.FilterEvents(_unfiltered.AsSpan(0, bytes)) is { } violation)
+            {
+                CrossDomainLog.FirewallViolation(_logger, _vmName, _setup.ContextId, violation.Rule, violation.Message);
+                foreach (var fd in _receivedFds) fd.Dispose();
+                _receivedFds.Clear();
+                compositor.Close();
+                return CrossDomainSendReceive.Size;
+            }
+            // What was held back or dropped may leave nothing: fds still go now, with no bytes, as an event of their own.
+            bytes = _filter.TakeEvents(payload);
+            if (bytes == 0 && _receivedFds.Count == 0) return 0;
+        }
         receive.IdentifierCount = AnnounceReceivedFds(ref receive);
-        receive.OpaqueDataSize = (uint)result.Bytes;
-        return CrossDomainSendReceive.Size + result.Bytes;
+        // Empty is how the guest hears of a hang-up: if every fd was dropped too, this is no event at all.
+        if (bytes == 0 && receive.IdentifierCount == 0 && _filter is not null) return 0;
+        receive.OpaqueDataSize = (uint)bytes;
+        return CrossDomainSendReceive.Size + bytes;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using CrossDomain.Host.CrossDomain.Firewall;
 using CrossDomain.Host.CrossDomain.Gbm;
 using CrossDomain.Host.Device;
 using CrossDomain.Interop;
@@ -38,6 +39,8 @@ internal sealed class CrossDomainContext : IGpuContext
     private readonly ReadPipeIds _readPipeIds = new();
     private readonly ByteBudget _sendBudget;
     private readonly ChannelEvents _channel;
+    private readonly WaylandStreamFilter? _filter;
+    private readonly string _vmName;
     private readonly FileDescriptor[] _sendFds = new FileDescriptor[CrossDomainLimits.MaxIdentifiers];
     private readonly List<(uint Id, FileDescriptor ReadEnd, FileDescriptor WriteEnd)> _newReadPipes = [];
     private GuestBacking? _queryRing;
@@ -45,13 +48,16 @@ internal sealed class CrossDomainContext : IGpuContext
     private bool _initialized;
     private bool _disposed;
 
-    public CrossDomainContext(GpuContextSetup setup, CrossDomainOptions options, ILogger logger)
+    /// <param name="firewall">The policy every context of the device shares, or null when the firewall is off.</param>
+    public CrossDomainContext(GpuContextSetup setup, CrossDomainOptions options, FirewallPolicy? firewall, ILogger logger)
     {
         _setup = setup;
         _options = options;
         _logger = setup.Logs.Limit(logger);
         _sendBudget = new ByteBudget(options.Limits.MaxPendingSendBytes);
-        _channel = new ChannelEvents(setup, _items, new ByteBudget(options.Limits.MaxPendingPipeWriteBytes), options.Limits, _logger);
+        _filter = firewall is null ? null : new WaylandStreamFilter(firewall);
+        _vmName = firewall?.VmName ?? options.Firewall.VmName;
+        _channel = new ChannelEvents(setup, _items, new ByteBudget(options.Limits.MaxPendingPipeWriteBytes), options.Limits, _filter, _vmName, _logger);
     }
 
     public GpuError Submit(ReadOnlySpan<byte> commands)
@@ -334,6 +340,21 @@ internal sealed class CrossDomainContext : IGpuContext
 
     private GpuError SendChecked(in CrossDomainSendReceive send, int count, ReadOnlySpan<byte> data)
     {
+        if (_filter is not null)
+        {
+            var violation = _filter.FilterRequests(data, out data);
+            // A stream socket carries fds only with bytes: fds that came before any whole message would be lost.
+            if (violation is null && data.IsEmpty && count > 0)
+                violation = new FirewallViolation(FirewallRule.MalformedMessage, "identifiers in a SEND that completes no message");
+            if (violation is not null)
+            {
+                CrossDomainLog.FirewallViolation(_logger, _vmName, _setup.ContextId, violation.Rule, violation.Message);
+                _channel.CloseCompositor();
+                return GpuError.InvalidParameter;
+            }
+            // The bytes wait for the rest of their message.
+            if (data.IsEmpty) return GpuError.None;
+        }
         var fds = _sendFds.AsSpan(0, count);
         try
         {

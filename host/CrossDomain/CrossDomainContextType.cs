@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CrossDomain.Host.CrossDomain.Firewall;
 using CrossDomain.Host.Device;
 using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.VirtioGpu.Protocol;
@@ -15,6 +16,7 @@ public sealed class CrossDomainContextType : IContextType
 {
     private readonly CrossDomainOptions _options;
     private readonly ILogger _logger;
+    private readonly FirewallPolicy? _firewall;
 
     public CrossDomainContextType(CrossDomainOptions options, ILogger logger)
     {
@@ -25,6 +27,7 @@ public sealed class CrossDomainContextType : IContextType
             throw new ArgumentException($"The compositor socket path must be absolute: '{path}'.", nameof(options));
         _options = options;
         _logger = logger;
+        _firewall = options.Firewall.Enabled ? new FirewallPolicy(options.Firewall) : null;
     }
 
     public CapsetId CapsetId => CapsetId.CrossDomain;
@@ -54,7 +57,7 @@ public sealed class CrossDomainContextType : IContextType
     public GpuError CreateContext(GpuContextSetup setup, out IGpuContext? context)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        context = new CrossDomainContext(setup, _options, _logger);
+        context = new CrossDomainContext(setup, _options, _firewall, _logger);
         return GpuError.None;
     }
 }

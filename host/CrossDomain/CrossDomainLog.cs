@@ -45,4 +45,7 @@ internal static partial class CrossDomainLog
 
     [LoggerMessage(EventId = 530, Level = LogLevel.Error, Message = "Cross-domain context {ContextId}: handling a channel event threw; the channel is closed")]
     public static partial void ChannelEventThrew(ILogger logger, Exception exception, uint contextId);
+
+    [LoggerMessage(EventId = 540, Level = LogLevel.Warning, Message = "Wayland firewall: VM {VmName}, cross-domain context {ContextId} broke {Rule}: {Description}; its compositor connection is closed")]
+    public static partial void FirewallViolation(ILogger logger, string vmName, uint contextId, Firewall.FirewallRule rule, string description);
 }

@@ -1,3 +1,4 @@
+using CrossDomain.Host.CrossDomain.Firewall;
 using CrossDomain.Host.CrossDomain.Gbm;
 
 namespace CrossDomain.Host.CrossDomain;
@@ -26,4 +27,7 @@ public sealed class CrossDomainOptions
     public bool SupportsDmabuf => Gbm is not null;
 
     public CrossDomainContextLimits Limits { get; init; } = new();
+
+    /// <summary>What a guest's Wayland stream may do at the compositor; on unless turned off.</summary>
+    public WaylandFirewallOptions Firewall { get; init; } = new();
 }

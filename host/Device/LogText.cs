@@ -7,7 +7,8 @@ internal static class LogText
 {
     /// <summary>
     /// Printable ASCII as it is; every other byte (newlines, ESC and other controls, DEL, anything
-    /// not ASCII) and the backslash itself as \xNN. A guest then cannot forge log lines, drive the
+    /// not ASCII), the backslash and the double quote (log lines quote guest strings) as \xNN. A
+    /// guest then cannot forge log lines, drive the
     /// terminal that shows the log, or hide characters, and what the log shows maps back to exact
     /// bytes. Past <paramref name="maxBytes"/> bytes the text is cut and ends in "...".
     /// </summary>
@@ -17,7 +18,7 @@ internal static class LogText
         var builder = new StringBuilder(shown.Length + 3);
         foreach (byte value in shown)
         {
-            if (value is >= 0x20 and < 0x7F and not (byte)'\\') builder.Append((char)value);
+            if (value is >= 0x20 and < 0x7F and not ((byte)'\\' or (byte)'"')) builder.Append((char)value);
             else builder.Append(@"\x").Append(value.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
         }
         if (shown.Length < text.Length) builder.Append("...");

@@ -35,7 +35,8 @@ public sealed class ExecutableTests
     public void The_option_tables_hold_what_the_design_promises()
     {
         Assert.Equal(["--socket", "--wayland-display", "--capsets", "--max-contexts", "--max-resources", "--max-host-memory-mib",
-            "--max-host-fds", "--max-pending-fences", "--config", "--log-level", "--help", "--version"],
+            "--max-host-fds", "--max-pending-fences", "--wayland-firewall", "--vm-name", "--globals", "--title-format", "--app-id-format",
+            "--max-tracked-objects", "--config", "--log-level", "--help", "--version"],
             HostCommandLine.OptionNames);
         Assert.Equal(["--transport", "--device", "--host-socket", "--socket", "--globals", "--trace", "--config", "--log-level", "--help", "--version"],
             GuestProxyCommandLine.OptionNames);
@@ -60,6 +61,18 @@ public sealed class ExecutableTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal($"{assemblyName}: unknown option '--foo' (see --help)", Assert.Single(result.ErrorLines));
+        Assert.Empty(result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task A_bad_globals_list_exits_2_with_one_line_naming_it()
+    {
+        ExecutableProcess.Result result = await ExecutableProcess.RunAsync(HostAssembly, NoSettings,
+            "--socket", "/tmp/crossdomain-test.sock", "--wayland-display", "/tmp/wayland-test", "--globals", "wl_compositor:5,xdg_wm_base");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("crossdomain-host: invalid value 'wl_compositor:5,xdg_wm_base' for --globals: 'xdg_wm_base' is not interface:version (a version of at least 1) (see --help)",
+            Assert.Single(result.ErrorLines));
         Assert.Empty(result.StandardOutput);
     }
 

@@ -1,4 +1,5 @@
 using CrossDomain.Host;
+using CrossDomain.Wayland.Policy;
 
 namespace CrossDomain.Tests.CommandLine;
 
@@ -65,6 +66,38 @@ public sealed class HostCommandLineTests : IDisposable
     [InlineData("--max-resources", "lots", "invalid value 'lots' for --max-resources: expected a whole number from 1 to 1048576")]
     [InlineData("--capsets", "cross-domain,venus", "invalid value 'cross-domain,venus' for --capsets: 'venus' is not one of cross-domain, virgl, virgl2, gfxstream-vulkan or gfxstream-gles")]
     public void A_bad_limit_or_capset_is_named(string option, string value, string problem)
+    {
+        Assert.Equal(problem, Problem(TestEnvironment.Session(), option, value));
+    }
+
+    [Fact]
+    public void The_firewall_is_on_by_default_with_the_bridges_allowlist_and_every_setting_comes_through()
+    {
+        var defaults = Serve(TestEnvironment.Session()).ToFirewallOptions();
+        Assert.True(defaults.Enabled);
+        Assert.Equal("guest", defaults.VmName);
+        Assert.Equal(DefaultGlobals.AllowList, defaults.Globals);
+        Assert.Equal("[{vm}] {title}", defaults.TitleFormat);
+        Assert.Equal("{vm}.{app_id}", defaults.AppIdFormat);
+        Assert.Equal(100_000, defaults.MaxTrackedObjects);
+
+        var tuned = Serve(TestEnvironment.Session(("CROSSDOMAIN_VM_NAME", "work")),
+            "--wayland-firewall", "false", "--globals", "wl_compositor:4, xdg_wm_base:2", "--title-format", "{title} ({vm})",
+            "--app-id-format", "{app_id}", "--max-tracked-objects", "50").ToFirewallOptions();
+        Assert.False(tuned.Enabled);
+        Assert.Equal("work", tuned.VmName);
+        Assert.Equal(new Dictionary<string, uint> { ["wl_compositor"] = 4, ["xdg_wm_base"] = 2 }, tuned.Globals);
+        Assert.Equal("{title} ({vm})", tuned.TitleFormat);
+        Assert.Equal("{app_id}", tuned.AppIdFormat);
+        Assert.Equal(50, tuned.MaxTrackedObjects);
+    }
+
+    [Theory]
+    [InlineData("--globals", "", "invalid value '' for --globals: the list is empty: no client could do anything")]
+    [InlineData("--globals", "wl_compositor:0", "invalid value 'wl_compositor:0' for --globals: 'wl_compositor:0' is not interface:version (a version of at least 1)")]
+    [InlineData("--globals", "Weston Screenshooter:1", "invalid value 'Weston Screenshooter:1' for --globals: 'Weston Screenshooter' is not an interface name (lower-case letters, digits and '_')")]
+    [InlineData("--wayland-firewall", "off", "invalid value 'off' for --wayland-firewall: expected true or false")]
+    public void A_bad_firewall_setting_is_named(string option, string value, string problem)
     {
         Assert.Equal(problem, Problem(TestEnvironment.Session(), option, value));
     }

@@ -37,7 +37,8 @@ internal sealed class BridgedWaylandClient
     /// <summary>The globals <see cref="GetGlobals"/> collected.</summary>
     public List<AnnouncedGlobal> Globals { get; } = [];
 
-    private uint Registry { get; set; }
+    /// <summary>The registry <see cref="GetGlobals"/> made.</summary>
+    public uint Registry { get; private set; }
 
     /// <summary>wl_display.get_registry and wl_display.sync in one SEND, then every global up to the callback's done.</summary>
     public IReadOnlyList<AnnouncedGlobal> GetGlobals()

@@ -1,4 +1,5 @@
 using CrossDomain.Host.CrossDomain;
+using CrossDomain.Host.CrossDomain.Firewall;
 using CrossDomain.Host.CrossDomain.Gbm;
 using CrossDomain.Host.Device;
 using CrossDomain.Host.Metrics;
@@ -24,16 +25,30 @@ internal sealed class CrossDomainDevice : IDisposable
     /// <param name="gbm">The host's GBM allocator (the caller disposes it after the device); null for memfd images only.</param>
     /// <param name="metrics">Where the device records its metrics; none by default.</param>
     /// <param name="time">The device's clock; the system's by default.</param>
+    /// <param name="firewall">
+    /// The Wayland firewall; off unless given, since most tests here relay bytes that are not
+    /// Wayland to a stand-in compositor, to see the channel carry them unchanged.
+    /// </param>
     public CrossDomainDevice(string? compositorSocketPath, CrossDomainContextLimits? limits = null, DeviceLimits? deviceLimits = null,
-        GbmAllocator? gbm = null, DeviceMetrics? metrics = null, TimeProvider? time = null)
+        GbmAllocator? gbm = null, DeviceMetrics? metrics = null, TimeProvider? time = null, WaylandFirewallOptions? firewall = null)
     {
         var logger = new RecordingLogger();
-        Options = new CrossDomainOptions { WaylandSocketPath = compositorSocketPath, Limits = limits ?? new CrossDomainContextLimits(), Gbm = gbm };
+        Logger = logger;
+        Options = new CrossDomainOptions
+        {
+            WaylandSocketPath = compositorSocketPath,
+            Limits = limits ?? new CrossDomainContextLimits(),
+            Gbm = gbm,
+            Firewall = firewall ?? new WaylandFirewallOptions { Enabled = false },
+        };
         Type = new CrossDomainContextType(Options, logger);
         Harness = new DeviceHarness(deviceLimits, [Type], logger: logger, metrics: metrics, time: time);
     }
 
     public CrossDomainOptions Options { get; }
+
+    /// <summary>What the device and its contexts logged.</summary>
+    public RecordingLogger Logger { get; }
 
     public CrossDomainContextType Type { get; }
 

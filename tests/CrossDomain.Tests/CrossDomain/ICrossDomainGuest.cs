@@ -1,3 +1,4 @@
+using CrossDomain.Host.CrossDomain.Firewall;
 using CrossDomain.VirtioGpu.CrossDomain;
 
 namespace CrossDomain.Tests.CrossDomain;
@@ -42,16 +43,21 @@ public enum GuestTransport
 
 internal static class CrossDomainGuests
 {
-    /// <summary>A Wayland-channel context on <paramref name="transport"/>, INIT done; dispose <paramref name="owner"/> after.</summary>
-    public static ICrossDomainGuest Open(GuestTransport transport, string compositorSocketPath, out IDisposable owner)
+    /// <summary>
+    /// A Wayland-channel context on <paramref name="transport"/>, INIT done; dispose <paramref name="owner"/> after.
+    /// The firewall is as the host runs it, on with its defaults, unless <paramref name="firewall"/> says otherwise.
+    /// </summary>
+    public static ICrossDomainGuest Open(GuestTransport transport, string compositorSocketPath, out IDisposable owner,
+        WaylandFirewallOptions? firewall = null)
     {
+        firewall ??= new WaylandFirewallOptions();
         if (transport == GuestTransport.Socket)
         {
-            var socketGuest = new SocketCrossDomainGuest(compositorSocketPath);
+            var socketGuest = new SocketCrossDomainGuest(compositorSocketPath, firewall);
             owner = socketGuest;
             return socketGuest;
         }
-        var device = new CrossDomainDevice(compositorSocketPath);
+        var device = new CrossDomainDevice(compositorSocketPath, firewall: firewall);
         owner = device;
         return device.CreateGuest(1).CreateRings().Init();
     }

@@ -1,5 +1,6 @@
 using CrossDomain.GuestProxy.Channel;
 using CrossDomain.Host.CrossDomain;
+using CrossDomain.Host.CrossDomain.Firewall;
 using CrossDomain.Tests.Support;
 using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.VirtioGpu.Driver;
@@ -19,10 +20,10 @@ internal sealed class SocketCrossDomainGuest : ICrossDomainGuest, IDisposable
     private readonly InProcessHostService _host;
     private readonly CrossDomainChannel _channel;
 
-    public SocketCrossDomainGuest(string compositorSocketPath)
+    public SocketCrossDomainGuest(string compositorSocketPath, WaylandFirewallOptions firewall)
     {
         _host = new InProcessHostService(new CrossDomainContextType(
-            new CrossDomainOptions { WaylandSocketPath = compositorSocketPath }, NullLogger.Instance));
+            new CrossDomainOptions { WaylandSocketPath = compositorSocketPath, Firewall = firewall }, NullLogger.Instance));
         try
         {
             _channel = CrossDomainChannel.Open(LocalVirtioGpu.Connect(_host.SocketPath));
