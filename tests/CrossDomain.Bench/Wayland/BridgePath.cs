@@ -23,11 +23,13 @@ internal sealed partial class BridgePath : IWaylandPath
     private int _clientsConnected;
     private readonly ConcurrentQueue<string> _errors = new();
 
-    private BridgePath(PrivateWeston weston)
+    private BridgePath(PrivateWeston weston, bool firewall)
     {
+        Name = firewall ? "bridge" : "bridge, firewall off";
         string hostSocket = Path.Combine(weston.RuntimeDirectory, "gpu.sock");
         _proxySocketPath = Path.Combine(weston.RuntimeDirectory, ProxySocketName);
-        _host = ChildProcess.Start(Service(weston, "crossdomain-host", "--socket", hostSocket, "--wayland-display", weston.SocketPath), KeepErrors);
+        _host = ChildProcess.Start(Service(weston, "crossdomain-host", "--socket", hostSocket, "--wayland-display", weston.SocketPath,
+            "--wayland-firewall", firewall ? "true" : "false"), KeepErrors);
         try
         {
             SocketWait.UntilAccepting(hostSocket, _host, "crossdomain-host");
@@ -51,7 +53,7 @@ internal sealed partial class BridgePath : IWaylandPath
         }
     }
 
-    public string Name => "bridge";
+    public string Name { get; }
 
     public string SocketForNextClient()
     {
@@ -61,7 +63,10 @@ internal sealed partial class BridgePath : IWaylandPath
 
     public IReadOnlyCollection<int> RelayProcessIds => [_host.Id, _proxy.Id];
 
-    public static BridgePath Start(PrivateWeston weston) => new(weston);
+    public static BridgePath Start(PrivateWeston weston) => new(weston, firewall: true);
+
+    /// <summary>The host service with its Wayland firewall off: what the firewall costs.</summary>
+    public static BridgePath StartWithoutFirewall(PrivateWeston weston) => new(weston, firewall: false);
 
     public long? ShmBytesCopiedForLatestClient()
     {

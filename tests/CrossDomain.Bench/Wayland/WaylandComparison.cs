@@ -21,6 +21,7 @@ internal static class WaylandComparison
         {
             ("direct", weston => new DirectPath(weston)),
             ("bridge", BridgePath.Start),
+            ("bridge, firewall off", BridgePath.StartWithoutFirewall),
         };
         if (WaypipePath.IsInstalled) paths.Add(("waypipe", WaypipePath.Start));
         else Console.Error.WriteLine("waypipe is not installed (apt-get install waypipe): its column is left out");
