@@ -645,6 +645,8 @@ public sealed class VhostUserBackendSession : IDisposable
         try
         {
             foreach (var vring in _vrings) StopVring(vring);
+            // A front-end that has left took its address space with it: there is nothing to unmap.
+            if (end.Reason == SessionEndReason.PeerClosed) _window.Detach();
             // One connection is one device: its contexts, resources and compositor connections
             // end with it, before the guest memory they may point into is unmapped.
             (Device as IDisposable)?.Dispose();
