@@ -81,6 +81,37 @@ public sealed class WestonFirewallTests
         Assert.DoesNotContain("set_title(\"Bank\")", log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Requests_cut_anywhere_between_sends_reach_weston_whole_and_the_title_still_marked()
+    {
+        using var weston = HeadlessWeston.Start(debug: true);
+        using var proto = ProtoLog.Start(weston);
+        using var device = new CrossDomainDevice(weston.SocketPath, firewall: new WaylandFirewallOptions());
+        var window = new BridgedWaylandClient(device.CreateGuest(1).CreateRings().Init());
+        window.GetGlobals();
+        uint compositor = window.Bind(WlCompositor.Interface, 4);
+        uint wmBase = window.Bind(XdgWmBase.Interface, 1);
+        uint surface = window.NewObject(WlSurface.Interface);
+        uint xdgSurface = window.NewObject(XdgSurface.Interface);
+        uint toplevel = window.NewObject(XdgToplevel.Interface);
+        var writer = window.Requests();
+        WlCompositor.CreateSurfaceRequest.Encode(ref writer, compositor, surface);
+        XdgWmBase.GetXdgSurfaceRequest.Encode(ref writer, wmBase, xdgSurface, surface);
+        XdgSurface.GetToplevelRequest.Encode(ref writer, xdgSurface, toplevel);
+        XdgToplevel.SetTitleRequest.Encode(ref writer, toplevel, "Cut");
+        byte[] stream = writer.Written.ToArray();
+
+        // Three SENDs, cut inside a header and inside the title's string: the compositor must see
+        // the same messages as from one SEND.
+        int[] cuts = [6, stream.Length - 5];
+        window.Send(stream.AsSpan(0, cuts[0]));
+        window.Send(stream.AsSpan(cuts[0], cuts[1] - cuts[0]));
+        window.Send(stream.AsSpan(cuts[1]));
+        window.Roundtrip();
+        proto.WaitFor($"rq xdg_toplevel@{toplevel}.set_title(\"[guest] Cut\")");
+        Assert.Contains($"xdg_wm_base@{wmBase}.get_xdg_surface(new id xdg_surface@{xdgSurface}, wl_surface@{surface})", proto.Stop(), StringComparison.Ordinal);
+    }
+
     private static void RefusedBind(CrossDomainDevice device, CrossDomainGuest guest, uint registry, uint name, string interfaceName, string rule)
     {
         int warningsBefore = Warnings(device).Count;
