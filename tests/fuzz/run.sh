@@ -15,6 +15,8 @@ corpus=$here/corpus/$target
 out=$here/out/$target
 bin=$out/bin
 export PATH="$PATH:$HOME/.dotnet/tools"
+# afl-cmin wants the program as a path, not a name to look up.
+dotnet=$(command -v dotnet)
 
 case $target in
   crossdomain|control|vhost-user) instrument=(crossdomain-host.dll CrossDomain.VirtioGpu.dll) ;;
@@ -35,7 +37,7 @@ for assembly in "${instrument[@]}"; do sharpfuzz "$bin/$assembly" >/dev/null; do
 # dotnet is not an AFL-built binary; the core pattern and CPU governor are the machine's, not ours to change.
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 start=$(date +%s)
-afl-fuzz -i "$corpus" -o "$out/findings" -V "$seconds" -t 10000 -m none -- dotnet "$bin/CrossDomain.Fuzz.dll" "$target" >"$out/afl.log" 2>&1 || {
+afl-fuzz -i "$corpus" -o "$out/findings" -V "$seconds" -t 10000 -m none -- "$dotnet" "$bin/CrossDomain.Fuzz.dll" "$target" >"$out/afl.log" 2>&1 || {
   echo "afl-fuzz failed; the end of its log:" >&2; tail -30 "$out/afl.log" >&2; exit 1; }
 elapsed=$(( $(date +%s) - start ))
 
@@ -50,7 +52,7 @@ done
 if [ "${SAVE_CORPUS:-0}" = 1 ]; then
   minimised=$out/minimised
   if AFL_SKIP_BIN_CHECK=1 timeout 300 afl-cmin -i "$out/findings/default/queue" -o "$minimised" -t 10000 -m none -- \
-      dotnet "$bin/CrossDomain.Fuzz.dll" "$target" >"$out/cmin.log" 2>&1; then
+      "$dotnet" "$bin/CrossDomain.Fuzz.dll" "$target" >"$out/cmin.log" 2>&1; then
     source_dir=$minimised
   else
     echo "afl-cmin failed (see $out/cmin.log); saving the queue as it is" >&2

@@ -25,6 +25,7 @@ public static class FuzzTargets
         new CrossDomainTarget(),
         new ControlTarget(),
         new VirtqueueTarget(),
+        new VhostUserTarget(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(target => target.Name == name);
