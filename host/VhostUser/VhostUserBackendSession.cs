@@ -587,8 +587,19 @@ public sealed class VhostUserBackendSession : IDisposable
     {
         // QEMU hands over a new socket on every DRIVER_OK; the old one is done with.
         var socket = AdoptSocket(message.TakeFd(0)!);
+        DisplaySocketConnection connection;
+        try
+        {
+            connection = new DisplaySocketConnection(socket, _loop, _options.DisplayProtocolFeatures);
+        }
+        catch (System.ComponentModel.Win32Exception exception)
+        {
+            // The front-end sent an fd epoll cannot watch (a memfd, a file): its error, not a device
+            // fault, and the display it had keeps working. The failed connection closed the fd.
+            return $"the display fd cannot be watched ({exception.Message})";
+        }
         Display?.Dispose();
-        Display = new DisplaySocketConnection(socket, _loop, _options.DisplayProtocolFeatures);
+        Display = connection;
         return null;
     }
 
