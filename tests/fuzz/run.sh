@@ -3,7 +3,7 @@
 #   tests/fuzz/run.sh TARGET [SECONDS]
 # Builds, instruments a private copy of the assemblies under test (the normal build stays
 # uninstrumented, so the tests never run instrumented code), fuzzes from tests/fuzz/corpus/TARGET
-# for SECONDS (default 180), and prints AFL's counts. With SAVE_CORPUS=1 the queue is minimised
+# for SECONDS (default 180), or until EXECUTIONS=N executions when that is set, and prints AFL's counts. With SAVE_CORPUS=1 the queue is minimised
 # (afl-cmin) and written back to the corpus folder.
 set -euo pipefail
 
@@ -36,8 +36,10 @@ for assembly in "${instrument[@]}"; do sharpfuzz "$bin/$assembly" >/dev/null; do
 
 # dotnet is not an AFL-built binary; the core pattern and CPU governor are the machine's, not ours to change.
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
+budget=(-V "$seconds")
+[ -n "${EXECUTIONS:-}" ] && budget=(-E "$EXECUTIONS")
 start=$(date +%s)
-afl-fuzz -i "$corpus" -o "$out/findings" -V "$seconds" -t 10000 -m none -- "$dotnet" "$bin/CrossDomain.Fuzz.dll" "$target" >"$out/afl.log" 2>&1 || {
+afl-fuzz -i "$corpus" -o "$out/findings" "${budget[@]}" -t 10000 -m none -- "$dotnet" "$bin/CrossDomain.Fuzz.dll" "$target" >"$out/afl.log" 2>&1 || {
   echo "afl-fuzz failed; the end of its log:" >&2; tail -30 "$out/afl.log" >&2; exit 1; }
 elapsed=$(( $(date +%s) - start ))
 
