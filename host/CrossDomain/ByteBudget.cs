@@ -7,6 +7,8 @@ internal sealed class ByteBudget(int limit)
 
     public bool HasRoom(int bytes) => bytes <= limit - Used;
 
+    public bool CanEverHold(int bytes) => bytes <= limit;
+
     /// <summary>Callers check <see cref="HasRoom"/> first; taking more than is left is a bug.</summary>
     public void Take(int bytes)
     {

@@ -17,17 +17,22 @@ internal sealed unsafe class CompositorConnection : IDisposable
     private readonly LoopWatch _watch;
     private readonly SendBacklog _backlog;
     private readonly Action _inputReady;
+    private readonly Action _sendRoom;
     private bool _wantsInput;
 
-    private CompositorConnection(UnixSocket socket, EventLoop loop, ByteBudget sendBudget, HostFdBudget fds, Action inputReady)
+    private CompositorConnection(UnixSocket socket, EventLoop loop, ByteBudget sendBudget, HostFdBudget fds, Action inputReady, Action sendRoom)
     {
         _socket = socket;
         _backlog = new SendBacklog(sendBudget, fds);
         _inputReady = inputReady;
+        _sendRoom = sendRoom;
         _watch = new LoopWatch(loop, socket.Handle, OnReady);
     }
 
     public bool IsClosed { get; private set; }
+
+    /// <summary>Sends are queued for a compositor that has not read them yet.</summary>
+    public bool HasBacklog => !_backlog.IsEmpty;
 
     /// <summary>Set while a POLL fence waits: the loop then calls back when the compositor has sent something (or hung up).</summary>
     public bool WantsInput
@@ -45,9 +50,10 @@ internal sealed unsafe class CompositorConnection : IDisposable
     /// except against a listener whose backlog is full, which a blocking connect would wait for.
     /// </summary>
     /// <param name="fds">Where fds duplicated for queued sends are counted.</param>
+    /// <param name="sendRoom">Called when queued sends went out (there is room again), and when the connection closes.</param>
     /// <returns>The connection, or null with <paramref name="errno"/> (ENOENT, ECONNREFUSED, EAGAIN …).</returns>
     public static CompositorConnection? TryConnect(string path, EventLoop loop, ByteBudget sendBudget, HostFdBudget fds, Action inputReady,
-        out int errno)
+        Action sendRoom, out int errno)
     {
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -73,7 +79,7 @@ internal sealed unsafe class CompositorConnection : IDisposable
             return null;
         }
         errno = 0;
-        return new CompositorConnection(UnixSocket.Adopt(handle), loop, sendBudget, fds, inputReady);
+        return new CompositorConnection(UnixSocket.Adopt(handle), loop, sendBudget, fds, inputReady, sendRoom);
     }
 
     /// <summary>
@@ -127,6 +133,7 @@ internal sealed unsafe class CompositorConnection : IDisposable
         _watch.Dispose();
         _backlog.Clear();
         _socket.Dispose();
+        _sendRoom();
     }
 
     public void Dispose() => Close();
@@ -145,6 +152,7 @@ internal sealed unsafe class CompositorConnection : IDisposable
             // A compositor that hung up takes nothing more; what it would have read is dropped.
             if (_backlog.Flush(_socket).IsError) _backlog.Clear();
             UpdateWatch();
+            _sendRoom();
         }
         if (_wantsInput && (readiness & (Readiness.Readable | Readiness.Error | Readiness.HangUp | Readiness.PeerClosed)) != 0)
             _inputReady();

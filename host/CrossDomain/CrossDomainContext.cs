@@ -45,6 +45,7 @@ internal sealed class CrossDomainContext : IGpuContext
     private readonly List<(uint Id, FileDescriptor ReadEnd, FileDescriptor WriteEnd)> _newReadPipes = [];
     private GuestBacking? _queryRing;
     private CompositorConnection? _compositor;
+    private bool _sendWaiting;
     private bool _initialized;
     private bool _disposed;
 
@@ -62,6 +63,8 @@ internal sealed class CrossDomainContext : IGpuContext
 
     public GpuError Submit(ReadOnlySpan<byte> commands)
     {
+        // Only the first command may wait for the compositor (NotYet): nothing before it has been carried out.
+        bool mayWait = true;
         while (!commands.IsEmpty)
         {
             if (!MemoryMarshal.TryRead(commands, out CrossDomainHeader header))
@@ -69,7 +72,8 @@ internal sealed class CrossDomainContext : IGpuContext
             int size = header.CommandSize;
             if (size < Unsafe.SizeOf<CrossDomainHeader>() || size > commands.Length)
                 return Refuse(header.Command, GpuError.Unspecified, "cmd_size is shorter than the header or runs past the submission");
-            var error = Execute(header.Command, commands[..size]);
+            var error = Execute(header.Command, commands[..size], mayWait);
+            mayWait = false;
             // As in rutabaga, a failed command fails the submission; the commands before it stay done.
             if (error != GpuError.None) return error;
             commands = commands[size..];
@@ -133,13 +137,13 @@ internal sealed class CrossDomainContext : IGpuContext
         _attached.Clear();
     }
 
-    private GpuError Execute(CrossDomainCommand command, ReadOnlySpan<byte> bytes) => command switch
+    private GpuError Execute(CrossDomainCommand command, ReadOnlySpan<byte> bytes, bool mayWait) => command switch
     {
         CrossDomainCommand.Init => Initialize(bytes),
         CrossDomainCommand.GetImageRequirements => GetImageRequirements(bytes),
         // The command itself does nothing: its fence, made next, is the request (CreateFence).
         CrossDomainCommand.Poll => GpuError.None,
-        CrossDomainCommand.Send => Send(bytes),
+        CrossDomainCommand.Send => Send(bytes, mayWait),
         CrossDomainCommand.Write => Write(bytes),
         _ => Refuse(command, GpuError.InvalidParameter, "not a command this host serves"),
     };
@@ -181,7 +185,7 @@ internal sealed class CrossDomainContext : IGpuContext
                 error = FindRing(channelRingId, out channelRing);
                 if (error != GpuError.None) return Refuse(Command, error, "the channel ring is not an attached guest blob of a page or more");
                 if (_options.WaylandSocketPath is not { } path) return Refuse(Command, GpuError.InvalidParameter, "no compositor is configured");
-                compositor = CompositorConnection.TryConnect(path, _setup.Loop, _sendBudget, _setup.Fds, _channel.OnCompositorInput, out int errno);
+                compositor = CompositorConnection.TryConnect(path, _setup.Loop, _sendBudget, _setup.Fds, _channel.OnCompositorInput, OnSendRoom, out int errno);
                 if (compositor is null)
                 {
                     CrossDomainLog.CompositorUnreachable(_logger, _setup.ContextId, path, errno);
@@ -269,7 +273,15 @@ internal sealed class CrossDomainContext : IGpuContext
         }
     }
 
-    private GpuError Send(ReadOnlySpan<byte> bytes)
+    /// <summary>Queued SEND data went out, or the compositor went away: a SEND that waited is tried again.</summary>
+    private void OnSendRoom()
+    {
+        if (!_sendWaiting) return;
+        _sendWaiting = false;
+        _setup.SubmissionsReady();
+    }
+
+    private GpuError Send(ReadOnlySpan<byte> bytes, bool mayWait)
     {
         const CrossDomainCommand Command = CrossDomainCommand.Send;
         if (!MemoryMarshal.TryRead(bytes, out CrossDomainSendReceive send)) return Refuse(Command, GpuError.Unspecified, "shorter than the SEND header");
@@ -288,7 +300,17 @@ internal sealed class CrossDomainContext : IGpuContext
         if (_channel.ReadPipeCount + readPipeCount > _options.Limits.MaxReadPipes)
             return Refuse(Command, GpuError.OutOfMemory, "the context reads as many pipes as it may");
         if (!_sendBudget.HasRoom(data.Length + SendBacklog.ChunkOverhead))
+        {
+            // The compositor is behind. Dropping the SEND would cut the client's stream in the middle
+            // of a message; waiting slows the guest to the compositor's pace instead. What can never
+            // fit, or has nothing queued ahead of it to wait for, is refused.
+            if (mayWait && _compositor.HasBacklog && _sendBudget.CanEverHold(data.Length + SendBacklog.ChunkOverhead))
+            {
+                _sendWaiting = true;
+                return GpuError.NotYet;
+            }
             return Refuse(Command, GpuError.OutOfMemory, "too much is queued for a compositor that does not read");
+        }
         // Room for every fd the SEND may hold, checked up front as the bytes are: both ends of each
         // new pipe, and a duplicate of each of its fds should it have to wait for the compositor.
         if (!_setup.Fds.HasRoom(2 * readPipeCount + count))

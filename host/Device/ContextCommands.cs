@@ -17,6 +17,7 @@ internal sealed class ContextCommands(
     HostMemoryBudget memory,
     HostFdBudget fds,
     LogRateLimiter logs,
+    Action submissionsReady,
     DeviceLimits limits,
     ILogger logger,
     DeviceMetrics? metrics)
@@ -36,7 +37,7 @@ internal sealed class ContextCommands(
         string debugName = Encoding.UTF8.GetString(nameBytes);
         var timelines = new ContextTimelines(contextId);
         var setup = new GpuContextSetup(contextId, debugName, guestMemory, new ContextFenceSignal(fences, timelines), loop,
-            memory, fds, logs, metrics);
+            memory, fds, logs, submissionsReady, metrics);
         var error = type.CreateContext(setup, out var context);
         if (error != GpuError.None)
         {

@@ -25,6 +25,10 @@ namespace CrossDomain.Host.Device;
 /// The device's log allowance: a context logs through <see cref="LogRateLimiter.Limit"/>, so that
 /// lines a guest can cause at will cannot flood the log shared by every VM.
 /// </param>
+/// <param name="SubmissionsReady">
+/// Called by a context that answered a submission with <see cref="GpuError.NotYet"/> once it can
+/// take it: the device then goes on with its queue, that submission first.
+/// </param>
 /// <param name="Metrics">The device's metrics, for what only the context sees (compositor traffic); null counts nothing.</param>
 public sealed record GpuContextSetup(uint ContextId, string DebugName, IGuestMemory GuestMemory, ContextFenceSignal Fences,
-    EventLoop Loop, HostMemoryBudget Memory, HostFdBudget Fds, LogRateLimiter Logs, DeviceMetrics? Metrics = null);
+    EventLoop Loop, HostMemoryBudget Memory, HostFdBudget Fds, LogRateLimiter Logs, Action SubmissionsReady, DeviceMetrics? Metrics = null);

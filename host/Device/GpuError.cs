@@ -18,11 +18,25 @@ public enum GpuError : uint
     InvalidResourceId = CommandType.ErrorInvalidResourceId,
     InvalidContextId = CommandType.ErrorInvalidContextId,
     InvalidParameter = CommandType.ErrorInvalidParameter,
+
+    /// <summary>
+    /// Not a response. <see cref="IGpuContext.Submit"/> returns it, before doing anything, for a
+    /// submission the context cannot take yet (a compositor that is not reading): the device leaves
+    /// the command unanswered and takes no further command from the queue until the context calls
+    /// <see cref="GpuContextSetup.SubmissionsReady"/>, then hands it the same submission again.
+    /// That is how a guest that writes faster than the compositor reads is slowed down, without
+    /// losing a byte. Anywhere else it counts as <see cref="Unspecified"/>.
+    /// </summary>
+    NotYet = 0xFFFF_FFFF,
 }
 
 public static class GpuErrorExtensions
 {
     /// <summary>The response type that reports <paramref name="error"/>; OK_NODATA for <see cref="GpuError.None"/>.</summary>
-    public static CommandType ToResponseType(this GpuError error) =>
-        error == GpuError.None ? CommandType.OkNoData : (CommandType)error;
+    public static CommandType ToResponseType(this GpuError error) => error switch
+    {
+        GpuError.None => CommandType.OkNoData,
+        GpuError.NotYet => CommandType.ErrorUnspecified,
+        _ => (CommandType)error,
+    };
 }

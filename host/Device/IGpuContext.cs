@@ -7,7 +7,10 @@ namespace CrossDomain.Host.Device;
 /// </summary>
 public interface IGpuContext : IDisposable
 {
-    /// <summary>SUBMIT_3D: a command stream in the context type's own format.</summary>
+    /// <summary>
+    /// SUBMIT_3D: a command stream in the context type's own format. <see cref="GpuError.NotYet"/>
+    /// defers the whole submission (see there): only before any of it has been carried out.
+    /// </summary>
     GpuError Submit(ReadOnlySpan<byte> commands);
 
     /// <summary>CTX_ATTACH_RESOURCE: from now on the context may use <paramref name="resource"/>.</summary>

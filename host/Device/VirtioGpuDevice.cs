@@ -50,6 +50,9 @@ public sealed class VirtioGpuDevice : IDisposable
     private readonly ContextCommands _contextCommands;
     private readonly DeviceMetrics? _metrics;
 
+    /// <summary>Set by a SUBMIT_3D a context deferred, for <see cref="HandleControl"/> to see.</summary>
+    private bool _submissionDeferred;
+
     /// <summary>Every response is built here, then copied out by the reply: no allocation per command.</summary>
     private readonly byte[] _responseBuffer;
 
@@ -88,10 +91,17 @@ public sealed class VirtioGpuDevice : IDisposable
         _blobs = new BlobCommands(_resources, _contexts, _budget, _fds, limits, _mappings, logger);
         _resourceCommands = new ResourceCommands(_resources, _budget, _fds, limits, _guestMemory, _contexts, _display, _blobs, registry, loop);
         _contextCommands = new ContextCommands(registry, _contexts, _resources, _fences, _guestMemory, loop, _budget, _fds, logs,
-            limits, logger, metrics);
+            () => SubmissionsReady?.Invoke(), limits, logger, metrics);
         _responseBuffer = new byte[Math.Max(Unsafe.SizeOf<EdidResponse>(), _capsets.LargestResponse)];
         metrics?.DeviceStarted();
     }
+
+    /// <summary>
+    /// A context that deferred a submission can take it now (see <see cref="HandleControl"/>);
+    /// raised on the loop thread, from inside the context's own callbacks, so a transport should
+    /// go back to its queue on a later turn of the loop rather than at once.
+    /// </summary>
+    public event Action? SubmissionsReady;
 
     /// <summary>RESOURCE_FLUSH of a resource on a scanout; raised on the loop thread.</summary>
     public event ScanoutFlushedHandler? ScanoutFlushed
@@ -191,9 +201,14 @@ public sealed class VirtioGpuDevice : IDisposable
     /// Executes one control-queue request and completes <paramref name="reply"/>: at once, or, for a
     /// request fenced on a context ring, when that fence signals (the request has run either way;
     /// only its reply waits). Never throws for bad guest input.
+    /// <para>
+    /// False when a context deferred the request (<see cref="GpuError.NotYet"/>): nothing was done
+    /// and <paramref name="reply"/> is untouched. The transport then takes no further request until
+    /// <see cref="SubmissionsReady"/>, and hands this one in again first.
+    /// </para>
     /// </summary>
     /// <remarks><see cref="PendingReply.Complete"/> must not call back into the device.</remarks>
-    public void HandleControl(ReadOnlySpan<byte> request, PendingReply reply)
+    public bool HandleControl(ReadOnlySpan<byte> request, PendingReply reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -202,7 +217,7 @@ public sealed class VirtioGpuDevice : IDisposable
         if (!RequestReader.TryRead(request, out ControlHeader header))
         {
             Answer(reply, request.Length, default, GpuError.Unspecified, arrivedAt: 0);
-            return;
+            return true;
         }
 
         bool fenced = (header.Flags & ControlHeaderFlags.Fence) != 0;
@@ -217,10 +232,15 @@ public sealed class VirtioGpuDevice : IDisposable
         {
             LogFailure(header, fenceProblem.ToResponseType());
             Answer(reply, request.Length, header, fenceProblem, arrivedAt);
-            return;
+            return true;
         }
 
         var result = ExecuteGuarded(header, request, response);
+        if (_submissionDeferred)
+        {
+            _submissionDeferred = false;
+            return false;
+        }
 
         // Fences without a ring are on the global timeline. Nothing here works asynchronously outside
         // a context, so the command is complete now and so is its fence.
@@ -232,12 +252,13 @@ public sealed class VirtioGpuDevice : IDisposable
                 int length = WriteResponseHeader(response, header, result);
                 _metrics?.CommandAnswered(request.Length, result.Type);
                 _fences.Hold(context.Timelines, header.RingIndex, header.FenceId, arrivedAt, reply, response[..length]);
-                return;
+                return true;
             }
             LogFailure(header, fenceError.ToResponseType());
             result = fenceError;
         }
         Answer(reply, request.Length, header, result, arrivedAt);
+        return true;
     }
 
     /// <summary>
@@ -314,8 +335,15 @@ public sealed class VirtioGpuDevice : IDisposable
             DeviceLog.CommandThrew(_logger, exception, header.Type, header.ContextId);
             return GpuError.Unspecified;
         }
-        if (result.IsError) LogFailure(header, result.Type);
+        if (result.IsError && !_submissionDeferred) LogFailure(header, result.Type);
         return result;
+    }
+
+    private CommandResult Submit(ReadOnlySpan<byte> request)
+    {
+        var error = _contextCommands.Submit(request);
+        _submissionDeferred = error == GpuError.NotYet;
+        return error;
     }
 
     private CommandResult Execute(in ControlHeader header, ReadOnlySpan<byte> request, Span<byte> response)
@@ -341,7 +369,7 @@ public sealed class VirtioGpuDevice : IDisposable
             case CommandType.ContextDestroy: return _contextCommands.Destroy(request);
             case CommandType.ContextAttachResource: return _contextCommands.AttachResource(request);
             case CommandType.ContextDetachResource: return _contextCommands.DetachResource(request);
-            case CommandType.Submit3D: return _contextCommands.Submit(request);
+            case CommandType.Submit3D: return Submit(request);
             case CommandType.ResourceCreate3D: return _resourceCommands.Create3D(request);
             case CommandType.TransferToHost3D: return _resourceCommands.Transfer3D(request, TransferDirection.ToHost);
             case CommandType.TransferFromHost3D: return _resourceCommands.Transfer3D(request, TransferDirection.FromHost);

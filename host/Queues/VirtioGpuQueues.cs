@@ -43,6 +43,11 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     // interrupted once at the end, not once per command.
     private int _processingQueue = -1;
 
+    // A request the device deferred (a context that cannot take it yet): it stays in _request,
+    // which nothing else writes while it waits, and the control ring is not read past it.
+    private ChainReply? _waiting;
+    private int _waitingLength;
+
     /// <param name="loop">The loop the session calls on; a batch that spends its budget continues there.</param>
     public VirtioGpuQueues(VirtioGpuDevice device, int maxRequestBytes, ILogger logger, EventLoop loop)
     {
@@ -50,6 +55,8 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
         _maxRequestBytes = maxRequestBytes;
         _logger = logger;
         _loop = loop;
+        // Raised inside a context's callback: the ring is taken up again on the next turn.
+        device.SubmissionsReady += () => _loop.Post(() => Process(ControlQueue));
     }
 
     public ulong DeviceFeatures => _device.DeviceFeatures
@@ -96,6 +103,7 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     public ushort QueueStopped(VhostUserVring vring)
     {
         if (vring.Index >= _queues.Length || _queues[vring.Index] is not { } queue) return vring.BaseIndex;
+        if (vring.Index == ControlQueue) AbandonWaiting();
         _queues[vring.Index] = null;
         _vrings[vring.Index] = null;
         _resuming[vring.Index] = null;
@@ -108,6 +116,7 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
 
     public void Reset()
     {
+        AbandonWaiting();
         Array.Clear(_queues);
         Array.Clear(_vrings);
         Array.Clear(_resuming);
@@ -119,6 +128,7 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     {
         // A turn still posted must not reach a disposed device.
         Array.Clear(_resuming);
+        AbandonWaiting();
         _device.Dispose();
     }
 
@@ -144,6 +154,7 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
 
     private void ProcessBatches(int index, SplitVirtqueue queue, VhostUserVring vring)
     {
+        if (index == ControlQueue && !RetryWaiting()) return;
         int budget = ChainsPerTurn;
         do
         {
@@ -163,7 +174,15 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
                     queue.PushUsed(chain.Head, 0);
                     continue;
                 }
-                if (index == ControlQueue) HandleControl(queue, chain);
+                if (index == ControlQueue)
+                {
+                    if (!HandleControl(queue, chain))
+                    {
+                        // Kicks are left disarmed: the ring waits for the device, not the guest.
+                        if (queue.ShouldNotify()) vring.SignalGuest();
+                        return;
+                    }
+                }
                 else HandleCursor(queue, chain);
             }
             if (queue.ShouldNotify()) vring.SignalGuest();
@@ -189,19 +208,40 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
         });
     }
 
-    private void HandleControl(SplitVirtqueue queue, DescriptorChain chain)
+    /// <summary>False when the device deferred the request: it waits in <see cref="_waiting"/>.</summary>
+    private bool HandleControl(SplitVirtqueue queue, DescriptorChain chain)
     {
         if (chain.ReadableLength > _maxRequestBytes)
         {
             // Too big to be any command the device accepts: answer without reading it.
             var reply = RentReply(queue, chain);
             _device.HandleControl(ReadOnlySpan<byte>.Empty, reply);
-            return;
+            return true;
         }
         if (_request.Length < chain.ReadableLength) _request = new byte[Math.Max(chain.ReadableLength, _request.Length * 2)];
-        int length = chain.CopyReadable(_memory, _request);
+        int length = Math.Max(chain.CopyReadable(_memory, _request), 0);
         var pending = RentReply(queue, chain);
-        _device.HandleControl(length < 0 ? ReadOnlySpan<byte>.Empty : _request.AsSpan(0, length), pending);
+        if (_device.HandleControl(_request.AsSpan(0, length), pending)) return true;
+        _waiting = pending;
+        _waitingLength = length;
+        return false;
+    }
+
+    /// <summary>Hands the waiting request to the device again; true once nothing waits any more.</summary>
+    private bool RetryWaiting()
+    {
+        if (_waiting is not { } waiting) return true;
+        if (!_device.HandleControl(_request.AsSpan(0, _waitingLength), waiting)) return false;
+        _waiting = null;
+        return true;
+    }
+
+    /// <summary>The ring is taken back or reset: the waiting request goes back unanswered.</summary>
+    private void AbandonWaiting()
+    {
+        if (_waiting is not { } waiting) return;
+        _waiting = null;
+        waiting.Complete([]);
     }
 
     private void HandleCursor(SplitVirtqueue queue, DescriptorChain chain)
