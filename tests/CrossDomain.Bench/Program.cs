@@ -3,6 +3,7 @@ using CrossDomain.Bench.Wayland;
 
 // crossdomain-bench submit-roundtrip [COUNT]
 // crossdomain-bench wayland [--quick]
+// crossdomain-bench firewall [ROUND_TRIPS]
 string scenario = args.Length > 0 ? args[0] : "submit-roundtrip";
 switch (scenario)
 {
@@ -13,9 +14,12 @@ switch (scenario)
         SubmitRoundTrip.Run(count, eventIndex: true);
         SubmitRoundTrip.Run(count, eventIndex: false);
         return 0;
+    case "firewall":
+        FirewallCost.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000);
+        return 0;
     case "wayland":
         return WaylandComparison.Run(quick: args.Skip(1).Contains("--quick"));
     default:
-        Console.Error.WriteLine($"crossdomain-bench: unknown scenario '{scenario}' (known: submit-roundtrip, wayland [--quick])");
+        Console.Error.WriteLine($"crossdomain-bench: unknown scenario '{scenario}' (known: submit-roundtrip, wayland [--quick], firewall [ROUND_TRIPS])");
         return 2;
 }
