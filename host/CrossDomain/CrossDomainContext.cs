@@ -46,6 +46,7 @@ internal sealed class CrossDomainContext : IGpuContext
     private GuestBacking? _queryRing;
     private CompositorConnection? _compositor;
     private bool _sendWaiting;
+    private LoopTimer? _sendWaitLimit;
     private bool _initialized;
     private bool _disposed;
 
@@ -129,6 +130,9 @@ internal sealed class CrossDomainContext : IGpuContext
     {
         if (_disposed) return;
         _disposed = true;
+        // Nothing is handed in again to a context that is going.
+        _sendWaiting = false;
+        _sendWaitLimit?.Dispose();
         _channel.Dispose();
         _compositor?.Close();
         // Templates are never freed before this, so all that were charged are still here.
@@ -278,7 +282,22 @@ internal sealed class CrossDomainContext : IGpuContext
     {
         if (!_sendWaiting) return;
         _sendWaiting = false;
+        _sendWaitLimit?.Dispose();
+        _sendWaitLimit = null;
         _setup.SubmissionsReady();
+    }
+
+    private void WaitForSendRoom()
+    {
+        _sendWaiting = true;
+        _sendWaitLimit ??= _setup.Loop.AddTimer(_options.Limits.MaxSendWait, () =>
+        {
+            _sendWaitLimit = null;
+            if (!_sendWaiting) return;
+            CrossDomainLog.CompositorNotReading(_logger, _setup.ContextId, _options.Limits.MaxSendWait.TotalSeconds);
+            // Closing calls OnSendRoom: the SEND is handed in again and refused for the closed connection.
+            _channel.CloseCompositor();
+        });
     }
 
     private GpuError Send(ReadOnlySpan<byte> bytes, bool mayWait)
@@ -306,7 +325,7 @@ internal sealed class CrossDomainContext : IGpuContext
             // fit, or has nothing queued ahead of it to wait for, is refused.
             if (mayWait && _compositor.HasBacklog && _sendBudget.CanEverHold(data.Length + SendBacklog.ChunkOverhead))
             {
-                _sendWaiting = true;
+                WaitForSendRoom();
                 return GpuError.NotYet;
             }
             return Refuse(Command, GpuError.OutOfMemory, "too much is queued for a compositor that does not read");

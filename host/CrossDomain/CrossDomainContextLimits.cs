@@ -29,6 +29,14 @@ public sealed class CrossDomainContextLimits
     /// </summary>
     public int MaxPendingSendBytes { get; set; } = 1 << 20;
 
+    /// <summary>
+    /// How long a SEND past <see cref="MaxPendingSendBytes"/> waits for a compositor that reads
+    /// nothing. The VM's whole control queue waits with it, so a compositor that has not read for
+    /// this long is taken as hung: the context's connection is closed, the SEND refused, and the
+    /// device goes on.
+    /// </summary>
+    public TimeSpan MaxSendWait { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>WRITE bytes queued, over all write pipes, while their readers are slow.</summary>
     public int MaxPendingPipeWriteBytes { get; set; } = 1 << 20;
 
@@ -46,6 +54,8 @@ public sealed class CrossDomainContextLimits
         RequirePositive(MaxReadPipes, nameof(MaxReadPipes));
         RequirePositive(MaxPendingSendBytes, nameof(MaxPendingSendBytes));
         RequirePositive(MaxPendingPipeWriteBytes, nameof(MaxPendingPipeWriteBytes));
+        if (MaxSendWait <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(MaxSendWait), MaxSendWait,
+            $"Cross-domain limit {nameof(MaxSendWait)} must be positive.");
         if (MaxImageBytes == 0) throw new ArgumentOutOfRangeException(nameof(MaxImageBytes), MaxImageBytes,
             $"Cross-domain limit {nameof(MaxImageBytes)} must be positive.");
     }

@@ -46,6 +46,9 @@ internal static partial class CrossDomainLog
     [LoggerMessage(EventId = 530, Level = LogLevel.Error, Message = "Cross-domain context {ContextId}: handling a channel event threw; the channel is closed")]
     public static partial void ChannelEventThrew(ILogger logger, Exception exception, uint contextId);
 
+    [LoggerMessage(EventId = 522, Level = LogLevel.Warning, Message = "Cross-domain context {ContextId}: the compositor read nothing for {Seconds} s while the guest waited to send; its connection is closed")]
+    public static partial void CompositorNotReading(ILogger logger, uint contextId, double seconds);
+
     [LoggerMessage(EventId = 540, Level = LogLevel.Warning, Message = "Wayland firewall: VM {VmName}, cross-domain context {ContextId} broke {Rule}: {Description}; its compositor connection is closed")]
     public static partial void FirewallViolation(ILogger logger, string vmName, uint contextId, Firewall.FirewallRule rule, string description);
 }

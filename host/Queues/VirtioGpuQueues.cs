@@ -47,6 +47,7 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     // which nothing else writes while it waits, and the control ring is not read past it.
     private ChainReply? _waiting;
     private int _waitingLength;
+    private bool _disposed;
 
     /// <param name="loop">The loop the session calls on; a batch that spends its budget continues there.</param>
     public VirtioGpuQueues(VirtioGpuDevice device, int maxRequestBytes, ILogger logger, EventLoop loop)
@@ -127,6 +128,7 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     public void Dispose()
     {
         // A turn still posted must not reach a disposed device.
+        _disposed = true;
         Array.Clear(_resuming);
         AbandonWaiting();
         _device.Dispose();
@@ -134,7 +136,7 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
 
     private void Process(int index)
     {
-        if (index >= _queues.Length || _queues[index] is not { } queue || _vrings[index] is not { } vring) return;
+        if (_disposed || index >= _queues.Length || _queues[index] is not { } queue || _vrings[index] is not { } vring) return;
         // A broken ring ignores kicks until it is set up again; one with a turn posted gets to the
         // new entries in that turn.
         if (queue.IsBroken || _resuming[index] == queue) return;

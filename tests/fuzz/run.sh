@@ -21,6 +21,7 @@ dotnet=$(command -v dotnet)
 case $target in
   crossdomain|control|vhost-user) instrument=(crossdomain-host.dll CrossDomain.VirtioGpu.dll) ;;
   virtqueue) instrument=(CrossDomain.VirtioGpu.dll) ;;
+  firewall) instrument=(crossdomain-host.dll CrossDomain.Wayland.dll) ;;
   proxy-events) instrument=(crossdomain-proxy.dll CrossDomain.Wayland.dll) ;;
   *) echo "unknown target '$target'" >&2; exit 2 ;;
 esac
@@ -61,7 +62,8 @@ if [ "${SAVE_CORPUS:-0}" = 1 ]; then
     source_dir=$out/findings/default/queue
   fi
   # AFL's names carry ':' and ',', awkward in git and on some file systems; keep the seeds' names.
-  find "$corpus" -type f ! -name 'seed-*' -delete
+  # Seeds and regression inputs (crashes that were fixed) stay; the rest is replaced by the new queue.
+  find "$corpus" -type f ! -name 'seed-*' ! -name 'regression-*' -delete
   n=0
   for file in "$source_dir"/*; do
     [ -f "$file" ] || continue

@@ -181,6 +181,37 @@ public sealed class SendTests : IDisposable
     }
 
     [Fact]
+    public void A_compositor_that_reads_nothing_for_the_wait_limit_loses_its_connection_and_the_device_goes_on()
+    {
+        using var compositor = new StandInCompositor();
+        using var device = new CrossDomainDevice(compositor.SocketPath,
+            new CrossDomainContextLimits { MaxPendingSendBytes = 128 << 10, MaxSendWait = TimeSpan.FromMilliseconds(100) });
+        var guest = device.CreateGuest(1).CreateRings().Init();
+        compositor.AcceptConnection();
+        bool ready = false;
+        device.Harness.Device.SubmissionsReady += () => ready = true;
+        var chunk = new byte[CrossDomainLimits.MaxSendReceivePayload];
+        while (guest.Submit(CrossDomainCommands.Send(chunk)).IsCompleted) { }
+
+        // Nobody reads: once the limit has passed, the device is told to go on, and the SEND that
+        // waited is refused for the connection that is gone.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!ready)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the wait for a compositor that reads nothing never ended");
+            device.Harness.Loop.RunOnce(10);
+        }
+        device.Harness.ErrorsExpected = true;
+        guest.SubmitFails(CrossDomainCommands.Send(chunk), GpuError.Unspecified);
+        lock (device.Logger.Entries)
+            Assert.Contains(device.Logger.Entries, entry => entry.Message.Contains("read nothing", StringComparison.Ordinal));
+        // The next context of the device is served.
+        var next = device.CreateGuest(2).CreateRings().Init();
+        compositor.AcceptConnection();
+        next.SubmitOk(CrossDomainCommands.Send("still here"u8));
+    }
+
+    [Fact]
     public void Each_queued_send_costs_more_than_its_bytes_so_one_byte_sends_cannot_pile_up()
     {
         int accepted = 0;

@@ -26,6 +26,7 @@ public static class FuzzTargets
         new ControlTarget(),
         new VirtqueueTarget(),
         new VhostUserTarget(),
+        new FirewallTarget(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(target => target.Name == name);
