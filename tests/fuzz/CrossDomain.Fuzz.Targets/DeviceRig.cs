@@ -19,6 +19,10 @@ internal sealed class DeviceRig : IDisposable
 
     private readonly List<FuzzReply> _replies = [];
 
+    // A request the device deferred (NotYet), handed in again before anything else, as the queue layer does.
+    private byte[]? _waiting;
+    private FuzzReply? _waitingReply;
+
     public DeviceRig(string? compositorSocketPath)
     {
         // Small limits: the fuzzer should reach "too many" and "too big" in a few commands, not a few thousand.
@@ -42,12 +46,28 @@ internal sealed class DeviceRig : IDisposable
 
     public static ulong GuestPage(int index) => GuestBase + (ulong)index * PageSize;
 
-    /// <summary>Sends one request; false when its reply is held for a fence.</summary>
+    /// <summary>
+    /// Sends one request; false when its reply is held for a fence or deferred. While a deferred
+    /// request still cannot be taken, later ones are not handed to the device (they would wait in
+    /// the guest's ring).
+    /// </summary>
     public bool Send(ReadOnlySpan<byte> request, int capacity = 4096)
     {
+        if (_waiting is not null)
+        {
+            if (!Device.HandleControl(_waiting, _waitingReply!)) return false;
+            _replies.Add(_waitingReply!);
+            _waiting = null;
+            _waitingReply = null;
+        }
         var reply = new FuzzReply(capacity);
+        if (!Device.HandleControl(request, reply))
+        {
+            _waiting = request.ToArray();
+            _waitingReply = reply;
+            return false;
+        }
         _replies.Add(reply);
-        Device.HandleControl(request, reply);
         return reply.Completions > 0;
     }
 
