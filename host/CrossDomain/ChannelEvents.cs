@@ -35,15 +35,13 @@ internal sealed class ChannelEvents : IDisposable
     private readonly WaylandStreamFilter? _filter;
     private readonly string _vmName;
 
-    /// <summary>Where the compositor's bytes land before the firewall judges them; null without one.</summary>
-    private readonly byte[]? _unfiltered;
-
     /// <summary>The message being built: one ring's worth, as every guest allocates.</summary>
     private readonly byte[] _message = new byte[CrossDomainLimits.DefaultRingSize];
 
     private GuestBacking? _ring;
     private CompositorConnection? _compositor;
     private ulong _lastSignaledFence;
+    // The firewall closed the compositor: the guest's next poll gets the end of stream.
     private bool _owesHangUp;
     private bool _disposed;
 
@@ -57,7 +55,6 @@ internal sealed class ChannelEvents : IDisposable
         _filter = filter;
         _vmName = vmName;
         _logger = logger;
-        if (filter is not null) _unfiltered = new byte[CrossDomainLimits.DefaultRingSize - CrossDomainSendReceive.Size];
     }
 
     public int ReadPipeCount => _readPipes.Count;
@@ -83,7 +80,8 @@ internal sealed class ChannelEvents : IDisposable
         if (fenceId <= _lastSignaledFence) return;
         _pollFences.Enqueue(fenceId);
         UpdateWatches();
-        ServeOwed();
+        // A closed compositor's watch is gone: an end of stream it still owes goes now.
+        if (_owesHangUp) OnCompositorInput();
     }
 
     /// <summary>
@@ -95,7 +93,7 @@ internal sealed class ChannelEvents : IDisposable
         if (_compositor is null || _compositor.IsClosed) return;
         _compositor.Close();
         _owesHangUp = true;
-        ServeOwed();
+        OnCompositorInput();
     }
 
     /// <summary>The compositor holds the write end now; its data becomes READ events under <paramref name="id"/>.</summary>
@@ -105,7 +103,7 @@ internal sealed class ChannelEvents : IDisposable
         UpdateWatches();
     }
 
-    /// <summary>Called by the compositor connection when it is readable or hung up.</summary>
+    /// <summary>Called by the compositor connection when it is readable or hung up, and for an end of stream the firewall owes.</summary>
     public void OnCompositorInput()
     {
         try
@@ -118,7 +116,6 @@ internal sealed class ChannelEvents : IDisposable
         {
             CloseAfterFailure(exception);
         }
-        ServeOwed();
     }
 
     public void Dispose()
@@ -132,30 +129,6 @@ internal sealed class ChannelEvents : IDisposable
     }
 
     private bool IsArmed => !_disposed && _ring is not null && _pollFences.Count > 0;
-
-    /// <summary>
-    /// Events the guest is owed without the compositor stirring: judged events that did not fit
-    /// the last RECEIVE, or the end of a stream the firewall closed. They wait for fences, not for
-    /// the socket, which may never be readable again.
-    /// </summary>
-    private bool HasOwedEvents => _owesHangUp || _filter is { PendingEventBytes: > 0 };
-
-    private void ServeOwed()
-    {
-        try
-        {
-            while (IsArmed && HasOwedEvents)
-            {
-                int length = ReceiveFromCompositor();
-                if (length == 0) return;
-                Deliver(length, CrossDomainCommand.Receive);
-            }
-        }
-        catch (Exception exception)
-        {
-            CloseAfterFailure(exception);
-        }
-    }
 
     private int RingLength => (int)Math.Min(_ring!.Length, (ulong)_message.Length);
 
@@ -190,13 +163,6 @@ internal sealed class ChannelEvents : IDisposable
         // Only cmd: wayland-proxy-virtwl reads the first word whole and accepts exactly 5 or 6.
         receive.Header.Command = CrossDomainCommand.Receive;
         var payload = message[CrossDomainSendReceive.Size..];
-
-        // Judged events first: they came before anything still in the socket.
-        if (_filter is { PendingEventBytes: > 0 })
-        {
-            receive.OpaqueDataSize = (uint)_filter.TakeEvents(payload);
-            return CrossDomainSendReceive.Size + (int)receive.OpaqueDataSize;
-        }
         if (_owesHangUp)
         {
             _owesHangUp = false;
@@ -220,7 +186,17 @@ internal sealed class ChannelEvents : IDisposable
         }
 
         _receivedFds.Clear();
-        var result = compositor.Receive(_unfiltered is null ? payload : _unfiltered.AsSpan(0, Math.Min(_unfiltered.Length, payload.Length)), _receivedFds);
+        // Received where the RECEIVE carries it; the firewall judges it there, behind the bytes it held.
+        int held = _filter?.HeldEventLength ?? 0;
+        if (held >= payload.Length)
+        {
+            // A guest ring too small to carry the registry event the firewall is assembling.
+            CrossDomainLog.FirewallViolation(_logger, _vmName, _setup.ContextId, FirewallRule.MalformedMessage,
+                $"a channel ring of {RingLength} bytes cannot carry a {held}-byte registry event");
+            compositor.Close();
+            return CrossDomainSendReceive.Size;
+        }
+        var result = compositor.Receive(payload[held..], _receivedFds);
         switch (result.Status)
         {
             case IoStatus.WouldBlock:
@@ -242,7 +218,7 @@ internal sealed class ChannelEvents : IDisposable
         int bytes = result.Bytes;
         if (_filter is not null)
         {
-            if (_filter.FilterEvents(_unfiltered.AsSpan(0, bytes)) is { } violation)
+            if (_filter.FilterEvents(payload, bytes, out bytes) is { } violation)
             {
                 CrossDomainLog.FirewallViolation(_logger, _vmName, _setup.ContextId, violation.Rule, violation.Message);
                 foreach (var fd in _receivedFds) fd.Dispose();
@@ -251,7 +227,6 @@ internal sealed class ChannelEvents : IDisposable
                 return CrossDomainSendReceive.Size;
             }
             // What was held back or dropped may leave nothing: fds still go now, with no bytes, as an event of their own.
-            bytes = _filter.TakeEvents(payload);
             if (bytes == 0 && _receivedFds.Count == 0) return 0;
         }
         receive.IdentifierCount = AnnounceReceivedFds(ref receive);

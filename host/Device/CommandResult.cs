@@ -14,10 +14,19 @@ internal readonly record struct CommandResult(CommandType Type, int Length)
 
     public static CommandResult NoData => new(CommandType.OkNoData, HeaderSize);
 
+    /// <summary>A context deferred the command (<see cref="GpuError.NotYet"/>): nothing to answer yet.</summary>
+    public static CommandResult Deferred => new(default, -1);
+
     public bool IsError => Type >= CommandType.ErrorUnspecified;
 
-    public static CommandResult Failure(GpuError error) =>
-        error == GpuError.None ? NoData : new CommandResult(error.ToResponseType(), HeaderSize);
+    public bool IsDeferred => Length < 0;
+
+    public static CommandResult Failure(GpuError error) => error switch
+    {
+        GpuError.None => NoData,
+        GpuError.NotYet => Deferred,
+        _ => new CommandResult(error.ToResponseType(), HeaderSize),
+    };
 
     public static CommandResult WithPayload<TResponse>(CommandType type) where TResponse : unmanaged =>
         new(type, Unsafe.SizeOf<TResponse>());

@@ -8,9 +8,8 @@ internal static class LogText
     /// <summary>
     /// Printable ASCII as it is; every other byte (newlines, ESC and other controls, DEL, anything
     /// not ASCII), the backslash and the double quote (log lines quote guest strings) as \xNN. A
-    /// guest then cannot forge log lines, drive the
-    /// terminal that shows the log, or hide characters, and what the log shows maps back to exact
-    /// bytes. Past <paramref name="maxBytes"/> bytes the text is cut and ends in "...".
+    /// guest then cannot forge log lines, drive the terminal that shows the log, or hide
+    /// characters, and what the log shows maps back to exact bytes. Past <paramref name="maxBytes"/> bytes the text is cut and ends in "...".
     /// </summary>
     public static string Escape(ReadOnlySpan<byte> text, int maxBytes)
     {

@@ -50,9 +50,6 @@ public sealed class VirtioGpuDevice : IDisposable
     private readonly ContextCommands _contextCommands;
     private readonly DeviceMetrics? _metrics;
 
-    /// <summary>Set by a SUBMIT_3D a context deferred, for <see cref="HandleControl"/> to see.</summary>
-    private bool _submissionDeferred;
-
     /// <summary>Every response is built here, then copied out by the reply: no allocation per command.</summary>
     private readonly byte[] _responseBuffer;
 
@@ -236,11 +233,7 @@ public sealed class VirtioGpuDevice : IDisposable
         }
 
         var result = ExecuteGuarded(header, request, response);
-        if (_submissionDeferred)
-        {
-            _submissionDeferred = false;
-            return false;
-        }
+        if (result.IsDeferred) return false;
 
         // Fences without a ring are on the global timeline. Nothing here works asynchronously outside
         // a context, so the command is complete now and so is its fence.
@@ -335,15 +328,8 @@ public sealed class VirtioGpuDevice : IDisposable
             DeviceLog.CommandThrew(_logger, exception, header.Type, header.ContextId);
             return GpuError.Unspecified;
         }
-        if (result.IsError && !_submissionDeferred) LogFailure(header, result.Type);
+        if (result.IsError) LogFailure(header, result.Type);
         return result;
-    }
-
-    private CommandResult Submit(ReadOnlySpan<byte> request)
-    {
-        var error = _contextCommands.Submit(request);
-        _submissionDeferred = error == GpuError.NotYet;
-        return error;
     }
 
     private CommandResult Execute(in ControlHeader header, ReadOnlySpan<byte> request, Span<byte> response)
@@ -369,7 +355,7 @@ public sealed class VirtioGpuDevice : IDisposable
             case CommandType.ContextDestroy: return _contextCommands.Destroy(request);
             case CommandType.ContextAttachResource: return _contextCommands.AttachResource(request);
             case CommandType.ContextDetachResource: return _contextCommands.DetachResource(request);
-            case CommandType.Submit3D: return Submit(request);
+            case CommandType.Submit3D: return _contextCommands.Submit(request);
             case CommandType.ResourceCreate3D: return _resourceCommands.Create3D(request);
             case CommandType.TransferToHost3D: return _resourceCommands.Transfer3D(request, TransferDirection.ToHost);
             case CommandType.TransferFromHost3D: return _resourceCommands.Transfer3D(request, TransferDirection.FromHost);

@@ -140,7 +140,8 @@ public sealed unsafe class EventLoop : IDisposable
         ran += RunDueTimers();
         // Only what was posted before this turn: work that posts more of itself (a device taking a
         // busy ring in slices) must not keep the loop from its fds; the wake-up brings it back at once.
-        for (int pending = _posted.Count; pending > 0 && _posted.TryDequeue(out var action); pending--)
+        // IsEmpty first: Count walks the queue's segments, and most turns have nothing posted.
+        for (int pending = _posted.IsEmpty ? 0 : _posted.Count; pending > 0 && _posted.TryDequeue(out var action); pending--)
         {
             Invoke(static run => run(), action);
             ran++;

@@ -36,8 +36,9 @@ internal static class FirewallCost
         Measure("sync round trip: 1 request, 2 events", roundTrips, 3, () =>
         {
             filter.FilterRequests(sync.AsSpan(0, syncLength), out _);
-            filter.FilterEvents(events.AsSpan(0, eventsLength));
-            filter.TakeEvents(delivered);
+            // Received into the RECEIVE's payload behind anything held, judged there.
+            events.AsSpan(0, eventsLength).CopyTo(delivered.AsSpan(filter.HeldEventLength));
+            filter.FilterEvents(delivered, eventsLength, out _);
         });
         Measure("wl_region create + add + destroy", roundTrips, 3, () => filter.FilterRequests(region.AsSpan(0, regionLength), out _));
     }

@@ -3,6 +3,7 @@ using CrossDomain.Tests.Device;
 using CrossDomain.Tests.Support;
 using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.VirtioGpu.Protocol;
+using CrossDomain.Fuzz.Targets;
 
 namespace CrossDomain.Tests.CrossDomain;
 

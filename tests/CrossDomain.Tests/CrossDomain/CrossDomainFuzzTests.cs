@@ -6,6 +6,7 @@ using CrossDomain.Tests.Support;
 using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.VirtioGpu.Protocol;
 using Xunit.Abstractions;
+using CrossDomain.Fuzz.Targets;
 
 namespace CrossDomain.Tests.CrossDomain;
 

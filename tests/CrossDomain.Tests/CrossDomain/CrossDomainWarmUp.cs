@@ -1,5 +1,6 @@
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.CrossDomain;
+using CrossDomain.Fuzz.Targets;
 
 namespace CrossDomain.Tests.CrossDomain;
 

@@ -2,6 +2,7 @@ using CrossDomain.Host.Device;
 using CrossDomain.Tests.Device;
 using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.VirtioGpu.Protocol;
+using CrossDomain.Fuzz.Targets;
 
 namespace CrossDomain.Tests.CrossDomain;
 

@@ -2,6 +2,7 @@ using CrossDomain.Host.Device;
 using CrossDomain.Tests.Support;
 using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.VirtioGpu.Protocol;
+using CrossDomain.Fuzz.Targets;
 
 namespace CrossDomain.Tests.CrossDomain;
 

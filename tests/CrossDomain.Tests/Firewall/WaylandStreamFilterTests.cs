@@ -25,8 +25,9 @@ public sealed class WaylandStreamFilterTests
             WlRegistry.GlobalEvent.Encode(ref w, Registry, Screenshooter, "weston_screenshooter", 1);
             WlRegistry.GlobalEvent.Encode(ref w, Registry, WmBase, "xdg_wm_base", 6);
         });
-        Assert.Null(_filter.FilterEvents(events));
-        return TakeEvents(_filter);
+        var delivered = new List<byte>();
+        Assert.Null(FilterEvents(_filter, events, delivered));
+        return delivered.ToArray();
     }
 
     [Fact]
@@ -71,12 +72,13 @@ public sealed class WaylandStreamFilterTests
     public void A_removed_global_is_forgotten_and_the_removal_of_a_hidden_one_is_hidden()
     {
         AdvertisedEvents();
-        Assert.Null(_filter.FilterEvents(Encode((ref WireWriter w) =>
+        var delivered = new List<byte>();
+        Assert.Null(FilterEvents(_filter, Encode((ref WireWriter w) =>
         {
             WlRegistry.GlobalRemoveEvent.Encode(ref w, Registry, Screenshooter);
             WlRegistry.GlobalRemoveEvent.Encode(ref w, Registry, Compositor);
-        })));
-        var passed = TakeEvents(_filter);
+        }), delivered));
+        var passed = delivered.ToArray();
         Assert.Equal(Encode((ref WireWriter w) => WlRegistry.GlobalRemoveEvent.Encode(ref w, Registry, Compositor)), passed);
         var bind = Encode((ref WireWriter w) => WlRegistry.BindRequest.Encode(ref w, Registry, Compositor, "wl_compositor", 1, 10));
         Assert.Equal(FirewallRule.GlobalNotAdvertised, _filter.FilterRequests(bind, out _)?.Rule);
@@ -160,14 +162,15 @@ public sealed class WaylandStreamFilterTests
         {
             var filter = new WaylandStreamFilter(new FirewallPolicy(new WaylandFirewallOptions()));
             Assert.Null(filter.FilterRequests(first, out _));
-            Assert.Null(filter.FilterEvents(events.AsSpan(0, eventCut)));
-            Assert.Null(filter.FilterEvents(events.AsSpan(eventCut)));
+            var delivered = new List<byte>();
+            Assert.Null(FilterEvents(filter, events.AsSpan(0, eventCut), delivered));
+            Assert.Null(FilterEvents(filter, events.AsSpan(eventCut), delivered));
             var passedRequests = new List<byte>();
             Assert.Null(filter.FilterRequests(requests.AsSpan(0, requestCut), out var part));
             passedRequests.AddRange(part.ToArray());
             Assert.Null(filter.FilterRequests(requests.AsSpan(requestCut), out part));
             passedRequests.AddRange(part.ToArray());
-            return (TakeEvents(filter), passedRequests.ToArray());
+            return (delivered.ToArray(), passedRequests.ToArray());
         }
     }
 
@@ -181,7 +184,7 @@ public sealed class WaylandStreamFilterTests
         BitConverter.TryWriteBytes(message, 5u);
         BitConverter.TryWriteBytes(message.AsSpan(4), (uint)size << 16);
         Assert.Equal(FirewallRule.MalformedMessage, _filter.FilterRequests(message, out _)?.Rule);
-        Assert.Equal(FirewallRule.MalformedMessage, new WaylandStreamFilter(new FirewallPolicy(new WaylandFirewallOptions())).FilterEvents(message)?.Rule);
+        Assert.Equal(FirewallRule.MalformedMessage, FilterEvents(new WaylandStreamFilter(new FirewallPolicy(new WaylandFirewallOptions())), message, [])?.Rule);
     }
 
     [Fact]
@@ -221,8 +224,8 @@ public sealed class WaylandStreamFilterTests
         {
             _filter.FilterRequests(requests.AsSpan(0, 13), out _);
             _filter.FilterRequests(requests.AsSpan(13), out _);
-            _filter.FilterEvents(events);
-            _filter.TakeEvents(sink);
+            events.CopyTo(sink.AsSpan(_filter.HeldEventLength));
+            _filter.FilterEvents(sink, events.Length, out _);
         }
     }
 
@@ -248,11 +251,14 @@ public sealed class WaylandStreamFilterTests
         return writer.Written.ToArray();
     }
 
-    private static byte[] TakeEvents(WaylandStreamFilter filter)
+    /// <summary>As the channel drives the filter: received behind the bytes it holds, judged in place; what passes is added to <paramref name="delivered"/>.</summary>
+    private static FirewallViolation? FilterEvents(WaylandStreamFilter filter, ReadOnlySpan<byte> events, List<byte> delivered)
     {
-        var buffer = new byte[64 * 1024];
-        int length = filter.TakeEvents(buffer);
-        return buffer[..length];
+        var buffer = new byte[filter.HeldEventLength + events.Length];
+        events.CopyTo(buffer.AsSpan(filter.HeldEventLength));
+        var violation = filter.FilterEvents(buffer, events.Length, out int passed);
+        delivered.AddRange(buffer.AsSpan(0, passed));
+        return violation;
     }
 
     private sealed record Message(uint ObjectId, ushort Opcode, byte[] Whole)

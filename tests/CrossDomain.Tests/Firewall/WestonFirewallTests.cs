@@ -7,6 +7,7 @@ using CrossDomain.Host.Device;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;
 using Microsoft.Extensions.Logging;
+using CrossDomain.Fuzz.Targets;
 
 namespace CrossDomain.Tests.Firewall;
 
@@ -37,17 +38,8 @@ public sealed class WestonFirewallTests
         Assert.DoesNotContain(globals, global => global.Name == screenshooter || global.Name == debug);
 
         // A window whose title would pass for a host one.
-        uint compositor = window.Bind(WlCompositor.Interface, 4);
-        uint wmBase = window.Bind(XdgWmBase.Interface, 1);
-        uint surface = window.NewObject(WlSurface.Interface);
-        uint xdgSurface = window.NewObject(XdgSurface.Interface);
-        uint toplevel = window.NewObject(XdgToplevel.Interface);
-        var writer = window.Requests();
-        WlCompositor.CreateSurfaceRequest.Encode(ref writer, compositor, surface);
-        XdgWmBase.GetXdgSurfaceRequest.Encode(ref writer, wmBase, xdgSurface, surface);
-        XdgSurface.GetToplevelRequest.Encode(ref writer, xdgSurface, toplevel);
-        XdgToplevel.SetTitleRequest.Encode(ref writer, toplevel, "Bank");
-        window.Send(writer.Written);
+        var (toplevel, _, _, _, requests) = TitledWindow(window, "Bank");
+        window.Send(requests);
         window.Roundtrip();
         proto.WaitFor($"rq xdg_toplevel@{toplevel}.set_title(\"[guest] Bank\")");
 
@@ -58,7 +50,7 @@ public sealed class WestonFirewallTests
         Assert.Equal(CrossDomainCommand.Receive, hangUp.Command);
         Assert.Empty(hangUp.Data);
         Assert.Empty(hangUp.Identifiers);
-        writer = window.Requests();
+        var writer = window.Requests();
         WlDisplay.SyncRequest.Encode(ref writer, 1, 1000);
         attacker.SubmitFails(CrossDomainCommands.Send(writer.Written), GpuError.Unspecified);
 
@@ -89,17 +81,7 @@ public sealed class WestonFirewallTests
         using var device = new CrossDomainDevice(weston.SocketPath, firewall: new WaylandFirewallOptions());
         var window = new BridgedWaylandClient(device.CreateGuest(1).CreateRings().Init());
         window.GetGlobals();
-        uint compositor = window.Bind(WlCompositor.Interface, 4);
-        uint wmBase = window.Bind(XdgWmBase.Interface, 1);
-        uint surface = window.NewObject(WlSurface.Interface);
-        uint xdgSurface = window.NewObject(XdgSurface.Interface);
-        uint toplevel = window.NewObject(XdgToplevel.Interface);
-        var writer = window.Requests();
-        WlCompositor.CreateSurfaceRequest.Encode(ref writer, compositor, surface);
-        XdgWmBase.GetXdgSurfaceRequest.Encode(ref writer, wmBase, xdgSurface, surface);
-        XdgSurface.GetToplevelRequest.Encode(ref writer, xdgSurface, toplevel);
-        XdgToplevel.SetTitleRequest.Encode(ref writer, toplevel, "Cut");
-        byte[] stream = writer.Written.ToArray();
+        var (toplevel, wmBase, surface, xdgSurface, stream) = TitledWindow(window, "Cut");
 
         // Three SENDs, cut inside a header and inside the title's string: the compositor must see
         // the same messages as from one SEND.
@@ -110,6 +92,22 @@ public sealed class WestonFirewallTests
         window.Roundtrip();
         proto.WaitFor($"rq xdg_toplevel@{toplevel}.set_title(\"[guest] Cut\")");
         Assert.Contains($"xdg_wm_base@{wmBase}.get_xdg_surface(new id xdg_surface@{xdgSurface}, wl_surface@{surface})", proto.Stop(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The requests for a surface, its xdg_surface and toplevel, and a title; they are not sent yet.</summary>
+    private static (uint Toplevel, uint WmBase, uint Surface, uint XdgSurface, byte[] Requests) TitledWindow(BridgedWaylandClient window, string title)
+    {
+        uint compositor = window.Bind(WlCompositor.Interface, 4);
+        uint wmBase = window.Bind(XdgWmBase.Interface, 1);
+        uint surface = window.NewObject(WlSurface.Interface);
+        uint xdgSurface = window.NewObject(XdgSurface.Interface);
+        uint toplevel = window.NewObject(XdgToplevel.Interface);
+        var writer = window.Requests();
+        WlCompositor.CreateSurfaceRequest.Encode(ref writer, compositor, surface);
+        XdgWmBase.GetXdgSurfaceRequest.Encode(ref writer, wmBase, xdgSurface, surface);
+        XdgSurface.GetToplevelRequest.Encode(ref writer, xdgSurface, toplevel);
+        XdgToplevel.SetTitleRequest.Encode(ref writer, toplevel, title);
+        return (toplevel, wmBase, surface, xdgSurface, writer.Written.ToArray());
     }
 
     private static void RefusedBind(CrossDomainDevice device, CrossDomainGuest guest, uint registry, uint name, string interfaceName, string rule)

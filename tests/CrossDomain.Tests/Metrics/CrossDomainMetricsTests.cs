@@ -2,6 +2,7 @@ using CrossDomain.Host.Metrics;
 using CrossDomain.Tests.CrossDomain;
 using CrossDomain.Tests.Device;
 using CrossDomain.VirtioGpu.CrossDomain;
+using CrossDomain.Fuzz.Targets;
 
 namespace CrossDomain.Tests.Metrics;
 

@@ -33,10 +33,7 @@ public sealed class ControlTarget : FuzzTarget
                     rig.Send(reader.Record(), capacity);
                     break;
                 case 1:
-                    uint offset = reader.UInt32() % DeviceRig.GuestLength;
-                    var data = reader.Record();
-                    var target = rig.Memory.At(DeviceRig.GuestBase + offset, DeviceRig.GuestLength - (int)offset);
-                    data[..Math.Min(data.Length, target.Length)].CopyTo(target);
+                    rig.WriteGuestMemory(reader.UInt32(), reader.Record());
                     break;
                 case 2:
                     rig.Device.HandleCursor(reader.Record());
@@ -76,7 +73,7 @@ public sealed class ControlTarget : FuzzTarget
             Requests.Attach(1, 1),
             Requests.MapBlob(1, 0),
             Requests.UnmapBlob(1),
-            Requests.Fenced(Requests.Submit(1, Requests.Poll()), 1, 0),
+            Requests.Fenced(Requests.Submit(1, CrossDomainCommands.Poll()), 1, 0),
             Requests.DestroyContext(1),
             Requests.Unref(1)));
         yield return ("cursor", new FuzzInputWriter()

@@ -49,7 +49,7 @@ public sealed class CrossDomainTarget : FuzzTarget
         {
             uint query = GuestRing(1, page: 0);
             uint channel = GuestRing(1, page: 1);
-            Expect(rig.Send(Requests.Submit(1, Requests.Init(query, channel, ChannelType.Wayland))), "INIT");
+            Expect(rig.Send(Requests.Submit(1, CrossDomainCommands.Init(query, channel, ChannelType.Wayland))), "INIT");
             GuestRing(2, page: 2);
             GuestRing(2, page: 3);
         }
@@ -89,10 +89,7 @@ public sealed class CrossDomainTarget : FuzzTarget
                     rig.Loop.RunOnce(0);
                     break;
                 case 5:
-                    uint offset = reader.UInt32() % DeviceRig.GuestLength;
-                    var data = reader.Record();
-                    var target = rig.Memory.At(DeviceRig.GuestBase + offset, DeviceRig.GuestLength - (int)offset);
-                    data[..Math.Min(data.Length, target.Length)].CopyTo(target);
+                    rig.WriteGuestMemory(reader.UInt32(), reader.Record());
                     break;
                 case 6:
                     MappedHostBlob(contextId, reader.UInt32(), (ulong)(reader.Byte() % 16 + 1) * DeviceRig.PageSize);
@@ -149,34 +146,34 @@ public sealed class CrossDomainTarget : FuzzTarget
 
     public override IEnumerable<(string Name, byte[] Input)> Seeds()
     {
-        yield return ("send", new FuzzInputWriter().Byte(0).Record(Requests.Send("hello"u8)).ToArray());
+        yield return ("send", new FuzzInputWriter().Byte(0).Record(CrossDomainCommands.Send("hello"u8)).ToArray());
         yield return ("poll-and-event", new FuzzInputWriter()
-            .Byte(1).Byte((byte)CrossDomainRing.Channel).Record(Requests.Poll())
+            .Byte(1).Byte((byte)CrossDomainRing.Channel).Record(CrossDomainCommands.Poll())
             .Byte(3).Byte(0).Record("events"u8)
             .ToArray());
         yield return ("event-with-fds", new FuzzInputWriter()
             .Byte(3).Byte(0x1F).Record("fds"u8)
-            .Byte(1).Byte((byte)CrossDomainRing.Channel).Record(Requests.Poll())
-            .Byte(1).Byte((byte)CrossDomainRing.Channel).Record(Requests.Poll())
+            .Byte(1).Byte((byte)CrossDomainRing.Channel).Record(CrossDomainCommands.Poll())
+            .Byte(1).Byte((byte)CrossDomainRing.Channel).Record(CrossDomainCommands.Poll())
             .ToArray());
         yield return ("image-requirements", new FuzzInputWriter()
-            .Byte(1).Byte((byte)CrossDomainRing.Query).Record(Requests.GetImageRequirements(64, 32, 0x34325258, ImageUsageFlags.Linear | ImageUsageFlags.Scanout))
+            .Byte(1).Byte((byte)CrossDomainRing.Query).Record(CrossDomainCommands.GetImageRequirements(64, 32, 0x34325258, ImageUsageFlags.Linear | ImageUsageFlags.Scanout))
             .ToArray());
         yield return ("send-pipe-and-write", new FuzzInputWriter()
-            .Byte(0).Record(Requests.Send("p"u8, (0x8000_0001, IdentifierType.ReadPipe)))
-            .Byte(0).Record(Requests.Write(0x8000_0001, "data"u8, hangUp: true))
+            .Byte(0).Record(CrossDomainCommands.Send("p"u8, (0x8000_0001, IdentifierType.ReadPipe)))
+            .Byte(0).Record(CrossDomainCommands.Write(0x8000_0001, "data"u8, hangUp: true))
             .Byte(4)
             .ToArray());
         yield return ("host-blob-send", new FuzzInputWriter()
-            .Byte(1).Byte((byte)CrossDomainRing.Query).Record(Requests.GetImageRequirements(16, 16, 0x34325241, ImageUsageFlags.Linear))
+            .Byte(1).Byte((byte)CrossDomainRing.Query).Record(CrossDomainCommands.GetImageRequirements(16, 16, 0x34325241, ImageUsageFlags.Linear))
             .Byte(6).UInt32(1).Byte(0)
-            .Byte(0).Record(Requests.Send("buffer"u8, (5, IdentifierType.VirtgpuBlob)))
+            .Byte(0).Record(CrossDomainCommands.Send("buffer"u8, (5, IdentifierType.VirtgpuBlob)))
             .ToArray());
         yield return ("uninitialised-and-destroy", new FuzzInputWriter()
-            .Byte(0x10).Record(Requests.Send("early"u8))
-            .Byte(0x10).Record(Requests.Init(3, 4, ChannelType.Wayland))
+            .Byte(0x10).Record(CrossDomainCommands.Send("early"u8))
+            .Byte(0x10).Record(CrossDomainCommands.Init(3, 4, ChannelType.Wayland))
             .Byte(7)
-            .Byte(0).Record(Requests.Send("late"u8))
+            .Byte(0).Record(CrossDomainCommands.Send("late"u8))
             .ToArray());
     }
 }

@@ -44,6 +44,14 @@ internal sealed class DeviceRig : IDisposable
 
     public VirtioGpuDevice Device { get; }
 
+    /// <summary>The guest writes <paramref name="data"/> into its RAM at <paramref name="offset"/> (wrapped), cut at the end of RAM.</summary>
+    public void WriteGuestMemory(uint offset, ReadOnlySpan<byte> data)
+    {
+        offset %= GuestLength;
+        var target = Memory.At(GuestBase + offset, GuestLength - (int)offset);
+        data[..Math.Min(data.Length, target.Length)].CopyTo(target);
+    }
+
     public static ulong GuestPage(int index) => GuestBase + (ulong)index * PageSize;
 
     /// <summary>

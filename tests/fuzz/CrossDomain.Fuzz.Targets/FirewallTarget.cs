@@ -9,8 +9,9 @@ namespace CrossDomain.Fuzz.Targets;
 /// One context's Wayland stream through the host's firewall, both ways, cut wherever the input
 /// says. An input is a list of chunks: a byte whose low bit says which way (0: the guest's
 /// requests, 1: the compositor's events), then a record of bytes. The stream ends at the first
-/// violation, as the context would. Whatever passes must be whole messages with headers a peer may
-/// send: the compositor and the guest parse what the firewall lets through.
+/// violation, as the context would. What passes, each way, must read as a stream of messages with
+/// headers a peer may send: a message the filter does not read may pass as its bytes come, so the
+/// last one may be unfinished, but never its header.
 /// </summary>
 public sealed class FirewallTarget : FuzzTarget
 {
@@ -23,34 +24,38 @@ public sealed class FirewallTarget : FuzzTarget
         var filter = new WaylandStreamFilter(new FirewallPolicy(new WaylandFirewallOptions()));
         var reader = new FuzzInput(input);
         var events = new List<byte>();
-        var taken = new byte[8192];
+        var requests = new List<byte>();
+        var taken = new byte[WaylandStreamFilter.MaxReadEventSize + ushort.MaxValue];
         for (int i = 0; i < MaxChunks && !reader.IsEmpty; i++)
         {
             bool fromCompositor = (reader.Byte() & 1) != 0;
             var chunk = reader.Record();
             if (fromCompositor)
             {
-                if (filter.FilterEvents(chunk) is not null) break;
-                int length;
-                while ((length = filter.TakeEvents(taken)) > 0) events.AddRange(taken.AsSpan(0, length));
+                // As the channel does: received behind the bytes the filter holds, judged in place.
+                if (filter.HeldEventLength + chunk.Length > taken.Length) break;
+                chunk.CopyTo(taken.AsSpan(filter.HeldEventLength));
+                if (filter.FilterEvents(taken, chunk.Length, out int passed) is not null) break;
+                events.AddRange(taken.AsSpan(0, passed));
             }
             else
             {
                 if (filter.FilterRequests(chunk, out var passed) is not null) break;
-                CheckWhole(passed, "requests");
+                requests.AddRange(passed);
             }
         }
-        CheckWhole(events.ToArray(), "events");
+        CheckFramed(requests.ToArray(), "requests");
+        CheckFramed(events.ToArray(), "events");
     }
 
-    private static void CheckWhole(ReadOnlySpan<byte> stream, string what)
+    private static void CheckFramed(ReadOnlySpan<byte> stream, string what)
     {
         while (!stream.IsEmpty)
         {
             if (stream.Length < 8) throw new FuzzFindingException($"{what}: {stream.Length} bytes of a header passed");
             int size = (int)(BinaryPrimitives.ReadUInt32LittleEndian(stream[4..]) >> 16);
             if (size < 8 || size % 4 != 0 || size > 4096) throw new FuzzFindingException($"{what}: a message of {size} bytes passed");
-            if (size > stream.Length) throw new FuzzFindingException($"{what}: a cut message passed");
+            if (size > stream.Length) return; // the input ended inside it
             stream = stream[size..];
         }
     }

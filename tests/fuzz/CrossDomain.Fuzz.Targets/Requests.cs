@@ -5,7 +5,7 @@ using CrossDomain.VirtioGpu.Protocol;
 
 namespace CrossDomain.Fuzz.Targets;
 
-/// <summary>Well-formed control requests and cross-domain commands, for the fixed set-up of an input and for seeds.</summary>
+/// <summary>Well-formed control requests, for the fixed set-up of an input and for seeds (cross-domain commands: <see cref="CrossDomainCommands"/>).</summary>
 public static class Requests
 {
     public static byte[] Bytes<T>(in T value, ReadOnlySpan<byte> trailing = default) where T : unmanaged
@@ -121,52 +121,4 @@ public static class Requests
 
     public static byte[] UpdateCursor(uint resourceId, uint x, uint y) =>
         Bytes(new UpdateCursorCommand { Header = Header(CommandType.UpdateCursor), Position = new CursorPosition { X = x, Y = y }, ResourceId = resourceId });
-
-    private static CrossDomainHeader CommandHeader(CrossDomainCommand command, int size) => new() { Command = command, CommandSize = (ushort)size };
-
-    public static byte[] Init(uint queryRingId, uint channelRingId, ChannelType channel) =>
-        Bytes(new CrossDomainInit
-        {
-            Header = CommandHeader(CrossDomainCommand.Init, CrossDomainInit.V1Size),
-            QueryRingId = queryRingId,
-            ChannelRingId = channelRingId,
-            ChannelType = channel,
-        }).AsSpan(0, CrossDomainInit.V1Size).ToArray();
-
-    public static byte[] Poll() => Bytes(new CrossDomainPoll { Header = CommandHeader(CrossDomainCommand.Poll, Unsafe.SizeOf<CrossDomainPoll>()) });
-
-    public static byte[] GetImageRequirements(uint width, uint height, uint drmFormat, ImageUsageFlags flags) =>
-        Bytes(new CrossDomainGetImageRequirements
-        {
-            Header = CommandHeader(CrossDomainCommand.GetImageRequirements, Unsafe.SizeOf<CrossDomainGetImageRequirements>()),
-            Width = width,
-            Height = height,
-            DrmFormat = drmFormat,
-            Flags = flags,
-        });
-
-    public static byte[] Send(ReadOnlySpan<byte> data, params (uint Id, IdentifierType Type)[] identifiers)
-    {
-        var send = new CrossDomainSendReceive
-        {
-            Header = CommandHeader(CrossDomainCommand.Send, CrossDomainSendReceive.Size + data.Length),
-            IdentifierCount = (uint)identifiers.Length,
-            OpaqueDataSize = (uint)data.Length,
-        };
-        for (int i = 0; i < identifiers.Length; i++)
-        {
-            send.Identifiers[i] = identifiers[i].Id;
-            send.IdentifierTypes[i] = (uint)identifiers[i].Type;
-        }
-        return Bytes(send, data);
-    }
-
-    public static byte[] Write(uint pipeId, ReadOnlySpan<byte> data, bool hangUp) =>
-        Bytes(new CrossDomainReadWrite
-        {
-            Header = CommandHeader(CrossDomainCommand.Write, CrossDomainReadWrite.Size + data.Length),
-            Identifier = pipeId,
-            HangUp = hangUp ? 1u : 0u,
-            OpaqueDataSize = (uint)data.Length,
-        }, data);
 }

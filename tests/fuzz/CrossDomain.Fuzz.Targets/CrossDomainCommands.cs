@@ -2,10 +2,13 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CrossDomain.VirtioGpu.CrossDomain;
 
-namespace CrossDomain.Tests.CrossDomain;
+namespace CrossDomain.Fuzz.Targets;
 
-/// <summary>Cross-domain commands as guest proxies lay them out in a SUBMIT_3D buffer (PROTOCOL.md B.5).</summary>
-internal static class CrossDomainCommands
+/// <summary>
+/// Cross-domain commands as guest proxies lay them out in a SUBMIT_3D buffer (PROTOCOL.md B.5),
+/// for the tests and the fuzz targets' seeds alike.
+/// </summary>
+public static class CrossDomainCommands
 {
     public static CrossDomainHeader Header(CrossDomainCommand command, int size) =>
         new() { Command = command, CommandSize = (ushort)size };
