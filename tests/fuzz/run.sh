@@ -39,6 +39,8 @@ for assembly in "${instrument[@]}"; do sharpfuzz "$bin/$assembly" >/dev/null; do
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 budget=(-V "$seconds")
 [ -n "${EXECUTIONS:-}" ] && budget=(-E "$EXECUTIONS")
+# The exception behind each crash, which AFL does not keep.
+export CROSSDOMAIN_FUZZ_FINDINGS=$out/findings.log
 start=$(date +%s)
 afl-fuzz -i "$corpus" -o "$out/findings" "${budget[@]}" -t 10000 -m none -- "$dotnet" "$bin/CrossDomain.Fuzz.dll" "$target" >"$out/afl.log" 2>&1 || {
   echo "afl-fuzz failed; the end of its log:" >&2; tail -30 "$out/afl.log" >&2; exit 1; }
@@ -51,6 +53,7 @@ echo "target $target: ${elapsed}s, executions $(field execs_done) ($(field execs
 for kind in crashes hangs; do
   for file in "$out/findings/default/$kind"/id:*; do [ -e "$file" ] && echo "  $kind: $file"; done
 done
+[ -s "$CROSSDOMAIN_FUZZ_FINDINGS" ] && echo "  the exceptions behind the crashes: $CROSSDOMAIN_FUZZ_FINDINGS"
 
 if [ "${SAVE_CORPUS:-0}" = 1 ]; then
   minimised=$out/minimised

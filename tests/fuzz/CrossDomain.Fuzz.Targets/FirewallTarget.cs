@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using CrossDomain.Host.CrossDomain.Firewall;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;
@@ -44,20 +43,8 @@ public sealed class FirewallTarget : FuzzTarget
                 requests.AddRange(passed);
             }
         }
-        CheckFramed(requests.ToArray(), "requests");
-        CheckFramed(events.ToArray(), "events");
-    }
-
-    private static void CheckFramed(ReadOnlySpan<byte> stream, string what)
-    {
-        while (!stream.IsEmpty)
-        {
-            if (stream.Length < 8) throw new FuzzFindingException($"{what}: {stream.Length} bytes of a header passed");
-            int size = (int)(BinaryPrimitives.ReadUInt32LittleEndian(stream[4..]) >> 16);
-            if (size < 8 || size % 4 != 0 || size > 4096) throw new FuzzFindingException($"{what}: a message of {size} bytes passed");
-            if (size > stream.Length) return; // the input ended inside it
-            stream = stream[size..];
-        }
+        WaylandFraming.Check(requests.ToArray(), "requests");
+        WaylandFraming.Check(events.ToArray(), "events");
     }
 
     public override IEnumerable<(string Name, byte[] Input)> Seeds()

@@ -27,6 +27,7 @@ public static class FuzzTargets
         new VirtqueueTarget(),
         new VhostUserTarget(),
         new FirewallTarget(),
+        new ProxyEventsTarget(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(target => target.Name == name);

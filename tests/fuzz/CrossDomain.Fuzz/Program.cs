@@ -15,6 +15,9 @@ if (args.Length == 0)
 
 FuzzTarget Target(string name) => FuzzTargets.Find(name) ?? throw new ArgumentException($"no target '{name}'\n{Usage()}");
 
+// This process opens no fds of its own while a target runs, so a target may count them.
+ProxyEventsTarget.CheckFdLeaks = true;
+
 switch (args[0])
 {
     case "seed" when args.Length == 3:
@@ -39,13 +42,23 @@ switch (args[0])
     default:
     {
         var target = Target(args[0]);
+        string? findingsLog = Environment.GetEnvironmentVariable("CROSSDOMAIN_FUZZ_FINDINGS");
         // Reused across executions: the input is copied out of AFL's stream, and the target resets its own state.
         var buffer = new MemoryStream();
         Fuzzer.OutOfProcess.Run(stream =>
         {
             buffer.SetLength(0);
             stream.CopyTo(buffer);
-            target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            try
+            {
+                target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            }
+            catch (Exception finding) when (findingsLog is not null)
+            {
+                // AFL keeps the input but not what the process printed: the reason goes beside it.
+                File.AppendAllText(findingsLog, $"--- {DateTime.UtcNow:O}\n{finding}\n");
+                throw;
+            }
         });
         return 0;
     }

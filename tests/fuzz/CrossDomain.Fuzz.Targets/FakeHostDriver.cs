@@ -1,0 +1,167 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.CrossDomain;
+using CrossDomain.VirtioGpu.Driver;
+using CrossDomain.VirtioGpu.Linux;
+using CrossDomain.VirtioGpu.Protocol;
+using Tmds.Linux;
+
+namespace CrossDomain.Fuzz.Targets;
+
+/// <summary>
+/// A fake virtio-gpu device for the guest proxy, whose host is the fuzz input: channel messages
+/// the input wrote are put in the channel ring one per POLL, as the host's cross-domain context
+/// does, and everything the proxy sends is dropped. Image requirements are answered as a host
+/// would (tight rows, page-rounded). Blobs are native memory, bounded so that one input cannot
+/// make an execution slow.
+/// </summary>
+internal sealed unsafe class FakeHostDriver : IVirtioGpuDriver
+{
+    private const ulong MaxBlobBytes = 8 << 20;
+    private const ulong MaxTotalBlobBytes = 32 << 20;
+    private const int MaxBlobs = 64;
+
+    private readonly Interop.EventFd _fenceEvents = Interop.EventFd.Create();
+    private readonly Dictionary<uint, (nint Address, ulong Size, uint ResourceId)> _blobs = [];
+    private readonly Queue<byte[]> _channelMessages = new();
+    private uint _nextHandle = 1;
+    private ulong _totalBlobBytes;
+    private uint _queryRing;
+    private uint _channelRing;
+    private bool _pollPending;
+    private bool _disposed;
+
+    /// <summary>One message the host writes into the channel ring when the proxy next polls (cut at the ring's size).</summary>
+    public void QueueChannelMessage(ReadOnlySpan<byte> ringImage)
+    {
+        _channelMessages.Enqueue(ringImage[..Math.Min(ringImage.Length, CrossDomainLimits.DefaultRingSize)].ToArray());
+        if (_pollPending) _fenceEvents.Signal();
+    }
+
+    public ulong GetParam(VirtgpuParam param) => param == VirtgpuParam.SupportedCapsetIds ? 1ul << (int)CapsetId.CrossDomain : 1;
+
+    public int GetCaps(uint capsetId, uint version, Span<byte> destination)
+    {
+        var caps = new CrossDomainCapabilities { Version = 1, SupportedChannels = 1u << (int)ChannelType.Wayland };
+        var bytes = MemoryMarshal.AsBytes(new ReadOnlySpan<CrossDomainCapabilities>(in caps));
+        int length = Math.Min(bytes.Length, destination.Length);
+        bytes[..length].CopyTo(destination);
+        return length;
+    }
+
+    public void InitContext(uint capsetId, uint ringCount, ulong pollRingMask) { }
+
+    public BlobHandle CreateBlob(VirtgpuBlobMemory memory, VirtgpuBlobFlags flags, ulong size, ulong blobId)
+    {
+        if (size == 0 || size > MaxBlobBytes || _totalBlobBytes + size > MaxTotalBlobBytes || _blobs.Count >= MaxBlobs)
+            throw new VirtioGpuDriverException($"a blob of {size} bytes is more than this fake host gives", LibC.ENOMEM);
+        uint handle = _nextHandle++;
+        var address = (nint)NativeMemory.AllocZeroed((nuint)size);
+        // A host item (a keymap) has content; a recognisable pattern shows whether it was copied whole.
+        if (memory == VirtgpuBlobMemory.Host3D)
+        {
+            var span = new Span<byte>((void*)address, (int)size);
+            for (int i = 0; i < span.Length; i++) span[i] = (byte)(i ^ (int)blobId);
+        }
+        _totalBlobBytes += size;
+        _blobs[handle] = (address, size, handle + 100);
+        return new BlobHandle(handle, handle + 100);
+    }
+
+    public void CreateResource(ref DrmVirtgpuResourceCreate create) => throw NotOffered();
+
+    public void TransferToHost(in DrmVirtgpu3DTransfer transfer) => throw NotOffered();
+
+    public void TransferFromHost(in DrmVirtgpu3DTransfer transfer) => throw NotOffered();
+
+    public MappedBlob Map(uint bufferHandle) =>
+        _blobs.TryGetValue(bufferHandle, out var blob) ? new MappedBlob(blob.Address, (long)blob.Size)
+            : throw new VirtioGpuDriverException($"no buffer {bufferHandle}", LibC.ENOENT);
+
+    public void Submit(ReadOnlySpan<byte> commands, uint? ringIndex, ReadOnlySpan<uint> bufferHandles)
+    {
+        var header = MemoryMarshal.Read<CrossDomainHeader>(commands);
+        switch (header.Command)
+        {
+            case CrossDomainCommand.Init:
+                // The proxy sends the 20-byte v1 form; the struct has room for the longer ones.
+                Span<byte> padded = stackalloc byte[Unsafe.SizeOf<CrossDomainInit>()];
+                commands[..Math.Min(commands.Length, padded.Length)].CopyTo(padded);
+                var init = MemoryMarshal.Read<CrossDomainInit>(padded);
+                _queryRing = HandleOf(init.QueryRingId);
+                _channelRing = HandleOf(init.ChannelRingId);
+                break;
+            case CrossDomainCommand.Poll:
+                _pollPending = true;
+                if (_channelMessages.Count > 0) _fenceEvents.Signal();
+                break;
+            case CrossDomainCommand.GetImageRequirements:
+                AnswerImageRequirements(MemoryMarshal.Read<CrossDomainGetImageRequirements>(commands));
+                break;
+        }
+    }
+
+    private void AnswerImageRequirements(in CrossDomainGetImageRequirements request)
+    {
+        ulong stride = (ulong)request.Width * 4;
+        var answer = new CrossDomainImageRequirements
+        {
+            Size = (stride * request.Height + 4095) & ~4095ul,
+            BlobId = 1,
+            MemoryIndex = -1,
+            PhysicalDeviceIndex = -1,
+        };
+        answer.Strides[0] = (uint)stride;
+        var ring = _blobs[_queryRing];
+        MemoryMarshal.Write(new Span<byte>((void*)ring.Address, (int)ring.Size), in answer);
+    }
+
+    public bool Wait(uint bufferHandle, bool noWait, TimeSpan timeout) => true;
+
+    public FileDescriptor EventFd => _fenceEvents.Handle;
+
+    public FileDescriptor? DeviceGoneFd => null;
+
+    public bool TryReadFenceEvent()
+    {
+        if (!_pollPending || !_channelMessages.TryDequeue(out var message)) return false;
+        _pollPending = false;
+        _fenceEvents.Consume();
+        var ring = _blobs[_channelRing];
+        var span = new Span<byte>((void*)ring.Address, (int)ring.Size);
+        span.Clear();
+        message.CopyTo(span);
+        return true;
+    }
+
+    public uint GetResourceId(uint bufferHandle) => _blobs.TryGetValue(bufferHandle, out var blob) ? blob.ResourceId : 0;
+
+    public void CloseBuffer(uint bufferHandle)
+    {
+        if (!_blobs.Remove(bufferHandle, out var blob)) return;
+        _totalBlobBytes -= blob.Size;
+        NativeMemory.Free((void*)blob.Address);
+    }
+
+    public uint ImportDmabuf(FileDescriptor dmabuf) => throw NotOffered();
+
+    public FileDescriptor ExportDmabuf(uint bufferHandle) => throw NotOffered();
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (uint handle in _blobs.Keys.ToArray()) CloseBuffer(handle);
+        _fenceEvents.Dispose();
+    }
+
+    private uint HandleOf(uint resourceId)
+    {
+        foreach (var (handle, blob) in _blobs)
+            if (blob.ResourceId == resourceId) return handle;
+        throw new VirtioGpuDriverException($"no resource {resourceId}", LibC.ENOENT);
+    }
+
+    private static VirtioGpuDriverException NotOffered() => new("this fake host offers no 3D resources or dmabufs", LibC.ENOTSUP);
+}
