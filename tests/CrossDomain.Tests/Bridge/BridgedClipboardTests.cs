@@ -1,6 +1,7 @@
 using System.Text;
 using CrossDomain.Interop;
 using CrossDomain.Tests.Support;
+using CrossDomain.Tests.Support.Wayland;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;
 using Xunit.Abstractions;
@@ -156,7 +157,7 @@ public sealed class BridgedClipboardTests(ITestOutputHelper output)
         client.Send(writer.Written);
 
         // weston 10 activates the toplevel as it is made, so the selection may come before its first configure.
-        static bool IsSelection(ReceivedEvent e, DataDevice device) => e.ObjectId == device.Device && e.Opcode == WlDataDevice.Events.Selection;
+        static bool IsSelection(WaylandTestEvent<FileDescriptor> e, DataDevice device) => e.ObjectId == device.Device && e.Opcode == WlDataDevice.Events.Selection;
         if (!events.Any(e => IsSelection(e, device))) events = client.DispatchUntil(e => IsSelection(e, device));
         var selection = events.LastOrDefault(e => IsSelection(e, device));
         Assert.True(selection is not null, "the window got no keyboard focus: its data device was sent no selection");
@@ -180,21 +181,21 @@ public sealed class BridgedClipboardTests(ITestOutputHelper output)
         return offer;
     }
 
-    private static uint? SelectionOffer(ReceivedEvent selection)
+    private static uint? SelectionOffer(WaylandTestEvent<FileDescriptor> selection)
     {
         var reader = new WireReader(selection.Body);
         Assert.True(reader.TryReadObject(nullable: true, out uint offer) && reader.TryFinish(), "malformed wl_data_device.selection");
         return offer == 0 ? null : offer;
     }
 
-    private static uint NewOffer(ReceivedEvent dataOffer)
+    private static uint NewOffer(WaylandTestEvent<FileDescriptor> dataOffer)
     {
         var reader = new WireReader(dataOffer.Body);
         Assert.True(reader.TryReadUint(out uint offer) && reader.TryFinish(), "malformed wl_data_device.data_offer");
         return offer;
     }
 
-    private static string? OfferedMime(ReceivedEvent offered)
+    private static string? OfferedMime(WaylandTestEvent<FileDescriptor> offered)
     {
         var reader = new WireReader(offered.Body);
         Assert.True(reader.TryReadString(nullable: false, out string? mime) && reader.TryFinish(), "malformed wl_data_offer.offer");

@@ -1,6 +1,7 @@
 using System.Text;
 using CrossDomain.Interop;
 using CrossDomain.Tests.Support;
+using CrossDomain.Tests.Support.Wayland;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;
 using Xunit.Abstractions;

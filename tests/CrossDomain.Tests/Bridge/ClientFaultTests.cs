@@ -1,4 +1,5 @@
 using CrossDomain.Tests.Support;
+using CrossDomain.Tests.Support.Wayland;
 using CrossDomain.Wayland.Connection;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;

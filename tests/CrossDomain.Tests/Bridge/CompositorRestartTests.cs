@@ -1,4 +1,5 @@
 using CrossDomain.Tests.Support;
+using CrossDomain.Tests.Support.Wayland;
 
 namespace CrossDomain.Tests.Bridge;
 
@@ -15,7 +16,7 @@ public sealed class CompositorRestartTests
     {
         using var weston = HeadlessWeston.Start();
         using var bridge = BridgedProxy.Start(weston);
-        using (var before = CodecClient.Connect(bridge.SocketPath))
+        using (var before = SocketWaylandClient.Connect(bridge.SocketPath))
         {
             Assert.Contains(before.GetGlobals(), global => global.Interface == "wl_compositor");
 
@@ -26,7 +27,7 @@ public sealed class CompositorRestartTests
         }
         bridge.WaitForClientCount(0, Timeout);
 
-        using var after = CodecClient.Connect(bridge.SocketPath);
+        using var after = SocketWaylandClient.Connect(bridge.SocketPath);
         Assert.Contains(after.GetGlobals(), global => global.Interface == "wl_compositor");
         after.Roundtrip();
         var listed = WaylandInfo.ListGlobals(bridge.ApplyTo);

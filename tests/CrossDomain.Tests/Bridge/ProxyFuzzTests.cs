@@ -1,6 +1,7 @@
 using CrossDomain.Interop;
 using CrossDomain.Tests.CrossDomain;
 using CrossDomain.Tests.Support;
+using CrossDomain.Tests.Support.Wayland;
 using CrossDomain.Wayland.Connection;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;

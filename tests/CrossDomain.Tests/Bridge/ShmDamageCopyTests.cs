@@ -1,5 +1,6 @@
 using CrossDomain.Interop;
 using CrossDomain.Tests.Support;
+using CrossDomain.Tests.Support.Wayland;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;
 using Xunit.Abstractions;
@@ -149,7 +150,7 @@ public sealed class ShmDamageCopyTests(ITestOutputHelper output)
         Released(client.DispatchUntil(e => e.ObjectId == buffer && e.Is(WlBuffer.Interface, WlBuffer.Events.Release)), busy);
     }
 
-    private static void Released(List<ReceivedEvent> events, HashSet<uint> busy)
+    private static void Released(List<WaylandTestEvent<FileDescriptor>> events, HashSet<uint> busy)
     {
         foreach (var e in events.Where(e => e.Is(WlBuffer.Interface, WlBuffer.Events.Release))) busy.Remove(e.ObjectId);
     }

@@ -6,9 +6,9 @@ using CrossDomain.VirtioGpu.CrossDomain;
 namespace CrossDomain.Tests.VirtioGpu;
 
 /// <summary>Sizes and offsets of the cross-domain structs against PROTOCOL.md B.1–B.5.</summary>
-public sealed class CrossDomainStructLayoutTests
+public sealed class CrossDomainStructLayoutTests : StructLayoutTests<CrossDomainStructLayoutTests>, IStructLayoutTable
 {
-    private static readonly ExpectedLayout[] Layouts =
+    public static IReadOnlyList<ExpectedLayout> Layouts { get; } =
     [
         new(typeof(CrossDomainHeader), 8, ("Command", 0), ("RingIndex", 1), ("CommandSize", 2), ("Padding", 4)),
         new(typeof(CrossDomainCapabilities), 16,
@@ -33,17 +33,6 @@ public sealed class CrossDomainStructLayoutTests
         new(typeof(CrossDomainItemCommand), 16, ("Header", 0), ("Id", 8), ("Padding", 12)),
         new(typeof(CrossDomainAssignSocketUuid), 32, ("Header", 0), ("SocketUuid", 8), ("Id", 24), ("Padding", 28)),
     ];
-
-    public static TheoryData<string> StructNames => StructLayoutAssert.Names(Layouts);
-
-    [Theory]
-    [MemberData(nameof(StructNames))]
-    public void Struct_size_and_field_offsets_match_the_protocol(string structName) =>
-        StructLayoutAssert.Matches(Layouts, structName);
-
-    [Fact]
-    public void Every_cross_domain_struct_is_in_the_table() =>
-        StructLayoutAssert.CoverNamespaceOf(typeof(CrossDomainHeader), Layouts);
 
     [Fact]
     public void Size_constants_agree_with_the_structs()

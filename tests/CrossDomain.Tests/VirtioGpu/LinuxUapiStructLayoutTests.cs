@@ -4,9 +4,9 @@ using CrossDomain.VirtioGpu.Linux;
 namespace CrossDomain.Tests.VirtioGpu;
 
 /// <summary>The guest uAPI structs and ioctl numbers against PROTOCOL.md C.2–C.4 (x86_64 values).</summary>
-public sealed class LinuxUapiStructLayoutTests
+public sealed class LinuxUapiStructLayoutTests : StructLayoutTests<LinuxUapiStructLayoutTests>, IStructLayoutTable
 {
-    private static readonly ExpectedLayout[] Layouts =
+    public static IReadOnlyList<ExpectedLayout> Layouts { get; } =
     [
         new(typeof(DrmVersion), 64,
             ("Major", 0), ("Minor", 4), ("PatchLevel", 8), ("NameLength", 16), ("Name", 24), ("DateLength", 32),
@@ -63,8 +63,6 @@ public sealed class LinuxUapiStructLayoutTests
         (nameof(DrmIoctl.VirtgpuContextInit), 0xC010644B),
     ];
 
-    public static TheoryData<string> StructNames => StructLayoutAssert.Names(Layouts);
-
     public static TheoryData<string, uint> Ioctls
     {
         get
@@ -74,15 +72,6 @@ public sealed class LinuxUapiStructLayoutTests
             return rows;
         }
     }
-
-    [Theory]
-    [MemberData(nameof(StructNames))]
-    public void Struct_size_and_field_offsets_match_the_uapi(string structName) =>
-        StructLayoutAssert.Matches(Layouts, structName);
-
-    [Fact]
-    public void Every_uapi_struct_is_in_the_table() =>
-        StructLayoutAssert.CoverNamespaceOf(typeof(DrmVirtgpuExecbuffer), Layouts);
 
     [Theory]
     [MemberData(nameof(Ioctls))]

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace CrossDomain.Tests.VirtioGpu;
 
 /// <summary>A struct's size and the offset of each of its fields, as PROTOCOL.md tables them.</summary>
-internal sealed record ExpectedLayout(Type Struct, int Size, params (string Field, int Offset)[] Fields);
+public sealed record ExpectedLayout(Type Struct, int Size, params (string Field, int Offset)[] Fields);
 
 internal static class StructLayoutAssert
 {

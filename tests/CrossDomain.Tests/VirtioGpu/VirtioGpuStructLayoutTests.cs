@@ -4,9 +4,9 @@ using CrossDomain.VirtioGpu.Protocol;
 namespace CrossDomain.Tests.VirtioGpu;
 
 /// <summary>Sizes and offsets of the virtio-gpu control structs against PROTOCOL.md A.3–A.7.</summary>
-public sealed class VirtioGpuStructLayoutTests
+public sealed class VirtioGpuStructLayoutTests : StructLayoutTests<VirtioGpuStructLayoutTests>, IStructLayoutTable
 {
-    private static readonly ExpectedLayout[] Layouts =
+    public static IReadOnlyList<ExpectedLayout> Layouts { get; } =
     [
         new(typeof(ControlHeader), 24,
             ("Type", 0), ("Flags", 4), ("FenceId", 8), ("ContextId", 16), ("RingIndex", 20), ("Padding", 21)),
@@ -62,17 +62,6 @@ public sealed class VirtioGpuStructLayoutTests
         new(typeof(UpdateCursorCommand), 56,
             ("Header", 0), ("Position", 24), ("ResourceId", 40), ("HotX", 44), ("HotY", 48), ("Padding", 52)),
     ];
-
-    public static TheoryData<string> StructNames => StructLayoutAssert.Names(Layouts);
-
-    [Theory]
-    [MemberData(nameof(StructNames))]
-    public void Struct_size_and_field_offsets_match_the_protocol(string structName) =>
-        StructLayoutAssert.Matches(Layouts, structName);
-
-    [Fact]
-    public void Every_protocol_struct_is_in_the_table() =>
-        StructLayoutAssert.CoverNamespaceOf(typeof(ControlHeader), Layouts);
 
     [Fact]
     public void Display_mode_i_starts_at_24_plus_24_i()

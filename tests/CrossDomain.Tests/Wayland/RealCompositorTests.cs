@@ -1,4 +1,5 @@
 using CrossDomain.Tests.Support;
+using CrossDomain.Tests.Support.Wayland;
 
 namespace CrossDomain.Tests.Wayland;
 
@@ -12,7 +13,7 @@ public sealed class RealCompositorTests
         var expected = WaylandInfo.ListGlobals(weston);
         Assert.Contains(expected, g => g.Interface == "wl_compositor");
 
-        using var client = CodecClient.Connect(weston.SocketPath);
+        using var client = SocketWaylandClient.Connect(weston.SocketPath);
         var globals = client.GetGlobals();
 
         Assert.Equal(expected.OrderBy(g => g.Name), globals.OrderBy(g => g.Name));
@@ -22,7 +23,7 @@ public sealed class RealCompositorTests
     public void Sync_round_trips_repeat_on_one_connection()
     {
         using var weston = HeadlessWeston.Start();
-        using var client = CodecClient.Connect(weston.SocketPath);
+        using var client = SocketWaylandClient.Connect(weston.SocketPath);
         for (int i = 0; i < 100; i++) client.Roundtrip();
         Assert.Equal(100, client.CompletedRoundtrips);
     }

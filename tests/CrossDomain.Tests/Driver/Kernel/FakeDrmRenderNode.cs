@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Driver;
 using CrossDomain.VirtioGpu.Linux;
@@ -44,6 +45,9 @@ public sealed unsafe class FakeDrmRenderNode : IDrmRenderNode
     /// <summary>The caller's memory at a user pointer it passed; valid only during the ioctl.</summary>
     public static Span<byte> UserMemory(ulong address, int length) => new((void*)address, length);
 
+    /// <summary>An ioctl's argument as the uAPI struct it is, for a handler to read and answer in.</summary>
+    public static ref T Argument<T>(Span<byte> argument) where T : unmanaged => ref MemoryMarshal.AsRef<T>(argument);
+
     public RecordedIoctl Single(uint request) => Assert.Single(Ioctls, call => call.Request == request);
 
     public int Ioctl(uint request, Span<byte> argument)
@@ -77,7 +81,7 @@ public sealed unsafe class FakeDrmRenderNode : IDrmRenderNode
 
     private static int AnswerVersion(Span<byte> argument, string driverName)
     {
-        ref var version = ref System.Runtime.InteropServices.MemoryMarshal.AsRef<DrmVersion>(argument);
+        ref var version = ref Argument<DrmVersion>(argument);
         var name = System.Text.Encoding.ASCII.GetBytes(driverName);
         name.AsSpan(0, Math.Min(name.Length, (int)version.NameLength)).CopyTo(UserMemory((ulong)version.Name, (int)version.NameLength));
         version.NameLength = (nuint)name.Length;
@@ -88,7 +92,6 @@ public sealed unsafe class FakeDrmRenderNode : IDrmRenderNode
 /// <summary>One ioctl: its request number and the argument bytes as the driver passed them.</summary>
 public sealed record RecordedIoctl(uint Request, byte[] Argument)
 {
-    public uint UInt32At(int offset) => BitConverter.ToUInt32(Argument, offset);
-
-    public ulong UInt64At(int offset) => BitConverter.ToUInt64(Argument, offset);
+    /// <summary>The argument read as the uAPI struct the request takes.</summary>
+    public T As<T>() where T : unmanaged => MemoryMarshal.Read<T>(Argument);
 }

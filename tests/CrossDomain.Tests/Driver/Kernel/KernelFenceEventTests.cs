@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using CrossDomain.VirtioGpu.Driver;
+using CrossDomain.VirtioGpu.Linux;
 
 namespace CrossDomain.Tests.Driver.Kernel;
 
@@ -68,8 +70,8 @@ public sealed class KernelFenceEventTests : IDisposable
     private static byte[] Event(uint type, int length)
     {
         var bytes = new byte[length];
-        BitConverter.TryWriteBytes(bytes, type);
-        BitConverter.TryWriteBytes(bytes.AsSpan(4), (uint)length);
+        var header = new DrmEvent { Type = type, Length = (uint)length };
+        MemoryMarshal.Write(bytes, in header);
         return bytes;
     }
 }

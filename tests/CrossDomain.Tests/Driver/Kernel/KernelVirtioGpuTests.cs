@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Driver;
 using CrossDomain.VirtioGpu.Linux;
@@ -5,9 +6,10 @@ using CrossDomain.VirtioGpu.Linux;
 namespace CrossDomain.Tests.Driver.Kernel;
 
 /// <summary>
-/// Every call of the kernel transport as the kernel sees it: the request number (written out from
-/// the Linux headers, so a wrong struct size shows) and each argument field at its offset
-/// (PROTOCOL.md C.2, C.3), results read back from what the kernel writes, errno as driver errors.
+/// Every call of the kernel transport as the kernel sees it: the request number and argument size
+/// (written out from the Linux headers, so a wrong struct size shows) and each argument field, read
+/// through the uAPI structs whose offsets LinuxUapiStructLayoutTests checks (PROTOCOL.md C.2, C.3);
+/// results read back from what the kernel writes, errno as driver errors.
 /// </summary>
 public sealed class KernelVirtioGpuTests : IDisposable
 {
@@ -62,8 +64,9 @@ public sealed class KernelVirtioGpuTests : IDisposable
     {
         var version = _node.Single(Version);
         Assert.Equal(64, version.Argument.Length);
-        Assert.Equal(64ul, version.UInt64At(16)); // name_len: the capacity offered
-        Assert.NotEqual(0ul, version.UInt64At(24)); // name: a user buffer
+        var asked = version.As<DrmVersion>();
+        Assert.Equal(64u, asked.NameLength); // the capacity offered
+        Assert.NotEqual(0, asked.Name); // a user buffer
 
         var other = new FakeDrmRenderNode("i915");
         var error = Assert.Throws<VirtioGpuDriverException>(() => KernelVirtioGpu.Over(other));
@@ -78,7 +81,7 @@ public sealed class KernelVirtioGpuTests : IDisposable
     {
         _node.On(VirtgpuGetParam, argument =>
         {
-            BitConverter.TryWriteBytes(FakeDrmRenderNode.UserMemory(BitConverter.ToUInt64(argument[8..]), 4), 1 << 5);
+            BitConverter.TryWriteBytes(FakeDrmRenderNode.UserMemory(FakeDrmRenderNode.Argument<DrmVirtgpuGetParam>(argument).Value, 4), 1 << 5);
             return 0;
         });
 
@@ -86,8 +89,9 @@ public sealed class KernelVirtioGpuTests : IDisposable
 
         var call = _node.Single(VirtgpuGetParam);
         Assert.Equal(16, call.Argument.Length);
-        Assert.Equal(7ul, call.UInt64At(0));
-        Assert.NotEqual(0ul, call.UInt64At(8));
+        var asked = call.As<DrmVirtgpuGetParam>();
+        Assert.Equal(7ul, (ulong)asked.Param); // SUPPORTED_CAPSET_IDS
+        Assert.NotEqual(0ul, asked.Value);
     }
 
     [Fact]
@@ -95,7 +99,7 @@ public sealed class KernelVirtioGpuTests : IDisposable
     {
         _node.On(VirtgpuGetCaps, argument =>
         {
-            FakeDrmRenderNode.UserMemory(BitConverter.ToUInt64(argument[8..]), 4).Fill(0xAB);
+            FakeDrmRenderNode.UserMemory(FakeDrmRenderNode.Argument<DrmVirtgpuGetCaps>(argument).Address, 4).Fill(0xAB);
             return 0;
         });
         var caps = new byte[16];
@@ -106,20 +110,22 @@ public sealed class KernelVirtioGpuTests : IDisposable
         Assert.Equal([0xAB, 0xAB, 0xAB, 0xAB, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], caps);
         var call = _node.Single(VirtgpuGetCaps);
         Assert.Equal(24, call.Argument.Length);
-        Assert.Equal(5u, call.UInt32At(0));
-        Assert.Equal(0u, call.UInt32At(4));
-        Assert.NotEqual(0ul, call.UInt64At(8));
-        Assert.Equal(16u, call.UInt32At(16));
-        Assert.Equal(0u, call.UInt32At(20));
+        var asked = call.As<DrmVirtgpuGetCaps>();
+        Assert.Equal(5u, asked.CapsetId);
+        Assert.Equal(0u, asked.CapsetVersion);
+        Assert.NotEqual(0ul, asked.Address);
+        Assert.Equal(16u, asked.Size);
+        Assert.Equal(0u, asked.Padding);
     }
 
     [Fact]
     public void InitContext_sends_capset_rings_and_poll_mask_as_three_set_params()
     {
-        byte[] parameters = [];
+        DrmVirtgpuContextSetParam[] parameters = [];
         _node.On(VirtgpuContextInit, argument =>
         {
-            parameters = FakeDrmRenderNode.UserMemory(BitConverter.ToUInt64(argument[8..]), 3 * 16).ToArray();
+            var init = FakeDrmRenderNode.Argument<DrmVirtgpuContextInit>(argument);
+            parameters = [.. MemoryMarshal.Cast<byte, DrmVirtgpuContextSetParam>(FakeDrmRenderNode.UserMemory(init.SetParams, 3 * 16))];
             return 0;
         });
 
@@ -127,10 +133,11 @@ public sealed class KernelVirtioGpuTests : IDisposable
 
         var call = _node.Single(VirtgpuContextInit);
         Assert.Equal(16, call.Argument.Length);
-        Assert.Equal(3u, call.UInt32At(0));
-        Assert.Equal(0u, call.UInt32At(4));
-        ulong[] pairs = [.. Enumerable.Range(0, 6).Select(i => BitConverter.ToUInt64(parameters, i * 8))];
-        Assert.Equal([1ul, 5, 2, 2, 3, 1 << 1], pairs);
+        var init = call.As<DrmVirtgpuContextInit>();
+        Assert.Equal(3u, init.ParamCount);
+        Assert.Equal(0u, init.Padding);
+        // CAPSET_ID, NUM_RINGS, POLL_RINGS_MASK
+        Assert.Equal([(1ul, 5ul), (2ul, 2ul), (3ul, 1ul << 1)], parameters.Select(parameter => ((ulong)parameter.Param, parameter.Value)));
     }
 
     [Fact]
@@ -138,8 +145,9 @@ public sealed class KernelVirtioGpuTests : IDisposable
     {
         _node.On(VirtgpuResourceCreateBlob, argument =>
         {
-            BitConverter.TryWriteBytes(argument[8..], 7u);
-            BitConverter.TryWriteBytes(argument[12..], 42u);
+            ref var created = ref FakeDrmRenderNode.Argument<DrmVirtgpuResourceCreateBlob>(argument);
+            created.BoHandle = 7;
+            created.ResourceHandle = 42;
             return 0;
         });
 
@@ -148,15 +156,16 @@ public sealed class KernelVirtioGpuTests : IDisposable
         Assert.Equal(new BlobHandle(7, 42), blob);
         var call = _node.Single(VirtgpuResourceCreateBlob);
         Assert.Equal(48, call.Argument.Length);
-        Assert.Equal(2u, call.UInt32At(0));
-        Assert.Equal(3u, call.UInt32At(4));
-        Assert.Equal(0u, call.UInt32At(8));
-        Assert.Equal(0u, call.UInt32At(12));
-        Assert.Equal(5000ul, call.UInt64At(16));
-        Assert.Equal(0u, call.UInt32At(24));
-        Assert.Equal(0u, call.UInt32At(28)); // cmd_size
-        Assert.Equal(0ul, call.UInt64At(32)); // cmd
-        Assert.Equal(0x1234_5678_9ABCul, call.UInt64At(40));
+        var asked = call.As<DrmVirtgpuResourceCreateBlob>();
+        Assert.Equal(2u, (uint)asked.BlobMemory); // HOST3D
+        Assert.Equal(3u, (uint)asked.BlobFlags); // USE_MAPPABLE | USE_SHAREABLE
+        Assert.Equal(0u, asked.BoHandle);
+        Assert.Equal(0u, asked.ResourceHandle);
+        Assert.Equal(5000ul, asked.Size);
+        Assert.Equal(0u, asked.Padding);
+        Assert.Equal(0u, asked.CommandSize);
+        Assert.Equal(0ul, asked.Command);
+        Assert.Equal(0x1234_5678_9ABCul, asked.BlobId);
     }
 
     [Fact]
@@ -164,8 +173,9 @@ public sealed class KernelVirtioGpuTests : IDisposable
     {
         _node.On(VirtgpuResourceCreate, argument =>
         {
-            BitConverter.TryWriteBytes(argument[40..], 9u);
-            BitConverter.TryWriteBytes(argument[44..], 77u);
+            ref var resource = ref FakeDrmRenderNode.Argument<DrmVirtgpuResourceCreate>(argument);
+            resource.BoHandle = 9;
+            resource.ResourceHandle = 77;
             return 0;
         });
         var create = new DrmVirtgpuResourceCreate { Target = 2, Format = 1, Bind = 2, Width = 16, Height = 8, Depth = 1, ArraySize = 1, Size = 512, Stride = 64 };
@@ -173,8 +183,11 @@ public sealed class KernelVirtioGpuTests : IDisposable
         Assert.Equal((9u, 77u), (create.BoHandle, create.ResourceHandle));
         var created = _node.Single(VirtgpuResourceCreate);
         Assert.Equal(56, created.Argument.Length);
-        Assert.Equal([2u, 1u, 2u, 16u, 8u, 1u, 1u, 0u, 0u, 0u], Enumerable.Range(0, 10).Select(i => created.UInt32At(4 * i)));
-        Assert.Equal((512u, 64u), (created.UInt32At(48), created.UInt32At(52)));
+        var asked = created.As<DrmVirtgpuResourceCreate>();
+        Assert.Equal((2u, 1u, 2u), (asked.Target, asked.Format, asked.Bind));
+        Assert.Equal((16u, 8u, 1u, 1u), (asked.Width, asked.Height, asked.Depth, asked.ArraySize));
+        Assert.Equal((0u, 0u, 0u), (asked.LastLevel, asked.SampleCount, asked.Flags));
+        Assert.Equal((512u, 64u), (asked.Size, asked.Stride));
 
         var transfer = new DrmVirtgpu3DTransfer { BoHandle = 9, Box = new DrmVirtgpu3DBox { X = 1, Y = 2, Z = 0, Width = 3, Height = 4, Depth = 1 }, Level = 0, Offset = 128, Stride = 64 };
         _gpu.TransferToHost(transfer);
@@ -183,17 +196,20 @@ public sealed class KernelVirtioGpuTests : IDisposable
         {
             var call = _node.Single(request);
             Assert.Equal(44, call.Argument.Length);
-            Assert.Equal([9u, 1u, 2u, 0u, 3u, 4u, 1u, 0u, 128u, 64u, 0u], Enumerable.Range(0, 11).Select(i => call.UInt32At(4 * i)));
+            var passed = call.As<DrmVirtgpu3DTransfer>();
+            Assert.Equal(9u, passed.BoHandle);
+            Assert.Equal((1u, 2u, 0u, 3u, 4u, 1u), (passed.Box.X, passed.Box.Y, passed.Box.Z, passed.Box.Width, passed.Box.Height, passed.Box.Depth));
+            Assert.Equal((0u, 128u, 64u, 0u), (passed.Level, passed.Offset, passed.Stride, passed.LayerStride));
         }
         // The kernel only queues a transfer; the interface promises it is done, as WAIT on the buffer says.
-        Assert.Equal(2, _node.Ioctls.Count(call => call.Request == VirtgpuWait && call.UInt32At(0) == 9));
+        Assert.Equal(2, _node.Ioctls.Count(call => call.Request == VirtgpuWait && call.As<DrmVirtgpu3DWait>().Handle == 9));
     }
 
     [Fact]
     public void Map_mmaps_the_page_rounded_blob_at_the_offset_the_kernel_returned_once_until_closed()
     {
-        _node.On(VirtgpuResourceCreateBlob, argument => { BitConverter.TryWriteBytes(argument[8..], 7u); return 0; });
-        _node.On(VirtgpuMap, argument => { BitConverter.TryWriteBytes(argument, 0x1_0000_0000ul); return 0; });
+        _node.On(VirtgpuResourceCreateBlob, argument => { FakeDrmRenderNode.Argument<DrmVirtgpuResourceCreateBlob>(argument).BoHandle = 7; return 0; });
+        _node.On(VirtgpuMap, argument => { FakeDrmRenderNode.Argument<DrmVirtgpuMap>(argument).Offset = 0x1_0000_0000ul; return 0; });
         var blob = _gpu.CreateBlob(VirtgpuBlobMemory.Guest, VirtgpuBlobFlags.UseMappable, 5000, 0);
 
         var first = _gpu.Map(blob.BufferHandle);
@@ -203,8 +219,8 @@ public sealed class KernelVirtioGpuTests : IDisposable
         long expectedLength = (5000 + page - 1) / page * page;
         var map = _node.Single(VirtgpuMap);
         Assert.Equal(16, map.Argument.Length);
-        Assert.Equal(7u, map.UInt32At(8));
-        Assert.Equal(0u, map.UInt32At(12));
+        Assert.Equal(7u, map.As<DrmVirtgpuMap>().Handle);
+        Assert.Equal(0u, map.As<DrmVirtgpuMap>().Padding);
         Assert.Equal([(0x1_0000_0000ul, expectedLength)], _node.Maps);
         Assert.Equal(first.Address, second.Address);
         Assert.Equal(expectedLength, first.Length);
@@ -213,19 +229,19 @@ public sealed class KernelVirtioGpuTests : IDisposable
         _gpu.CloseBuffer(blob.BufferHandle);
         var close = _node.Single(GemClose);
         Assert.Equal(8, close.Argument.Length);
-        Assert.Equal(7u, close.UInt32At(0));
-        Assert.Equal(0u, close.UInt32At(4));
+        Assert.Equal(7u, close.As<DrmGemClose>().Handle);
+        Assert.Equal(0u, close.As<DrmGemClose>().Padding);
     }
 
     [Fact]
     public void Map_of_a_buffer_made_elsewhere_takes_its_size_from_resource_info()
     {
-        _node.On(VirtgpuResourceInfo, argument => { BitConverter.TryWriteBytes(argument[8..], 8192u); return 0; });
+        _node.On(VirtgpuResourceInfo, argument => { FakeDrmRenderNode.Argument<DrmVirtgpuResourceInfo>(argument).Size = 8192; return 0; });
 
         var mapped = _gpu.Map(9);
 
         Assert.Equal(8192, mapped.Length);
-        Assert.Equal(9u, _node.Single(VirtgpuResourceInfo).UInt32At(0));
+        Assert.Equal(9u, _node.Single(VirtgpuResourceInfo).As<DrmVirtgpuResourceInfo>().BoHandle);
     }
 
     [Fact]
@@ -236,9 +252,9 @@ public sealed class KernelVirtioGpuTests : IDisposable
         uint[] seenHandles = [];
         _node.On(VirtgpuExecbuffer, argument =>
         {
-            seenCommands = FakeDrmRenderNode.UserMemory(BitConverter.ToUInt64(argument[8..]), BitConverter.ToInt32(argument[4..])).ToArray();
-            var handles = FakeDrmRenderNode.UserMemory(BitConverter.ToUInt64(argument[16..]), 4 * BitConverter.ToInt32(argument[24..]));
-            seenHandles = [.. System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(handles)];
+            var submitted = FakeDrmRenderNode.Argument<DrmVirtgpuExecbuffer>(argument);
+            seenCommands = FakeDrmRenderNode.UserMemory(submitted.Command, (int)submitted.Size).ToArray();
+            seenHandles = [.. MemoryMarshal.Cast<byte, uint>(FakeDrmRenderNode.UserMemory(submitted.BoHandles, 4 * (int)submitted.BoHandleCount))];
             return 0;
         });
 
@@ -246,12 +262,14 @@ public sealed class KernelVirtioGpuTests : IDisposable
 
         var call = _node.Single(VirtgpuExecbuffer);
         Assert.Equal(64, call.Argument.Length);
-        Assert.Equal(0x04u, call.UInt32At(0)); // RING_IDX only: no fence fds asked for
-        Assert.Equal(8u, call.UInt32At(4));
-        Assert.Equal(2u, call.UInt32At(24));
-        Assert.Equal(0u, call.UInt32At(28)); // fence_fd unused
-        Assert.Equal(1u, call.UInt32At(32));
-        Assert.All(call.Argument[36..], b => Assert.Equal(0, b)); // no syncobjs
+        var asked = call.As<DrmVirtgpuExecbuffer>();
+        Assert.Equal(0x04u, (uint)asked.Flags); // RING_IDX only: no fence fds asked for
+        Assert.Equal(8u, asked.Size);
+        Assert.Equal(2u, asked.BoHandleCount);
+        Assert.Equal(0, asked.FenceFd); // unused
+        Assert.Equal(1u, asked.RingIndex);
+        // No syncobjs.
+        Assert.Equal((0u, 0u, 0u, 0ul, 0ul), (asked.SyncobjStride, asked.InSyncobjCount, asked.OutSyncobjCount, asked.InSyncobjs, asked.OutSyncobjs));
         Assert.Equal(commands, seenCommands);
         Assert.Equal([7u, 9u], seenHandles);
     }
@@ -261,12 +279,12 @@ public sealed class KernelVirtioGpuTests : IDisposable
     {
         _gpu.Submit([1, 0, 0, 0], ringIndex: null, []);
 
-        var call = _node.Single(VirtgpuExecbuffer);
-        Assert.Equal(0u, call.UInt32At(0));
-        Assert.Equal(4u, call.UInt32At(4));
-        Assert.NotEqual(0ul, call.UInt64At(8));
-        Assert.Equal(0u, call.UInt32At(24));
-        Assert.Equal(0u, call.UInt32At(32));
+        var asked = _node.Single(VirtgpuExecbuffer).As<DrmVirtgpuExecbuffer>();
+        Assert.Equal(0u, (uint)asked.Flags);
+        Assert.Equal(4u, asked.Size);
+        Assert.NotEqual(0ul, asked.Command);
+        Assert.Equal(0u, asked.BoHandleCount);
+        Assert.Equal(0u, asked.RingIndex);
     }
 
     [Fact]
@@ -282,8 +300,8 @@ public sealed class KernelVirtioGpuTests : IDisposable
         Assert.All(_node.Ioctls.Where(c => c.Request == VirtgpuWait), call =>
         {
             Assert.Equal(8, call.Argument.Length);
-            Assert.Equal(7u, call.UInt32At(0));
-            Assert.Equal(1u, call.UInt32At(4));
+            Assert.Equal(7u, call.As<DrmVirtgpu3DWait>().Handle);
+            Assert.Equal(1u, call.As<DrmVirtgpu3DWait>().Flags);
         });
         Assert.Equal(2, _node.Ioctls.Count(c => c.Request == VirtgpuWait));
     }
@@ -293,8 +311,7 @@ public sealed class KernelVirtioGpuTests : IDisposable
     {
         Assert.True(_gpu.Wait(7, noWait: false, KernelVirtioGpu.KernelWaitLimit));
 
-        var call = _node.Single(VirtgpuWait);
-        Assert.Equal(0u, call.UInt32At(4));
+        Assert.Equal(0u, _node.Single(VirtgpuWait).As<DrmVirtgpu3DWait>().Flags);
     }
 
     [Fact]
@@ -309,33 +326,33 @@ public sealed class KernelVirtioGpuTests : IDisposable
         Assert.InRange(started.Elapsed, timeout, TimeSpan.FromSeconds(5));
         var waits = _node.Ioctls.Where(c => c.Request == VirtgpuWait).ToList();
         Assert.True(waits.Count > 1);
-        Assert.All(waits, call => Assert.Equal(1u, call.UInt32At(4)));
+        Assert.All(waits, call => Assert.Equal(1u, call.As<DrmVirtgpu3DWait>().Flags));
     }
 
     [Fact]
     public void GetResourceId_reads_the_resource_handle_the_kernel_wrote()
     {
-        _node.On(VirtgpuResourceInfo, argument => { BitConverter.TryWriteBytes(argument[4..], 42u); return 0; });
+        _node.On(VirtgpuResourceInfo, argument => { FakeDrmRenderNode.Argument<DrmVirtgpuResourceInfo>(argument).ResourceHandle = 42; return 0; });
 
         Assert.Equal(42u, _gpu.GetResourceId(7));
 
         var call = _node.Single(VirtgpuResourceInfo);
         Assert.Equal(16, call.Argument.Length);
-        Assert.Equal(7u, call.UInt32At(0));
+        Assert.Equal(7u, call.As<DrmVirtgpuResourceInfo>().BoHandle);
     }
 
     [Fact]
     public void ImportDmabuf_passes_the_fd_and_returns_the_handle()
     {
         using var dmabuf = MemFd.Create("stand-in-dmabuf", 4096);
-        _node.On(PrimeFdToHandle, argument => { BitConverter.TryWriteBytes(argument, 11u); return 0; });
+        _node.On(PrimeFdToHandle, argument => { FakeDrmRenderNode.Argument<DrmPrimeHandle>(argument).Handle = 11; return 0; });
 
         Assert.Equal(11u, _gpu.ImportDmabuf(dmabuf));
 
         var call = _node.Single(PrimeFdToHandle);
         Assert.Equal(12, call.Argument.Length);
-        Assert.Equal(0u, call.UInt32At(4));
-        Assert.Equal((uint)dmabuf.Fd, call.UInt32At(8));
+        Assert.Equal(0u, call.As<DrmPrimeHandle>().Flags);
+        Assert.Equal(dmabuf.Fd, call.As<DrmPrimeHandle>().Fd);
     }
 
     [Fact]
@@ -343,15 +360,15 @@ public sealed class KernelVirtioGpuTests : IDisposable
     {
         using var stand_in = MemFd.Create("stand-in-dmabuf", 4096);
         int exported = stand_in.Duplicate().Release();
-        _node.On(PrimeHandleToFd, argument => { BitConverter.TryWriteBytes(argument[8..], exported); return 0; });
+        _node.On(PrimeHandleToFd, argument => { FakeDrmRenderNode.Argument<DrmPrimeHandle>(argument).Fd = exported; return 0; });
 
         using var fd = _gpu.ExportDmabuf(7);
 
         Assert.Equal(exported, fd.Fd);
         var call = _node.Single(PrimeHandleToFd);
         Assert.Equal(12, call.Argument.Length);
-        Assert.Equal(7u, call.UInt32At(0));
-        Assert.Equal(0x80002u, call.UInt32At(4));
+        Assert.Equal(7u, call.As<DrmPrimeHandle>().Handle);
+        Assert.Equal(0x80002u, call.As<DrmPrimeHandle>().Flags); // DRM_CLOEXEC | DRM_RDWR
     }
 
     [Fact]
