@@ -274,12 +274,9 @@ public sealed class VirtioGpuDevice : IDisposable
     }
 
     /// <summary>
-    /// Destroys every context (their held replies are completed, as on CTX_DESTROY: the reply
-    /// implementation must cope if its transport is already gone) and releases every resource.
-    /// </summary>
-    /// <summary>
     /// RESET_OWNER / RESET_DEVICE: every context and resource goes, as at CTX_DESTROY and UNREF,
-    /// and the device serves a fresh driver from nothing.
+    /// and the device serves a fresh driver from nothing. The replies held on the contexts' fences
+    /// are completed, so the reply implementation must cope if its transport is already gone.
     /// </summary>
     public void Reset()
     {
@@ -293,8 +290,7 @@ public sealed class VirtioGpuDevice : IDisposable
         _disposed = true;
         // Stopped first: a worker signalling from now on must not post to a loop that may be gone.
         _fences.Stop();
-        _contextCommands.DestroyAll();
-        foreach (var resource in _resources.All.ToArray()) _resourceCommands.Destroy(resource);
+        Reset();
         _metrics?.DeviceStopped();
     }
 
@@ -402,4 +398,28 @@ public sealed class VirtioGpuDevice : IDisposable
 
     private void LogFailure(in ControlHeader header, CommandType error) =>
         DeviceLog.CommandFailed(_logger, header.Type, header.ContextId, error);
+}
+
+/// <summary>
+/// Where the response to one control-queue request goes: the writable part of its descriptor chain.
+/// The device completes it exactly once, at once or when the request's fence signals; completing
+/// returns the chain to the guest (used ring, then an interrupt when due).
+/// </summary>
+public abstract class PendingReply
+{
+    /// <summary>Bytes the guest left room for; a response is truncated to this.</summary>
+    public abstract int Capacity { get; }
+
+    public abstract void Complete(ReadOnlySpan<byte> response);
+}
+
+/// <summary>
+/// The guest memory contexts are given: it forwards to whatever memory table is current, so a
+/// context made before SET_MEM_TABLE (or before a region was added) sees the new table.
+/// </summary>
+internal sealed class SwitchableGuestMemory(IGuestMemory initial) : IGuestMemory
+{
+    public IGuestMemory Current { get; set; } = initial;
+
+    public bool TryGetSpan(ulong address, uint length, out Span<byte> span) => Current.TryGetSpan(address, length, out span);
 }
