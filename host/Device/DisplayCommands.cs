@@ -103,13 +103,13 @@ internal sealed class DisplayCommands(uint width, uint height, ResourceTable res
 }
 
 /// <summary>What a scanout shows: <see cref="Rect"/> of 2D resource <see cref="ResourceId"/>, or nothing (id 0).</summary>
-public readonly record struct ScanoutState(uint ResourceId, Rect Rect)
+internal readonly record struct ScanoutState(uint ResourceId, Rect Rect)
 {
     public bool IsEnabled => ResourceId != 0;
 }
 
 /// <summary>The cursor as the cursor queue last set it; resource 0 means hidden.</summary>
-public readonly record struct CursorState(uint ScanoutId, uint X, uint Y, uint ResourceId, uint HotX, uint HotY);
+internal readonly record struct CursorState(uint ScanoutId, uint X, uint Y, uint ResourceId, uint HotX, uint HotY);
 
 /// <summary>
 /// RESOURCE_FLUSH reached a scanout: <paramref name="rect"/> of <paramref name="resource"/> changed

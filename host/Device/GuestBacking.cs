@@ -89,7 +89,7 @@ public sealed class GuestBacking
     /// A direct span over [<paramref name="offset"/>, +<paramref name="length"/>) when that range lies
     /// in one entry (the usual case for small rings), so a caller can avoid copying.
     /// </summary>
-    public bool TryGetContiguousSpan(IGuestMemory memory, ulong offset, uint length, out Span<byte> span)
+    internal bool TryGetContiguousSpan(IGuestMemory memory, ulong offset, uint length, out Span<byte> span)
     {
         span = default;
         if (!TryFindEntry(offset, length, out int index, out ulong withinEntry)) return false;

@@ -125,30 +125,31 @@ public sealed class VirtioGpuDevice : IDisposable
         }
     }
 
-    public CursorState Cursor => _display.Cursor;
+    // What the device holds, for tests to look at: nothing outside the device needs to.
+    internal CursorState Cursor => _display.Cursor;
 
-    public int ResourceCount => _resources.Count;
+    internal int ResourceCount => _resources.Count;
 
-    public int ContextCount => _contexts.Count;
+    internal int ContextCount => _contexts.Count;
 
     /// <summary>Replies held until their fence signals.</summary>
-    public int PendingFenceCount => _fences.HeldCount;
+    internal int PendingFenceCount => _fences.HeldCount;
 
-    public int MappedBlobCount => _mappings.Count;
+    internal int MappedBlobCount => _mappings.Count;
 
     /// <summary>Host bytes held for the guest, against <see cref="DeviceLimits.MaxHostMemoryBytes"/>.</summary>
-    public ulong HostMemoryInUse => _budget.Used;
+    internal ulong HostMemoryInUse => _budget.Used;
 
     /// <summary>Host fds held for the guest, against <see cref="DeviceLimits.MaxHostFds"/>.</summary>
-    public int HostFdsInUse => _fds.Used;
+    internal int HostFdsInUse => _fds.Used;
 
-    public ScanoutState GetScanout(uint scanoutId)
+    internal ScanoutState GetScanout(uint scanoutId)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(scanoutId, ScanoutCount);
         return _display.Scanout(scanoutId);
     }
 
-    public bool TryGetResource(uint resourceId, [NotNullWhen(true)] out GpuResource? resource) =>
+    internal bool TryGetResource(uint resourceId, [NotNullWhen(true)] out GpuResource? resource) =>
         _resources.TryGet(resourceId, out resource);
 
     /// <summary>
