@@ -26,7 +26,7 @@ internal sealed class ContextCommands(
     {
         if (!RequestReader.TryRead(request, out ContextCreateCommand command)) return GpuError.Unspecified;
         uint contextId = command.Header.ContextId;
-        if (contextId == 0 || contexts.Contains(contextId)) return GpuError.InvalidContextId;
+        if (!contexts.IsFreeId(contextId)) return GpuError.InvalidContextId;
         if (command.NameLength > VirtioGpuLimits.DebugNameSize) return GpuError.InvalidParameter;
         uint capsetId = command.ContextInit & ContextCreateCommand.CapsetIdMask;
         var type = capsetId == 0 ? registry.DefaultType : registry.TryGet((CapsetId)capsetId, out var named) ? named : null;

@@ -1,26 +1,9 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace CrossDomain.Host.Device;
 
 /// <summary>The device's live contexts by guest id, and which resources each has attached.</summary>
-internal sealed class ContextTable(int maxContexts)
+internal sealed class ContextTable(int maxContexts) : GuestIdTable<ContextEntry>(maxContexts)
 {
-    private readonly Dictionary<uint, ContextEntry> _contexts = [];
-
-    public int Count => _contexts.Count;
-
-    public bool IsFull => _contexts.Count >= maxContexts;
-
-    public IEnumerable<ContextEntry> All => _contexts.Values;
-
-    public bool Contains(uint contextId) => _contexts.ContainsKey(contextId);
-
-    public bool TryGet(uint contextId, [NotNullWhen(true)] out ContextEntry? context) =>
-        _contexts.TryGetValue(contextId, out context);
-
-    public void Add(ContextEntry context) => _contexts.Add(context.Id, context);
-
-    public void Remove(ContextEntry context) => _contexts.Remove(context.Id);
+    protected override uint IdOf(ContextEntry context) => context.Id;
 
     /// <summary>Attaches once: attaching an attached resource again changes nothing.</summary>
     public void Attach(ContextEntry context, GpuResource resource)
@@ -50,4 +33,19 @@ internal sealed class ContextTable(int maxContexts)
         foreach (var resource in context.AttachedResources) resource.AttachedContexts.Remove(context);
         context.AttachedResources.Clear();
     }
+}
+
+/// <summary>A live context as the device tracks it: what it is, what it sees, its fence timelines.</summary>
+internal sealed class ContextEntry(uint id, IContextType type, IGpuContext context, ContextTimelines timelines)
+{
+    public uint Id { get; } = id;
+
+    public IContextType Type { get; } = type;
+
+    public IGpuContext Context { get; } = context;
+
+    public ContextTimelines Timelines { get; } = timelines;
+
+    /// <summary>Resources attached with CTX_ATTACH_RESOURCE and not detached since.</summary>
+    public HashSet<GpuResource> AttachedResources { get; } = [];
 }

@@ -101,3 +101,19 @@ internal sealed class DisplayCommands(uint width, uint height, ResourceTable res
         if (Cursor.ResourceId == resourceId) Cursor = Cursor with { ResourceId = 0, HotX = 0, HotY = 0 };
     }
 }
+
+/// <summary>What a scanout shows: <see cref="Rect"/> of 2D resource <see cref="ResourceId"/>, or nothing (id 0).</summary>
+internal readonly record struct ScanoutState(uint ResourceId, Rect Rect)
+{
+    public bool IsEnabled => ResourceId != 0;
+}
+
+/// <summary>The cursor as the cursor queue last set it; resource 0 means hidden.</summary>
+internal readonly record struct CursorState(uint ScanoutId, uint X, uint Y, uint ResourceId, uint HotX, uint HotY);
+
+/// <summary>
+/// RESOURCE_FLUSH reached a scanout: <paramref name="rect"/> of <paramref name="resource"/> changed
+/// and should be presented. Runs on the device's loop thread; the pixels are valid until the next
+/// command for that resource.
+/// </summary>
+public delegate void ScanoutFlushedHandler(uint scanoutId, Resource2D resource, Rect rect);

@@ -143,3 +143,46 @@ internal sealed class FenceTimelines
             SignalOnLoop(signal.Context, signal.RingIndex, signal.FenceId);
     }
 }
+
+/// <summary>The fence timelines of one context, one per ring index, made on first use.</summary>
+internal sealed class ContextTimelines
+{
+    private readonly RingTimeline?[] _rings = new RingTimeline?[VirtioGpuLimits.MaxRingIndex + 1];
+
+    public ContextTimelines(uint contextId) => ContextId = contextId;
+
+    public uint ContextId { get; }
+
+    /// <summary>Set when the context is destroyed: later signals from its workers are ignored.</summary>
+    public bool IsClosed { get; set; }
+
+    /// <param name="ringIndex">At most <see cref="VirtioGpuLimits.MaxRingIndex"/>; callers check.</param>
+    public RingTimeline Ring(byte ringIndex) => _rings[ringIndex] ??= new RingTimeline();
+
+    public IEnumerable<RingTimeline> StartedRings()
+    {
+        foreach (var ring in _rings)
+        {
+            if (ring is not null) yield return ring;
+        }
+    }
+}
+
+/// <summary>One fence timeline (context, ring index): the replies waiting on it, in arrival order.</summary>
+internal sealed class RingTimeline
+{
+    /// <summary>
+    /// The highest fence id the context has signalled on this ring. A fence at or below it is
+    /// already complete, so its reply is sent at once rather than held.
+    /// </summary>
+    public ulong LastSignaled { get; set; }
+
+    public List<HeldReply> Held { get; } = [];
+}
+
+/// <summary>
+/// A fenced command's reply, encoded when the command ran and kept until its fence signals. The
+/// bytes live in a pooled array so holding a reply allocates nothing once the pool is warm.
+/// </summary>
+/// <param name="ArrivedAt">When the command arrived, for the fence latency metric; 0 when not measured.</param>
+internal readonly record struct HeldReply(PendingReply Reply, ulong FenceId, long ArrivedAt, byte[] Response, int Length);

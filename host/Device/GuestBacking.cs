@@ -65,13 +65,9 @@ public sealed class GuestBacking
         if (!TryFindEntry(offset, (ulong)destination.Length, out int index, out ulong withinEntry)) return false;
         while (!destination.IsEmpty)
         {
-            var entry = _entries[index];
-            uint chunk = (uint)Math.Min(entry.Length - withinEntry, (ulong)destination.Length);
-            if (!memory.TryGetSpan(entry.Address + withinEntry, chunk, out var guest)) return false;
+            if (!TryNextGuestChunk(memory, ref index, ref withinEntry, destination.Length, out var guest)) return false;
             guest.CopyTo(destination);
-            destination = destination[(int)chunk..];
-            index++;
-            withinEntry = 0;
+            destination = destination[guest.Length..];
         }
         return true;
     }
@@ -82,13 +78,9 @@ public sealed class GuestBacking
         if (!TryFindEntry(offset, (ulong)source.Length, out int index, out ulong withinEntry)) return false;
         while (!source.IsEmpty)
         {
-            var entry = _entries[index];
-            uint chunk = (uint)Math.Min(entry.Length - withinEntry, (ulong)source.Length);
-            if (!memory.TryGetSpan(entry.Address + withinEntry, chunk, out var guest)) return false;
-            source[..(int)chunk].CopyTo(guest);
-            source = source[(int)chunk..];
-            index++;
-            withinEntry = 0;
+            if (!TryNextGuestChunk(memory, ref index, ref withinEntry, source.Length, out var guest)) return false;
+            source[..guest.Length].CopyTo(guest);
+            source = source[guest.Length..];
         }
         return true;
     }
@@ -97,13 +89,27 @@ public sealed class GuestBacking
     /// A direct span over [<paramref name="offset"/>, +<paramref name="length"/>) when that range lies
     /// in one entry (the usual case for small rings), so a caller can avoid copying.
     /// </summary>
-    public bool TryGetContiguousSpan(IGuestMemory memory, ulong offset, uint length, out Span<byte> span)
+    internal bool TryGetContiguousSpan(IGuestMemory memory, ulong offset, uint length, out Span<byte> span)
     {
         span = default;
         if (!TryFindEntry(offset, length, out int index, out ulong withinEntry)) return false;
         var entry = _entries[index];
         if (length > entry.Length - withinEntry) return false;
         return memory.TryGetSpan(entry.Address + withinEntry, length, out span);
+    }
+
+    /// <summary>
+    /// The guest memory of entry <paramref name="index"/> from <paramref name="withinEntry"/> on, at
+    /// most <paramref name="wanted"/> bytes; then moves on to the start of the next entry.
+    /// </summary>
+    private bool TryNextGuestChunk(IGuestMemory memory, ref int index, ref ulong withinEntry, int wanted, out Span<byte> guest)
+    {
+        var entry = _entries[index];
+        uint chunk = (uint)Math.Min(entry.Length - withinEntry, (ulong)wanted);
+        ulong address = entry.Address + withinEntry;
+        index++;
+        withinEntry = 0;
+        return memory.TryGetSpan(address, chunk, out guest);
     }
 
     private bool TryFindEntry(ulong offset, ulong length, out int index, out ulong withinEntry)

@@ -125,30 +125,31 @@ public sealed class VirtioGpuDevice : IDisposable
         }
     }
 
-    public CursorState Cursor => _display.Cursor;
+    // What the device holds, for tests to look at: nothing outside the device needs to.
+    internal CursorState Cursor => _display.Cursor;
 
-    public int ResourceCount => _resources.Count;
+    internal int ResourceCount => _resources.Count;
 
-    public int ContextCount => _contexts.Count;
+    internal int ContextCount => _contexts.Count;
 
     /// <summary>Replies held until their fence signals.</summary>
-    public int PendingFenceCount => _fences.HeldCount;
+    internal int PendingFenceCount => _fences.HeldCount;
 
-    public int MappedBlobCount => _mappings.Count;
+    internal int MappedBlobCount => _mappings.Count;
 
     /// <summary>Host bytes held for the guest, against <see cref="DeviceLimits.MaxHostMemoryBytes"/>.</summary>
-    public ulong HostMemoryInUse => _budget.Used;
+    internal ulong HostMemoryInUse => _budget.Used;
 
     /// <summary>Host fds held for the guest, against <see cref="DeviceLimits.MaxHostFds"/>.</summary>
-    public int HostFdsInUse => _fds.Used;
+    internal int HostFdsInUse => _fds.Used;
 
-    public ScanoutState GetScanout(uint scanoutId)
+    internal ScanoutState GetScanout(uint scanoutId)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(scanoutId, ScanoutCount);
         return _display.Scanout(scanoutId);
     }
 
-    public bool TryGetResource(uint resourceId, [NotNullWhen(true)] out GpuResource? resource) =>
+    internal bool TryGetResource(uint resourceId, [NotNullWhen(true)] out GpuResource? resource) =>
         _resources.TryGet(resourceId, out resource);
 
     /// <summary>
@@ -274,12 +275,9 @@ public sealed class VirtioGpuDevice : IDisposable
     }
 
     /// <summary>
-    /// Destroys every context (their held replies are completed, as on CTX_DESTROY: the reply
-    /// implementation must cope if its transport is already gone) and releases every resource.
-    /// </summary>
-    /// <summary>
     /// RESET_OWNER / RESET_DEVICE: every context and resource goes, as at CTX_DESTROY and UNREF,
-    /// and the device serves a fresh driver from nothing.
+    /// and the device serves a fresh driver from nothing. The replies held on the contexts' fences
+    /// are completed, so the reply implementation must cope if its transport is already gone.
     /// </summary>
     public void Reset()
     {
@@ -293,8 +291,7 @@ public sealed class VirtioGpuDevice : IDisposable
         _disposed = true;
         // Stopped first: a worker signalling from now on must not post to a loop that may be gone.
         _fences.Stop();
-        _contextCommands.DestroyAll();
-        foreach (var resource in _resources.All.ToArray()) _resourceCommands.Destroy(resource);
+        Reset();
         _metrics?.DeviceStopped();
     }
 
@@ -402,4 +399,28 @@ public sealed class VirtioGpuDevice : IDisposable
 
     private void LogFailure(in ControlHeader header, CommandType error) =>
         DeviceLog.CommandFailed(_logger, header.Type, header.ContextId, error);
+}
+
+/// <summary>
+/// Where the response to one control-queue request goes: the writable part of its descriptor chain.
+/// The device completes it exactly once, at once or when the request's fence signals; completing
+/// returns the chain to the guest (used ring, then an interrupt when due).
+/// </summary>
+public abstract class PendingReply
+{
+    /// <summary>Bytes the guest left room for; a response is truncated to this.</summary>
+    public abstract int Capacity { get; }
+
+    public abstract void Complete(ReadOnlySpan<byte> response);
+}
+
+/// <summary>
+/// The guest memory contexts are given: it forwards to whatever memory table is current, so a
+/// context made before SET_MEM_TABLE (or before a region was added) sees the new table.
+/// </summary>
+internal sealed class SwitchableGuestMemory(IGuestMemory initial) : IGuestMemory
+{
+    public IGuestMemory Current { get; set; } = initial;
+
+    public bool TryGetSpan(ulong address, uint length, out Span<byte> span) => Current.TryGetSpan(address, length, out span);
 }

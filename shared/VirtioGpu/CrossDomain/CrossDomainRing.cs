@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace CrossDomain.VirtioGpu.CrossDomain;
 
 /// <summary>
@@ -14,4 +16,15 @@ public enum CrossDomainRing : uint
 
     /// <summary>Guest-side marker for "submit without a ring index".</summary>
     None = 0xFFFF_FFFF,
+}
+
+/// <summary>
+/// POLL, on the channel ring. The command does nothing; its fence is the request: complete it
+/// once the next channel event has been written into the channel ring.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct CrossDomainPoll
+{
+    public CrossDomainHeader Header;
+    public ulong Padding;
 }

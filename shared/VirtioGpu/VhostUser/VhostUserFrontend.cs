@@ -79,9 +79,6 @@ public sealed class VhostUserFrontend : IDisposable
     /// <summary>Why the back-end channel stopped, once it has.</summary>
     public ChannelError BackendChannelError { get; private set; }
 
-    /// <summary>CONFIG_CHANGE_MSG requests received.</summary>
-    public int ConfigChangeNotifications { get; private set; }
-
     /// <summary>Why the main socket stopped, once it has.</summary>
     public ChannelError ChannelError => _channel.Error;
 
@@ -587,7 +584,6 @@ public sealed class VhostUserFrontend : IDisposable
                 return message.TryRead(out ShmemMapping unmap) && IsHostVisible(unmap)
                     && Window!.TryUnmap(unmap.ShmOffset, unmap.Length);
             case BackendRequest.ConfigChangeMsg:
-                ConfigChangeNotifications++;
                 return true;
             default:
                 return false;
