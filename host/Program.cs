@@ -5,6 +5,7 @@ using CrossDomain.Host.CrossDomain;
 using CrossDomain.Host.CrossDomain.Gbm;
 using CrossDomain.Host.Device;
 using CrossDomain.Host.Metrics;
+using CrossDomain.Host.Renderers;
 using CrossDomain.Host.Service;
 using CrossDomain.Interop;
 using Microsoft.Extensions.DependencyInjection;

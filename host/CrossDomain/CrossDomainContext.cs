@@ -69,10 +69,10 @@ internal sealed class CrossDomainContext : IGpuContext
         while (!commands.IsEmpty)
         {
             if (!MemoryMarshal.TryRead(commands, out CrossDomainHeader header))
-                return Refuse(default, GpuError.Unspecified, "the submission ends inside a command header");
+                return Refuse(default, CrossDomainRefusal.TruncatedHeader);
             int size = header.CommandSize;
             if (size < Unsafe.SizeOf<CrossDomainHeader>() || size > commands.Length)
-                return Refuse(header.Command, GpuError.Unspecified, "cmd_size is shorter than the header or runs past the submission");
+                return Refuse(header.Command, CrossDomainRefusal.BadCommandSize);
             var error = Execute(header.Command, commands[..size], mayWait);
             mayWait = false;
             // As in rutabaga, a failed command fails the submission; the commands before it stay done.
@@ -89,22 +89,22 @@ internal sealed class CrossDomainContext : IGpuContext
     public GpuError CreateBlob(in HostBlobRequest request, out HostBlob? blob)
     {
         blob = null;
-        if (request.Memory != BlobMemory.Host3D) return RefuseBlob(request, "cross-domain blobs are HOST3D only");
+        if (request.Memory != BlobMemory.Host3D) return RefuseBlob(request, CrossDomainRefusal.BlobNotHost3D);
         if (request.BlobId > uint.MaxValue || !_items.TryGet((uint)request.BlobId, out var item))
-            return RefuseBlob(request, "the blob id names no host item");
+            return RefuseBlob(request, CrossDomainRefusal.UnknownBlobId);
         switch (item)
         {
             case ImageTemplate template:
                 // rutabaga requires the exact size too: the guest takes it from the template.
-                if (request.Size != template.Size) return RefuseBlob(request, "the size differs from the image template's");
-                return AllocateImage(template, out blob) ? GpuError.None : RefuseBlob(request, "the host could not allocate the image", GpuError.Unspecified);
+                if (request.Size != template.Size) return RefuseBlob(request, CrossDomainRefusal.BlobSizeMismatch);
+                return AllocateImage(template, out blob) ? GpuError.None : RefuseBlob(request, CrossDomainRefusal.ImageAllocationFailed);
             case ReceivedMemory received:
                 // Received memory is used once: the blob now owns the fd.
                 _items.Remove((uint)request.BlobId);
                 blob = new HostBlob(received.TakeHandle(), received.Size, MapCacheType.Cached, received.IsWritable);
                 return GpuError.None;
             default:
-                return RefuseBlob(request, "the blob id names a pipe, not memory");
+                return RefuseBlob(request, CrossDomainRefusal.BlobIdNotMemory);
         }
     }
 
@@ -120,8 +120,7 @@ internal sealed class CrossDomainContext : IGpuContext
                 _channel.AddPollFence(fenceId);
                 return GpuError.None;
             default:
-                CrossDomainLog.CommandRefused(_logger, _setup.ContextId, CrossDomainCommand.Poll, "a fence on a ring other than 0 and 1");
-                return GpuError.InvalidParameter;
+                return Refuse(CrossDomainCommand.Poll, CrossDomainRefusal.FenceOnUnknownRing);
         }
     }
 
@@ -149,13 +148,13 @@ internal sealed class CrossDomainContext : IGpuContext
         CrossDomainCommand.Poll => GpuError.None,
         CrossDomainCommand.Send => Send(bytes, mayWait),
         CrossDomainCommand.Write => Write(bytes),
-        _ => Refuse(command, GpuError.InvalidParameter, "not a command this host serves"),
+        _ => Refuse(command, CrossDomainRefusal.UnknownCommand),
     };
 
     private GpuError Initialize(ReadOnlySpan<byte> bytes)
     {
         const CrossDomainCommand Command = CrossDomainCommand.Init;
-        if (_initialized) return Refuse(Command, GpuError.InvalidParameter, "the context is already initialized");
+        if (_initialized) return Refuse(Command, CrossDomainRefusal.AlreadyInitialized);
 
         uint queryRingId, channelRingId;
         ChannelType channelType;
@@ -174,11 +173,11 @@ internal sealed class CrossDomainContext : IGpuContext
                 (queryRingId, channelRingId, channelType) = (init.QueryRingId, init.ChannelRingId, init.ChannelType);
                 break;
             default:
-                return Refuse(Command, GpuError.Unspecified, "cmd_size is none of INIT's sizes (16, 20, 24, 36)");
+                return Refuse(Command, CrossDomainRefusal.BadInitSize);
         }
 
-        var error = FindRing(queryRingId, out var queryRing);
-        if (error != GpuError.None) return Refuse(Command, error, "the query ring is not an attached guest blob of a page or more");
+        var refusal = FindRing(queryRingId, CrossDomainRefusal.QueryRingNotAttached, CrossDomainRefusal.QueryRingUnusable, out var queryRing);
+        if (refusal != CrossDomainRefusal.None) return Refuse(Command, refusal);
         GuestBacking? channelRing = null;
         CompositorConnection? compositor = null;
         switch (channelType)
@@ -186,9 +185,9 @@ internal sealed class CrossDomainContext : IGpuContext
             case ChannelType.None:
                 break;
             case ChannelType.Wayland:
-                error = FindRing(channelRingId, out channelRing);
-                if (error != GpuError.None) return Refuse(Command, error, "the channel ring is not an attached guest blob of a page or more");
-                if (_options.WaylandSocketPath is not { } path) return Refuse(Command, GpuError.InvalidParameter, "no compositor is configured");
+                refusal = FindRing(channelRingId, CrossDomainRefusal.ChannelRingNotAttached, CrossDomainRefusal.ChannelRingUnusable, out channelRing);
+                if (refusal != CrossDomainRefusal.None) return Refuse(Command, refusal);
+                if (_options.WaylandSocketPath is not { } path) return Refuse(Command, CrossDomainRefusal.NoCompositorConfigured);
                 compositor = CompositorConnection.TryConnect(path, _setup.Loop, _sendBudget, _setup.Fds, _channel.OnCompositorInput, OnSendRoom, out int errno);
                 if (compositor is null)
                 {
@@ -198,7 +197,7 @@ internal sealed class CrossDomainContext : IGpuContext
                 CrossDomainLog.Connected(_logger, _setup.ContextId, path);
                 break;
             default:
-                return Refuse(Command, GpuError.InvalidParameter, "the channel type is not offered");
+                return Refuse(Command, CrossDomainRefusal.ChannelTypeNotOffered);
         }
 
         _initialized = true;
@@ -209,43 +208,43 @@ internal sealed class CrossDomainContext : IGpuContext
     }
 
     /// <summary>A ring is the guest pages of a GUEST blob attached to this context, at least a page long.</summary>
-    private GpuError FindRing(uint resourceId, out GuestBacking ring)
+    private CrossDomainRefusal FindRing(uint resourceId, CrossDomainRefusal notAttached, CrossDomainRefusal unusable, out GuestBacking ring)
     {
         ring = null!;
-        if (!_attached.TryGetValue(resourceId, out var resource)) return GpuError.InvalidResourceId;
+        if (!_attached.TryGetValue(resourceId, out var resource)) return notAttached;
         if (resource is not BlobResource { Memory: BlobMemory.Guest, Backing: { } backing } || backing.Length < MinimumRingSize)
-            return GpuError.InvalidParameter;
+            return unusable;
         ring = backing;
-        return GpuError.None;
+        return CrossDomainRefusal.None;
     }
 
     private GpuError GetImageRequirements(ReadOnlySpan<byte> bytes)
     {
         const CrossDomainCommand Command = CrossDomainCommand.GetImageRequirements;
         if (!MemoryMarshal.TryRead(bytes, out CrossDomainGetImageRequirements request))
-            return Refuse(Command, GpuError.Unspecified, "shorter than the request");
-        if (_queryRing is null) return Refuse(Command, GpuError.InvalidParameter, "the context is not initialized");
+            return Refuse(Command, CrossDomainRefusal.CommandTooShort);
+        if (_queryRing is null) return Refuse(Command, CrossDomainRefusal.NotInitialized);
 
         var key = new ImageTemplateKey(request.Width, request.Height, request.DrmFormat, request.Flags);
         if (!_items.TryFindTemplate(key, out uint id))
         {
             if (_items.TemplateCount >= _options.Limits.MaxImageTemplates)
-                return Refuse(Command, GpuError.OutOfMemory, "the context has as many image templates as it may");
+                return Refuse(Command, CrossDomainRefusal.TooManyImageTemplates);
             var linear = ImageTemplate.TryCreate(key, _options.Limits.MaxImageBytes);
-            if (linear is null) return Refuse(Command, GpuError.InvalidParameter, "unknown format, empty image or too large an image");
+            if (linear is null) return Refuse(Command, CrossDomainRefusal.UnsupportedImage);
             if (!_setup.Memory.TryCharge(ImageTemplate.HostBytes))
-                return Refuse(Command, GpuError.OutOfMemory, "the device's host memory budget cannot hold another image template");
+                return Refuse(Command, CrossDomainRefusal.HostMemoryExhausted);
             if (!TryCreateDmabufTemplate(key, linear.Size, out var dmabuf))
             {
                 _setup.Memory.Refund(ImageTemplate.HostBytes);
-                return Refuse(Command, GpuError.OutOfMemory, "the device's host memory budget cannot hold the image for GBM to lay out");
+                return Refuse(Command, CrossDomainRefusal.HostMemoryExhausted);
             }
             id = _items.Add(dmabuf ?? linear);
         }
         _items.TryGet(id, out var item);
         var answer = ((ImageTemplate)item!).Requirements(id);
         if (!_queryRing.TryWrite(_setup.GuestMemory, 0, MemoryMarshal.AsBytes(new ReadOnlySpan<CrossDomainImageRequirements>(in answer))))
-            return Refuse(Command, GpuError.Unspecified, "the query ring is not in guest memory");
+            return Refuse(Command, CrossDomainRefusal.QueryRingUnwritable);
         return GpuError.None;
     }
 
@@ -303,21 +302,21 @@ internal sealed class CrossDomainContext : IGpuContext
     private GpuError Send(ReadOnlySpan<byte> bytes, bool mayWait)
     {
         const CrossDomainCommand Command = CrossDomainCommand.Send;
-        if (!MemoryMarshal.TryRead(bytes, out CrossDomainSendReceive send)) return Refuse(Command, GpuError.Unspecified, "shorter than the SEND header");
+        if (!MemoryMarshal.TryRead(bytes, out CrossDomainSendReceive send)) return Refuse(Command, CrossDomainRefusal.CommandTooShort);
         if (send.OpaqueDataSize > (uint)(bytes.Length - CrossDomainSendReceive.Size))
-            return Refuse(Command, GpuError.Unspecified, "opaque_data_size runs past cmd_size");
-        if (send.IdentifierCount > CrossDomainLimits.MaxIdentifiers) return Refuse(Command, GpuError.InvalidParameter, "more than 28 identifiers");
+            return Refuse(Command, CrossDomainRefusal.DataPastCommand);
+        if (send.IdentifierCount > CrossDomainLimits.MaxIdentifiers) return Refuse(Command, CrossDomainRefusal.TooManyIdentifiers);
         int count = (int)send.IdentifierCount;
 
-        var error = CheckIdentifiers(send, count, out int readPipeCount);
-        if (error != GpuError.None) return error;
-        if (_compositor is null) return Refuse(Command, GpuError.InvalidParameter, "the context has no Wayland channel");
-        if (_compositor.IsClosed) return Refuse(Command, GpuError.Unspecified, "the compositor closed the connection");
+        var refusal = CheckIdentifiers(send, count, out int readPipeCount);
+        if (refusal != CrossDomainRefusal.None) return Refuse(Command, refusal);
+        if (_compositor is null) return Refuse(Command, CrossDomainRefusal.NoWaylandChannel);
+        if (_compositor.IsClosed) return Refuse(Command, CrossDomainRefusal.CompositorClosed);
         var data = bytes.Slice(CrossDomainSendReceive.Size, (int)send.OpaqueDataSize);
         if (data.IsEmpty)
-            return count == 0 ? GpuError.None : Refuse(Command, GpuError.InvalidParameter, "identifiers without data: a stream carries fds only with bytes");
+            return count == 0 ? GpuError.None : Refuse(Command, CrossDomainRefusal.IdentifiersWithoutData);
         if (_channel.ReadPipeCount + readPipeCount > _options.Limits.MaxReadPipes)
-            return Refuse(Command, GpuError.OutOfMemory, "the context reads as many pipes as it may");
+            return Refuse(Command, CrossDomainRefusal.TooManyReadPipes);
         if (!_sendBudget.HasRoom(data.Length + SendBacklog.ChunkOverhead))
         {
             // The compositor is behind. Dropping the SEND would cut the client's stream in the middle
@@ -328,12 +327,12 @@ internal sealed class CrossDomainContext : IGpuContext
                 WaitForSendRoom();
                 return GpuError.NotYet;
             }
-            return Refuse(Command, GpuError.OutOfMemory, "too much is queued for a compositor that does not read");
+            return Refuse(Command, CrossDomainRefusal.CompositorBacklogFull);
         }
         // Room for every fd the SEND may hold, checked up front as the bytes are: both ends of each
         // new pipe, and a duplicate of each of its fds should it have to wait for the compositor.
         if (!_setup.Fds.HasRoom(2 * readPipeCount + count))
-            return Refuse(Command, GpuError.OutOfMemory, "the device holds as many host fds for the guest as it may");
+            return Refuse(Command, CrossDomainRefusal.DeviceFdsExhausted);
         return SendChecked(send, count, data);
     }
 
@@ -343,11 +342,10 @@ internal sealed class CrossDomainContext : IGpuContext
     /// pipe as used once it sends it, whatever becomes of the SEND, so the host counts every
     /// READ_PIPE it sees, even in a SEND it refuses: the two stay in step.
     /// </summary>
-    private GpuError CheckIdentifiers(in CrossDomainSendReceive send, int count, out int readPipeCount)
+    private CrossDomainRefusal CheckIdentifiers(in CrossDomainSendReceive send, int count, out int readPipeCount)
     {
         readPipeCount = 0;
-        GpuError firstError = GpuError.None;
-        string? reason = null;
+        var first = CrossDomainRefusal.None;
         for (int i = 0; i < count; i++)
         {
             uint id = send.Identifiers[i];
@@ -355,27 +353,25 @@ internal sealed class CrossDomainContext : IGpuContext
             {
                 case IdentifierType.VirtgpuBlob:
                     if (!_attached.TryGetValue(id, out var resource))
-                        Note(GpuError.InvalidResourceId, "a VIRTGPU_BLOB is not a resource attached to this context");
+                        Note(CrossDomainRefusal.BlobNotAttached);
                     else if (resource is not BlobResource { HostMemory: not null })
-                        Note(GpuError.InvalidParameter, "a VIRTGPU_BLOB has no host memory to pass on");
+                        Note(CrossDomainRefusal.BlobWithoutHostMemory);
                     break;
                 case IdentifierType.ReadPipe:
                     readPipeCount++;
                     if (id != _readPipeIds.Next() || _channel.HasReadPipe(id))
-                        Note(GpuError.InvalidParameter, "a READ_PIPE id is not the next one");
+                        Note(CrossDomainRefusal.UnexpectedReadPipeId);
                     break;
                 default:
-                    Note(GpuError.InvalidParameter, "an identifier type a guest cannot send");
+                    Note(CrossDomainRefusal.IdentifierTypeNotSendable);
                     break;
             }
         }
-        return firstError == GpuError.None ? GpuError.None : Refuse(CrossDomainCommand.Send, firstError, reason!);
+        return first;
 
-        void Note(GpuError error, string why)
+        void Note(CrossDomainRefusal refusal)
         {
-            if (firstError != GpuError.None) return;
-            firstError = error;
-            reason = why;
+            if (first == CrossDomainRefusal.None) first = refusal;
         }
     }
 
@@ -438,7 +434,7 @@ internal sealed class CrossDomainContext : IGpuContext
         {
             // Out of fds (pipe2, dup): the guest's SEND fails, the host goes on.
             CloseNewReadPipes();
-            return Refuse(CrossDomainCommand.Send, GpuError.Unspecified, "the host ran out of fds");
+            return Refuse(CrossDomainCommand.Send, CrossDomainRefusal.HostOutOfFds);
         }
         finally
         {
@@ -460,22 +456,22 @@ internal sealed class CrossDomainContext : IGpuContext
     private GpuError Write(ReadOnlySpan<byte> bytes)
     {
         const CrossDomainCommand Command = CrossDomainCommand.Write;
-        if (!MemoryMarshal.TryRead(bytes, out CrossDomainReadWrite write)) return Refuse(Command, GpuError.Unspecified, "shorter than the WRITE header");
+        if (!MemoryMarshal.TryRead(bytes, out CrossDomainReadWrite write)) return Refuse(Command, CrossDomainRefusal.CommandTooShort);
         if (write.OpaqueDataSize > (uint)(bytes.Length - CrossDomainReadWrite.Size))
-            return Refuse(Command, GpuError.Unspecified, "opaque_data_size runs past cmd_size");
+            return Refuse(Command, CrossDomainRefusal.DataPastCommand);
         if (!_items.TryGet(write.Identifier, out var item) || item is not WritePipe pipe)
-            return Refuse(Command, GpuError.InvalidParameter, "the id names no write pipe");
+            return Refuse(Command, CrossDomainRefusal.NoSuchWritePipe);
 
         // Both guest habits are fine here: hang_up on a short write (sommelier) or on an empty last one (wayland-proxy-virtwl).
         bool hangUp = write.HangUp != 0;
         switch (pipe.Write(bytes.Slice(CrossDomainReadWrite.Size, (int)write.OpaqueDataSize), hangUp))
         {
             case WriteOutcome.OverBudget:
-                return Refuse(Command, GpuError.OutOfMemory, "too much is queued for pipe readers");
+                return Refuse(Command, CrossDomainRefusal.PipeWriteBacklogFull);
             case WriteOutcome.Broken:
                 _items.Remove(write.Identifier);
                 pipe.Dispose();
-                return Refuse(Command, GpuError.Unspecified, "the pipe's reader is gone");
+                return Refuse(Command, CrossDomainRefusal.PipeReaderGone);
         }
         if (hangUp)
         {
@@ -525,15 +521,15 @@ internal sealed class CrossDomainContext : IGpuContext
         return true;
     }
 
-    private GpuError Refuse(CrossDomainCommand command, GpuError error, string reason)
+    private GpuError Refuse(CrossDomainCommand command, CrossDomainRefusal refusal)
     {
-        CrossDomainLog.CommandRefused(_logger, _setup.ContextId, command, reason);
-        return error;
+        CrossDomainLog.CommandRefused(_logger, _setup.ContextId, command, refusal);
+        return refusal.ToGpuError();
     }
 
-    private GpuError RefuseBlob(in HostBlobRequest request, string reason, GpuError error = GpuError.InvalidParameter)
+    private GpuError RefuseBlob(in HostBlobRequest request, CrossDomainRefusal refusal)
     {
-        CrossDomainLog.BlobRefused(_logger, _setup.ContextId, request.ResourceId, reason);
-        return error;
+        CrossDomainLog.BlobRefused(_logger, _setup.ContextId, request.ResourceId, refusal);
+        return refusal.ToGpuError();
     }
 }

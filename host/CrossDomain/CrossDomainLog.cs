@@ -11,10 +11,10 @@ namespace CrossDomain.Host.CrossDomain;
 internal static partial class CrossDomainLog
 {
     [LoggerMessage(EventId = 500, Level = LogLevel.Debug, Message = "Cross-domain context {ContextId}: {Command} refused: {Reason}")]
-    public static partial void CommandRefused(ILogger logger, uint contextId, CrossDomainCommand command, string reason);
+    public static partial void CommandRefused(ILogger logger, uint contextId, CrossDomainCommand command, CrossDomainRefusal reason);
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Debug, Message = "Cross-domain context {ContextId}: blob {ResourceId} refused: {Reason}")]
-    public static partial void BlobRefused(ILogger logger, uint contextId, uint resourceId, string reason);
+    public static partial void BlobRefused(ILogger logger, uint contextId, uint resourceId, CrossDomainRefusal reason);
 
     [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "Cross-domain context {ContextId} connected to the compositor at {Path}")]
     public static partial void Connected(ILogger logger, uint contextId, string path);

@@ -149,7 +149,7 @@ public sealed class VhostUserBackendSession : IDisposable
     {
         var request = (FrontendRequest)message.Request;
         if (_logger.IsEnabled(LogLevel.Debug)) VhostUserLog.Request(_logger, Id, RequestName(message.Request));
-        string? refusal;
+        VhostUserRefusal refusal;
         try
         {
             refusal = Handle(message);
@@ -164,21 +164,21 @@ public sealed class VhostUserBackendSession : IDisposable
 
         // The ack rule of §2: only for requests without a reply body, only once REPLY_ACK is in.
         bool acked = message.NeedsReply && HasNegotiated(ProtocolFeatures.ReplyAck) && !HasReplyBody(request);
-        if (acked) Reply(message, refusal is null ? 0UL : 1UL);
-        if (refusal is not null)
+        if (acked) Reply(message, refusal.IsRefused ? 1UL : 0UL);
+        if (refusal.IsRefused)
         {
             VhostUserLog.RequestRefused(_logger, Id, RequestName(message.Request), refusal);
             if (!acked)
             {
-                Close(new VhostUserSessionEnd(SessionEndReason.RequestFailed, request, Detail: refusal));
+                Close(new VhostUserSessionEnd(SessionEndReason.RequestFailed, request, Refusal: refusal));
                 return;
             }
         }
         if (_channel.IsBroken) EndOnChannelError();
     }
 
-    /// <summary>Carries out one request; null on success, else why it was refused.</summary>
-    private string? Handle(VhostUserMessage message) => (FrontendRequest)message.Request switch
+    /// <summary>Carries out one request; accepted, or why it was refused.</summary>
+    private VhostUserRefusal Handle(VhostUserMessage message) => (FrontendRequest)message.Request switch
     {
         FrontendRequest.GetFeatures => Reply(message, OfferedFeatures),
         FrontendRequest.SetFeatures => SetFeatures(message),
@@ -204,7 +204,7 @@ public sealed class VhostUserBackendSession : IDisposable
         FrontendRequest.AddMemReg => AddMemoryRegion(message),
         FrontendRequest.RemMemReg => RemoveMemoryRegion(message),
         FrontendRequest.GetShmemConfig => GetShmemConfig(message),
-        _ => "not supported by this back-end",
+        _ => VhostUserRefusalReason.NotSupported,
     };
 
     private static bool HasReplyBody(FrontendRequest request) => request is FrontendRequest.GetFeatures
@@ -213,11 +213,11 @@ public sealed class VhostUserBackendSession : IDisposable
 
     // ---- features and ownership ----
 
-    private string? SetFeatures(VhostUserMessage message)
+    private VhostUserRefusal SetFeatures(VhostUserMessage message)
     {
-        if (!message.TryRead(out ulong features)) return "no feature word";
+        if (!message.TryRead(out ulong features)) return new(VhostUserRefusalReason.MissingPayload, "no feature word");
         ulong unexpected = features & ~(OfferedFeatures | (ulong)_options.AcceptedWithoutOffer);
-        if (unexpected != 0) return $"acks features 0x{unexpected:x} that were never offered";
+        if (unexpected != 0) return new(VhostUserRefusalReason.FeatureNotOffered, $"features 0x{unexpected:x}");
         AckedFeatures = features;
         HasAckedFeatures = true;
         Device.FeaturesNegotiated(features);
@@ -226,26 +226,26 @@ public sealed class VhostUserBackendSession : IDisposable
         {
             foreach (var vring in _vrings) SetEnabled(vring, true);
         }
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
-    private string? SetProtocolFeatures(VhostUserMessage message)
+    private VhostUserRefusal SetProtocolFeatures(VhostUserMessage message)
     {
-        if (!message.TryRead(out ulong features)) return "no feature word";
+        if (!message.TryRead(out ulong features)) return new(VhostUserRefusalReason.MissingPayload, "no feature word");
         var unexpected = (ProtocolFeatures)features & ~_options.OfferedProtocolFeatures;
-        if (unexpected != ProtocolFeatures.None) return $"acks protocol features {unexpected} that were never offered";
+        if (unexpected != ProtocolFeatures.None) return new(VhostUserRefusalReason.FeatureNotOffered, $"protocol features {unexpected}");
         ProtocolFeatures = (ProtocolFeatures)features;
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
-    private string? TakeOwnership()
+    private VhostUserRefusal TakeOwnership()
     {
         // Idempotent: libvhost-user and rust-vmm accept a repeated SET_OWNER too.
         HasOwner = true;
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
-    private string? ResetDevice()
+    private VhostUserRefusal ResetDevice()
     {
         foreach (var vring in _vrings)
         {
@@ -256,17 +256,19 @@ public sealed class VhostUserBackendSession : IDisposable
         HasAckedFeatures = false;
         ReleaseMemory();
         Device.Reset();
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
     // ---- memory ----
 
-    private string? SetMemTable(VhostUserMessage message)
+    private VhostUserRefusal SetMemTable(VhostUserMessage message)
     {
-        if (!message.TryRead(out uint count)) return "no region count";
-        if (count > VhostUserLimits.MaxMemTableRegions) return $"{count} regions, more than {VhostUserLimits.MaxMemTableRegions}";
-        if (message.Payload.Length < MemoryTable.PayloadLength((int)count)) return $"{count} regions announced, fewer sent";
-        if (message.FdCount != count) return $"{count} regions but {message.FdCount} fds";
+        if (!message.TryRead(out uint count)) return new(VhostUserRefusalReason.MissingPayload, "no region count");
+        if (count > VhostUserLimits.MaxMemTableRegions)
+            return new(VhostUserRefusalReason.MalformedMemoryTable, $"{count} regions, more than {VhostUserLimits.MaxMemTableRegions}");
+        if (message.Payload.Length < MemoryTable.PayloadLength((int)count))
+            return new(VhostUserRefusalReason.MalformedMemoryTable, $"{count} regions announced, fewer sent");
+        if (message.FdCount != count) return new(VhostUserRefusalReason.MalformedMemoryTable, $"{count} regions but {message.FdCount} fds");
 
         var regions = new MemoryRegion[count];
         var fds = new FileDescriptor[count];
@@ -288,34 +290,35 @@ public sealed class VhostUserBackendSession : IDisposable
         }
         if (error != MemoryMapError.None) return MemoryRefusal("memory table", error);
         ReplaceMemory(map!);
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
-    private string? AddMemoryRegion(VhostUserMessage message)
+    private VhostUserRefusal AddMemoryRegion(VhostUserMessage message)
     {
-        if (!HasNegotiated(ProtocolFeatures.ConfigureMemSlots)) return "CONFIGURE_MEM_SLOTS was not negotiated";
+        if (!HasNegotiated(ProtocolFeatures.ConfigureMemSlots)) return new(VhostUserRefusalReason.FeatureNotNegotiated, "CONFIGURE_MEM_SLOTS");
         message.TryRead(out SingleMemoryRegion single);
         using var fd = message.TakeFd(0)!;
         _memory ??= new GuestMemoryMap(_options.MaxMemorySlots);
         var error = _memory.TryAdd(single.Region, fd);
         if (error != MemoryMapError.None) return MemoryRefusal("region", error);
         Device.MemoryChanged(_memory);
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
     /// <summary>Why a region was refused; for guest RAM that could shrink, also how to give it that cannot.</summary>
-    private static string MemoryRefusal(string what, MemoryMapError error) => error == MemoryMapError.Truncatable
-        ? $"{what} refused: {error}, the front-end could shrink the file under the mapping;"
-            + " use memory-backend-memfd (sealed by default), or give the memfd F_SEAL_SHRINK"
-        : $"{what} refused: {error}";
+    private static VhostUserRefusal MemoryRefusal(string what, MemoryMapError error) => new(VhostUserRefusalReason.MemoryRefused,
+        error == MemoryMapError.Truncatable
+            ? $"{what}: {error}, the front-end could shrink the file under the mapping;"
+                + " use memory-backend-memfd (sealed by default), or give the memfd F_SEAL_SHRINK"
+            : $"{what}: {error}");
 
-    private string? RemoveMemoryRegion(VhostUserMessage message)
+    private VhostUserRefusal RemoveMemoryRegion(VhostUserMessage message)
     {
-        if (!HasNegotiated(ProtocolFeatures.ConfigureMemSlots)) return "CONFIGURE_MEM_SLOTS was not negotiated";
+        if (!HasNegotiated(ProtocolFeatures.ConfigureMemSlots)) return new(VhostUserRefusalReason.FeatureNotNegotiated, "CONFIGURE_MEM_SLOTS");
         message.TryRead(out SingleMemoryRegion single);
         var region = _memory?.Regions.FirstOrDefault(r =>
             r.GuestPhysicalAddress == single.Region.GuestPhysicalAddress && r.Size == single.Region.Size);
-        if (region is null) return "no such region";
+        if (region is null) return VhostUserRefusalReason.NoSuchRegion;
         // A ring living in the region stops while its memory is still mapped.
         foreach (var vring in _vrings)
         {
@@ -323,7 +326,7 @@ public sealed class VhostUserBackendSession : IDisposable
         }
         _memory!.TryRemove(region.GuestPhysicalAddress, region.Size);
         Device.MemoryChanged(_memory);
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
     private static bool LivesIn(GuestMemoryRegion region, VhostUserVring vring, VringAddress addresses) =>
@@ -340,7 +343,7 @@ public sealed class VhostUserBackendSession : IDisposable
         var areas = new VringAreas[_vrings.Length];
         foreach (var vring in _vrings)
         {
-            if (vring.IsStarted && TryTranslate(vring, map, out areas[vring.Index]) is not null) StopVring(vring);
+            if (vring.IsStarted && TryTranslate(vring, map, out areas[vring.Index]).IsRefused) StopVring(vring);
         }
         var old = _memory;
         _memory = map;
@@ -362,70 +365,70 @@ public sealed class VhostUserBackendSession : IDisposable
 
     // ---- rings ----
 
-    private string? SetVringNum(VhostUserMessage message)
+    private VhostUserRefusal SetVringNum(VhostUserMessage message)
     {
-        if (!TryGetVring(message, out var vring, out uint size)) return "no such ring";
-        if (vring.IsStarted) return "the ring is running";
+        if (!TryGetVring(message, out var vring, out uint size)) return VhostUserRefusalReason.NoSuchRing;
+        if (vring.IsStarted) return VhostUserRefusalReason.RingRunning;
         // Free-running 16-bit indexes wrap cleanly only over a power of two.
-        if (size is 0 or > VhostUserLimits.MaxQueueSize || !BitOperations.IsPow2(size)) return $"queue size {size}";
+        if (size is 0 or > VhostUserLimits.MaxQueueSize || !BitOperations.IsPow2(size)) return new(VhostUserRefusalReason.BadQueueSize, $"queue size {size}");
         vring.Size = (int)size;
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
-    private string? SetVringAddr(VhostUserMessage message)
+    private VhostUserRefusal SetVringAddr(VhostUserMessage message)
     {
-        if (!message.TryRead(out VringAddress addresses) || addresses.Index >= _vrings.Length) return "no such ring";
+        if (!message.TryRead(out VringAddress addresses) || addresses.Index >= _vrings.Length) return VhostUserRefusalReason.NoSuchRing;
         var vring = _vrings[addresses.Index];
-        if (vring.IsStarted) return "the ring is running";
-        if ((addresses.Flags & VringAddressFlags.Log) != 0) return "dirty logging is not supported";
+        if (vring.IsStarted) return VhostUserRefusalReason.RingRunning;
+        if ((addresses.Flags & VringAddressFlags.Log) != 0) return new(VhostUserRefusalReason.BadRingAddress, "dirty logging is not supported");
         // Alignment the virtio spec requires of the three areas (§2.7).
         if (addresses.DescriptorTable % 16 != 0 || addresses.AvailableRing % 2 != 0 || addresses.UsedRing % 4 != 0)
-            return "misaligned ring";
+            return new(VhostUserRefusalReason.BadRingAddress, "misaligned ring");
         var previous = vring.UserAddresses;
         vring.UserAddresses = addresses;
         // Check now what can be checked, so the error comes with the request that caused it.
-        if (_memory is not null && vring.Size > 0 && TryTranslate(vring, _memory, out _) is { } why)
+        if (_memory is not null && vring.Size > 0 && TryTranslate(vring, _memory, out _) is { IsRefused: true } why)
         {
             vring.UserAddresses = previous;
             return why;
         }
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
-    private string? SetVringBase(VhostUserMessage message)
+    private VhostUserRefusal SetVringBase(VhostUserMessage message)
     {
-        if (!TryGetVring(message, out var vring, out uint baseIndex)) return "no such ring";
-        if (vring.IsStarted) return "the ring is running";
-        if (baseIndex > ushort.MaxValue) return $"base {baseIndex} is not a split-ring index";
+        if (!TryGetVring(message, out var vring, out uint baseIndex)) return VhostUserRefusalReason.NoSuchRing;
+        if (vring.IsStarted) return VhostUserRefusalReason.RingRunning;
+        if (baseIndex > ushort.MaxValue) return new(VhostUserRefusalReason.BadRingAddress, $"base {baseIndex} is not a split-ring index");
         vring.BaseIndex = (ushort)baseIndex;
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
-    private string? GetVringBase(VhostUserMessage message)
+    private VhostUserRefusal GetVringBase(VhostUserMessage message)
     {
-        if (!TryGetVring(message, out var vring, out _)) return "no such ring";
+        if (!TryGetVring(message, out var vring, out _)) return VhostUserRefusalReason.NoSuchRing;
         ushort next = StopVring(vring);
         return Reply(message, new VringState((uint)vring.Index, next));
     }
 
-    private string? SetVringEnable(VhostUserMessage message)
+    private VhostUserRefusal SetVringEnable(VhostUserMessage message)
     {
-        if (!TryGetVring(message, out var vring, out uint enable)) return "no such ring";
-        if (enable > 1) return $"enable value {enable}";
+        if (!TryGetVring(message, out var vring, out uint enable)) return VhostUserRefusalReason.NoSuchRing;
+        if (enable > 1) return new(VhostUserRefusalReason.BadEnableValue, $"enable value {enable}");
         SetEnabled(vring, enable == 1);
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
-    private string? SetVringKick(VhostUserMessage message)
+    private VhostUserRefusal SetVringKick(VhostUserMessage message)
     {
         var refusal = TakeVringFd(message, out var vring, out var kick);
-        if (refusal is not null) return refusal;
+        if (refusal.IsRefused) return refusal;
         var areas = vring!.Areas;
         if (!vring.IsStarted)
         {
             // Receiving the kick fd starts the ring, so everything it needs must be there now.
-            refusal = _memory is null ? "no memory table" : TryTranslate(vring, _memory, out areas);
-            if (refusal is not null)
+            refusal = _memory is null ? new(VhostUserRefusalReason.RingUnmapped, "no memory table") : TryTranslate(vring, _memory, out areas);
+            if (refusal.IsRefused)
             {
                 kick?.Dispose();
                 return refusal;
@@ -434,40 +437,40 @@ public sealed class VhostUserBackendSession : IDisposable
         // No fd (bit 8) still starts the ring; the device has to poll it then.
         vring.ReplaceKick(kick, kick is null ? null : _loop.Watch(kick.Handle, Readiness.Readable, _ => OnKick(vring)));
         if (!vring.IsStarted) StartVring(vring, areas);
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
-    private string? SetVringCall(VhostUserMessage message)
+    private VhostUserRefusal SetVringCall(VhostUserMessage message)
     {
         // QEMU replaces call fds on every mask/unmask; the newest wins.
         var refusal = TakeVringFd(message, out var vring, out var call);
-        if (refusal is null) vring!.ReplaceCall(call);
+        if (!refusal.IsRefused) vring!.ReplaceCall(call);
         return refusal;
     }
 
-    private string? SetVringErr(VhostUserMessage message)
+    private VhostUserRefusal SetVringErr(VhostUserMessage message)
     {
         var refusal = TakeVringFd(message, out var vring, out var error);
-        if (refusal is null) vring!.ReplaceError(error);
+        if (!refusal.IsRefused) vring!.ReplaceError(error);
         return refusal;
     }
 
-    private string? TakeVringFd(VhostUserMessage message, out VhostUserVring? vring, out EventFd? eventFd)
+    private VhostUserRefusal TakeVringFd(VhostUserMessage message, out VhostUserVring? vring, out EventFd? eventFd)
     {
         vring = null;
         eventFd = null;
-        if (!message.TryRead(out VringFdPayload payload) || payload.Index >= _vrings.Length) return "no such ring";
+        if (!message.TryRead(out VringFdPayload payload) || payload.Index >= _vrings.Length) return VhostUserRefusalReason.NoSuchRing;
         vring = _vrings[payload.Index];
-        if (payload.HasNoFd) return null; // an fd attached anyway is closed with the message
+        if (payload.HasNoFd) return VhostUserRefusal.Accepted; // an fd attached anyway is closed with the message
         var fd = message.TakeFd(0);
-        if (fd is null) return "no fd attached";
+        if (fd is null) return new(VhostUserRefusalReason.BadRingFd, "no fd attached");
         if (!EventFdCheck.IsEventFd(fd))
         {
             fd.Dispose();
-            return "the fd is not an eventfd";
+            return new(VhostUserRefusalReason.BadRingFd, "the fd is not an eventfd");
         }
         eventFd = EventFd.Adopt(fd);
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
     private void StartVring(VhostUserVring vring, VringAreas areas)
@@ -513,18 +516,18 @@ public sealed class VhostUserBackendSession : IDisposable
         }
     }
 
-    /// <summary>Translates the ring's user addresses through <paramref name="memory"/>; null on success, else why not.</summary>
-    private static string? TryTranslate(VhostUserVring vring, GuestMemoryMap memory, out VringAreas areas)
+    /// <summary>Translates the ring's user addresses through <paramref name="memory"/>; accepted, or why not.</summary>
+    private static VhostUserRefusal TryTranslate(VhostUserVring vring, GuestMemoryMap memory, out VringAreas areas)
     {
         areas = default;
-        if (vring.Size == 0) return "no queue size";
-        if (vring.UserAddresses is not { } addresses) return "no ring addresses";
+        if (vring.Size == 0) return new(VhostUserRefusalReason.RingUnmapped, "no queue size");
+        if (vring.UserAddresses is not { } addresses) return new(VhostUserRefusalReason.RingUnmapped, "no ring addresses");
         if (!TryTranslateArea(memory, addresses.DescriptorTable, VringLayout.DescriptorTableBytes(vring.Size), out var descriptors)
             || !TryTranslateArea(memory, addresses.AvailableRing, VringLayout.AvailRingBytes(vring.Size), out var available)
             || !TryTranslateArea(memory, addresses.UsedRing, VringLayout.UsedRingBytes(vring.Size), out var used))
-            return "ring outside the memory table";
+            return new(VhostUserRefusalReason.RingUnmapped, "ring outside the memory table");
         areas = new VringAreas(descriptors, available, used);
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
     private static bool TryTranslateArea(GuestMemoryMap memory, ulong userAddress, int length, out VringArea area)
@@ -544,7 +547,7 @@ public sealed class VhostUserBackendSession : IDisposable
 
     // ---- config space, channels, shared memory ----
 
-    private string? GetConfig(VhostUserMessage message)
+    private VhostUserRefusal GetConfig(VhostUserMessage message)
     {
         int headerLength = Unsafe.SizeOf<ConfigSpaceHeader>();
         message.TryRead(out ConfigSpaceHeader header);
@@ -558,32 +561,34 @@ public sealed class VhostUserBackendSession : IDisposable
             : ReplyBytes(message, ReadOnlySpan<byte>.Empty);
     }
 
-    private string? SetConfig(VhostUserMessage message)
+    private VhostUserRefusal SetConfig(VhostUserMessage message)
     {
         int headerLength = Unsafe.SizeOf<ConfigSpaceHeader>();
         message.TryRead(out ConfigSpaceHeader header);
         if (header.Size > VhostUserLimits.MaxConfigSize || message.Payload.Length != headerLength + (int)header.Size)
-            return "config size does not match the payload";
-        if (header.Flags is not (ConfigSpaceUpdate.FromDriver or ConfigSpaceUpdate.Migration)) return $"config flags {header.Flags}";
-        return Device.TryWriteConfig(header.Offset, message.Payload[headerLength..], header.Flags) ? null : "config write refused";
+            return new(VhostUserRefusalReason.ConfigRefused, "config size does not match the payload");
+        if (header.Flags is not (ConfigSpaceUpdate.FromDriver or ConfigSpaceUpdate.Migration)) return new(VhostUserRefusalReason.ConfigRefused, $"config flags {header.Flags}");
+        return Device.TryWriteConfig(header.Offset, message.Payload[headerLength..], header.Flags)
+            ? VhostUserRefusal.Accepted
+            : new(VhostUserRefusalReason.ConfigRefused, "the device refused the write");
     }
 
-    private string? SetBackendChannel(VhostUserMessage message)
+    private VhostUserRefusal SetBackendChannel(VhostUserMessage message)
     {
         var fd = message.TakeFd(0)!;
         if (!HasNegotiated(ProtocolFeatures.BackendReq))
         {
             fd.Dispose();
-            return "BACKEND_REQ was not negotiated";
+            return new(VhostUserRefusalReason.FeatureNotNegotiated, "BACKEND_REQ");
         }
         var channel = new VhostUserChannel(AdoptSocket(fd), MessageRules.BackendReplies);
         // SHMEM_MAP needs the window (SHMEM) and an fd on the channel (BACKEND_SEND_FD).
         bool canMap = HasNegotiated(ProtocolFeatures.Shmem | ProtocolFeatures.BackendSendFd);
         _window.Attach(channel, canMap ? _options.HostVisibleWindowSize : 0, HasNegotiated(ProtocolFeatures.ReplyAck));
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
-    private string? SetDisplaySocket(VhostUserMessage message)
+    private VhostUserRefusal SetDisplaySocket(VhostUserMessage message)
     {
         // QEMU hands over a new socket on every DRIVER_OK; the old one is done with.
         var socket = AdoptSocket(message.TakeFd(0)!);
@@ -596,11 +601,11 @@ public sealed class VhostUserBackendSession : IDisposable
         {
             // The front-end sent an fd epoll cannot watch (a memfd, a file): its error, not a device
             // fault, and the display it had keeps working. The failed connection closed the fd.
-            return $"the display fd cannot be watched ({exception.Message})";
+            return new(VhostUserRefusalReason.DisplayFdUnwatchable, exception.Message);
         }
         Display?.Dispose();
         Display = connection;
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
     private static UnixSocket AdoptSocket(FileDescriptor fd)
@@ -616,7 +621,7 @@ public sealed class VhostUserBackendSession : IDisposable
         }
     }
 
-    private string? GetShmemConfig(VhostUserMessage message)
+    private VhostUserRefusal GetShmemConfig(VhostUserMessage message)
     {
         var config = new ShmemConfig();
         if (_options.HostVisibleWindowSize > 0)
@@ -630,14 +635,14 @@ public sealed class VhostUserBackendSession : IDisposable
 
     // ---- replies and the end ----
 
-    private string? Reply<T>(VhostUserMessage message, in T payload) where T : unmanaged =>
+    private VhostUserRefusal Reply<T>(VhostUserMessage message, in T payload) where T : unmanaged =>
         ReplyBytes(message, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in payload)));
 
-    private string? ReplyBytes(VhostUserMessage message, ReadOnlySpan<byte> payload)
+    private VhostUserRefusal ReplyBytes(VhostUserMessage message, ReadOnlySpan<byte> payload)
     {
         if (_channel.Send(message.Request, MessageFlags.Version1 | MessageFlags.Reply, payload) == SendStatus.Queued)
             _watch.Change(Readiness.Readable | Readiness.Writable);
-        return null;
+        return VhostUserRefusal.Accepted;
     }
 
     private void EndOnChannelError()

@@ -12,8 +12,8 @@ internal static partial class VhostUserLog
     public static partial void SessionEnded(ILogger logger, int session, VhostUserSessionEnd end);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning,
-        Message = "vhost-user session {Session}: {Request} refused ({Why})")]
-    public static partial void RequestRefused(ILogger logger, int session, string request, string why);
+        Message = "vhost-user session {Session}: {Request} refused ({Refusal})")]
+    public static partial void RequestRefused(ILogger logger, int session, string request, VhostUserRefusal refusal);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "vhost-user session {Session}: the device failed")]
     public static partial void DeviceFault(ILogger logger, int session, Exception exception);

@@ -92,6 +92,7 @@ public sealed class SendTests : IDisposable
     public void Identifier_types_a_guest_cannot_send_are_refused(IdentifierType type)
     {
         _guest.SubmitFails(CrossDomainCommands.Send("x"u8, (1, type)), GpuError.InvalidParameter);
+        AssertRefused(CrossDomainRefusal.IdentifierTypeNotSendable);
     }
 
     [Fact]
@@ -100,6 +101,7 @@ public sealed class SendTests : IDisposable
         var send = CrossDomainCommands.Send("x"u8);
         send[8] = CrossDomainLimits.MaxIdentifiers + 1;
         _guest.SubmitFails(send, GpuError.InvalidParameter);
+        AssertRefused(CrossDomainRefusal.TooManyIdentifiers);
         send[8] = 0xFF;
         send[11] = 0xFF;
         _guest.SubmitFails(send, GpuError.InvalidParameter);
@@ -110,8 +112,12 @@ public sealed class SendTests : IDisposable
     {
         uint blob = _guest.CreateHostBlob(_guest.GetImageRequirements(16, 16, Argb8888).BlobId, 4096);
         _guest.SubmitFails(CrossDomainCommands.Send([], (blob, IdentifierType.VirtgpuBlob)), GpuError.InvalidParameter);
+        AssertRefused(CrossDomainRefusal.IdentifiersWithoutData);
         _guest.SubmitOk(CrossDomainCommands.Send([]));
     }
+
+    private void AssertRefused(CrossDomainRefusal refusal) =>
+        Assert.Contains(_device.Harness.Logger.Entries, entry => entry.Message.EndsWith($"refused: {refusal}", StringComparison.Ordinal));
 
     [Fact]
     public void Sizes_are_checked_against_cmd_size()

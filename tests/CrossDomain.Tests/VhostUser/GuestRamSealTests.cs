@@ -95,6 +95,7 @@ public sealed class GuestRamSealTests : IDisposable
                 Assert.Empty(session.MemoryMap?.Regions ?? []);
             });
             var refusal = Assert.Single(logger.Entries, entry => entry.Message.Contains("refused"));
+            Assert.Contains(nameof(VhostUserRefusalReason.MemoryRefused), refusal.Message);
             Assert.Contains(nameof(MemoryMapError.Truncatable), refusal.Message);
             Assert.Contains("memory-backend-memfd", refusal.Message);
             Assert.Contains("F_SEAL_SHRINK", refusal.Message);

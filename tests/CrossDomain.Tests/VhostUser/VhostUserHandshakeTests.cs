@@ -247,6 +247,7 @@ public sealed class VhostUserHandshakeTests : IDisposable
             var end = _backend.Invoke(() => session.End!);
             Assert.Equal(SessionEndReason.RequestFailed, end.Reason);
             Assert.Equal(FrontendRequest.SetFeatures, end.Request);
+            Assert.Equal(VhostUserRefusalReason.FeatureNotOffered, end.Refusal.Reason);
         }
     }
 
@@ -310,6 +311,7 @@ public sealed class VhostUserHandshakeTests : IDisposable
         raw.Send((FrontendRequest)77, 0UL);
         Assert.True(_backend.WaitUntil(() => session.IsClosed));
         Assert.Equal(SessionEndReason.RequestFailed, _backend.Invoke(() => session.End!.Reason));
+        Assert.Equal(VhostUserRefusalReason.NotSupported, _backend.Invoke(() => session.End!.Refusal.Reason));
     }
 
     [Fact]

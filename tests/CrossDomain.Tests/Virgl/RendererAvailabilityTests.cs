@@ -1,7 +1,8 @@
 using CrossDomain.Host;
 using CrossDomain.Host.Device;
-using CrossDomain.Host.Gfxstream;
-using CrossDomain.Host.Virgl;
+using CrossDomain.Host.Renderers;
+using CrossDomain.Host.Renderers.Gfxstream;
+using CrossDomain.Host.Renderers.Virgl;
 using CrossDomain.Tests.Device;
 using CrossDomain.Tests.Support;
 using CrossDomain.VirtioGpu.Driver;

@@ -1,4 +1,4 @@
-using CrossDomain.Host.Virgl;
+using CrossDomain.Host.Renderers.Virgl;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrossDomain.Tests.Virgl;

@@ -1,5 +1,5 @@
 using CrossDomain.Host.Device;
-using CrossDomain.Host.Virgl;
+using CrossDomain.Host.Renderers.Virgl;
 using CrossDomain.Tests.Device;
 using CrossDomain.VirtioGpu.Protocol;
 using static CrossDomain.Tests.Device.GpuRequests;

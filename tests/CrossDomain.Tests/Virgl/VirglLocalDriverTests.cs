@@ -1,4 +1,4 @@
-using CrossDomain.Host.Virgl;
+using CrossDomain.Host.Renderers.Virgl;
 using CrossDomain.Tests.Support;
 using CrossDomain.VirtioGpu.Driver;
 using CrossDomain.VirtioGpu.Linux;

@@ -1,5 +1,5 @@
-using CrossDomain.Host.Gfxstream;
-using CrossDomain.Host.Virgl;
+using CrossDomain.Host.Renderers.Gfxstream;
+using CrossDomain.Host.Renderers.Virgl;
 
 namespace CrossDomain.Tests.VirtioGpu;
 

@@ -1,0 +1,62 @@
+using CrossDomain.Host.Device;
+
+namespace CrossDomain.Host.Renderers;
+
+/// <summary>
+/// One guest context of a renderer library: what virgl and gfxstream contexts share. It holds the
+/// library from creation (the context type acquired it) until it is disposed, has the library
+/// signal its fences to the device, and hands the library a private copy of each command stream.
+/// </summary>
+internal abstract unsafe class RendererContext : IGpuContext
+{
+    private readonly RendererLibrary _library;
+    private readonly SubmissionCopy _commandCopy;
+    private bool _disposed;
+
+    /// <summary>Call once the library has made its context under <see cref="GpuContextSetup.ContextId"/>.</summary>
+    private protected RendererContext(RendererLibrary library, GpuContextSetup setup)
+    {
+        _library = library;
+        Id = setup.ContextId;
+        _commandCopy = new SubmissionCopy(setup.Memory);
+        library.RegisterContext(Id, setup.Fences);
+    }
+
+    /// <summary>The guest's context id, which is the library's too.</summary>
+    protected uint Id { get; }
+
+    public GpuError Submit(ReadOnlySpan<byte> commands)
+    {
+        if (!IsWellFormed(commands)) return GpuError.InvalidParameter;
+        if (commands.IsEmpty) return GpuError.None;
+        if (_commandCopy.TryCopy(commands) is not { } commandCopy) return GpuError.OutOfMemory;
+        fixed (byte* copy = commandCopy)
+            return SubmitCopy(copy, commands.Length) ? GpuError.None : GpuError.InvalidParameter;
+    }
+
+    public abstract void AttachResource(GpuResource resource);
+
+    public abstract void DetachResource(GpuResource resource);
+
+    public abstract GpuError CreateBlob(in HostBlobRequest request, out HostBlob? blob);
+
+    public abstract GpuError CreateFence(byte ringIndex, ulong fenceId);
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _library.UnregisterContext(Id);
+        DestroyInLibrary();
+        _commandCopy.Dispose();
+        _library.Release();
+    }
+
+    /// <summary>Whether the stream's framing is one the library takes; an empty stream is.</summary>
+    private protected virtual bool IsWellFormed(ReadOnlySpan<byte> commands) => true;
+
+    /// <summary>Hands the library the stream, copied; false when it refuses it.</summary>
+    private protected abstract bool SubmitCopy(byte* commands, int length);
+
+    private protected abstract void DestroyInLibrary();
+}
