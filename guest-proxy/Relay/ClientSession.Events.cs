@@ -2,7 +2,6 @@ using System.Text;
 using CrossDomain.GuestProxy.Channel;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.CrossDomain;
-using CrossDomain.VirtioGpu.Linux;
 using CrossDomain.Wayland.Connection;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;
@@ -111,21 +110,19 @@ internal sealed partial class ClientSession
         ulong blobSize = (identifier.Size + Page - 1) & ~(Page - 1);
         if (identifier.Size == 0 || identifier.Size > MaxHostMemoryCopy)
             throw new InvalidDataException($"host memory of {identifier.Size} bytes for one event");
-        var driver = _channel.Driver;
-        var blob = driver.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseMappable | VirtgpuBlobFlags.UseShareable, blobSize, identifier.Id);
+        var memfd = MemFd.Create("crossdomain-host-memory", identifier.Size);
         try
         {
-            var source = driver.Map(blob.BufferHandle).GetSpan(0, (int)identifier.Size);
-            var memfd = MemFd.Create("crossdomain-host-memory", identifier.Size);
             using (var copy = MemoryMapping.Map(memfd, identifier.Size))
-                source.CopyTo(copy.Span);
+                _channel.ReadHostMemory(identifier.Id, blobSize, copy.Span);
             // Sealed: a keymap (the one such event here) is shared read-only with MAP_PRIVATE from wl_seat v7.
             MemFd.AddSeals(memfd, MemFdSeals.Shrink | MemFdSeals.Grow | MemFdSeals.Write | MemFdSeals.Seal);
             return memfd;
         }
-        finally
+        catch
         {
-            driver.CloseBuffer(blob.BufferHandle);
+            memfd.Dispose();
+            throw;
         }
     }
 

@@ -150,10 +150,10 @@ internal sealed partial class ClientSession
         RegisterId(message.ObjectId, request.Id, WlBuffer.Interface, target.Version);
 
         var requirements = _shadows.Requirements((uint)request.Width, (uint)request.Height, ShmFormats.ToDrmFourcc(request.Format));
-        var (blob, memory) = _shadows.Create(requirements);
+        var shadow = _shadows.Create(requirements);
         pool.AddReference();
         _buffers[request.Id] = new ShadowBuffer(pool, request.Offset, request.Width, request.Height, request.Stride, (int)bytesPerPixel,
-            _channel.Driver, blob, memory, (int)requirements.Strides[0]);
+            shadow, (int)requirements.Strides[0]);
 
         // The pool id is re-made on the host around this buffer's shadow: destroy, create, then the
         // buffer at offset 0 with the host's stride. The compositor's delete_id for the destroy is
@@ -165,7 +165,7 @@ internal sealed partial class ClientSession
         _toHost.Add(writer.Written, []);
         writer = new WireWriter(_scratch);
         WlShm.CreatePoolRequest.Encode(ref writer, shmId, poolId, (int)requirements.Size);
-        _toHost.Add(writer.Written, [new ChannelIdentifier(blob.ResourceId, IdentifierType.VirtgpuBlob)]);
+        _toHost.Add(writer.Written, [new ChannelIdentifier(shadow.ResourceId, IdentifierType.VirtgpuBlob)]);
         writer = new WireWriter(_scratch);
         WlShmPool.CreateBufferRequest.Encode(ref writer, poolId, request.Id, 0, request.Width, request.Height, (int)requirements.Strides[0], request.Format);
         _toHost.Add(writer.Written, []);
