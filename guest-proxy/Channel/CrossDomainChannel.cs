@@ -12,7 +12,8 @@ namespace CrossDomain.GuestProxy.Channel;
 /// The guest end of one cross-domain Wayland channel (PROTOCOL.md B, D.1): a capset-5 context with
 /// a query ring and a channel ring, the compositor stream carried in SEND/RECEIVE, pipes in
 /// READ/WRITE. It works on any <see cref="IVirtioGpuDriver"/>, so the same code runs in a VM and in
-/// local mode. One channel per Wayland client, as sommelier does.
+/// local mode. One channel per Wayland client, as sommelier does. Every virtio-gpu operation the
+/// relay needs goes through here, and a device failure comes out as a <see cref="CrossDomainChannelException"/>.
 /// </summary>
 public sealed class CrossDomainChannel : IDisposable
 {
@@ -38,10 +39,8 @@ public sealed class CrossDomainChannel : IDisposable
         _channelRingMemory = driver.Map(_channelRing.BufferHandle);
     }
 
-    public IVirtioGpuDriver Driver => _driver;
-
     /// <summary>Readable when a channel event may be waiting: watch it, then call <see cref="TryReceive"/>.</summary>
-    public FileDescriptor EventFd => _driver.EventFd;
+    public FileDescriptor ReceiveReadyFd => _driver.FenceNotificationFd;
 
     /// <summary>Readable once the device is gone (see <see cref="IVirtioGpuDriver.DeviceGoneFd"/>); null where it cannot go.</summary>
     public FileDescriptor? DeviceGoneFd => _driver.DeviceGoneFd;
@@ -52,13 +51,48 @@ public sealed class CrossDomainChannel : IDisposable
     /// </summary>
     public static CrossDomainChannel Open(IVirtioGpuDriver driver)
     {
+        try
+        {
+            return OpenOn(driver);
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
+    }
+
+    /// <summary>As <see cref="Open(IVirtioGpuDriver)"/> on a driver it opens first, and closes again if the channel cannot be made.</summary>
+    public static CrossDomainChannel Open(Func<IVirtioGpuDriver> openDriver)
+    {
+        IVirtioGpuDriver driver;
+        try
+        {
+            driver = openDriver();
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
+        try
+        {
+            return Open(driver);
+        }
+        catch
+        {
+            driver.Dispose();
+            throw;
+        }
+    }
+
+    private static CrossDomainChannel OpenOn(IVirtioGpuDriver driver)
+    {
         if ((driver.GetParam(VirtgpuParam.SupportedCapsetIds) >> (int)VirtioGpu.Protocol.CapsetId.CrossDomain & 1) == 0)
-            throw new VirtioGpuDriverException("the device offers no cross-domain capset", LibC.ENOTSUP);
+            throw new CrossDomainChannelException("the device offers no cross-domain capset", LibC.ENOTSUP);
         Span<byte> caps = stackalloc byte[Unsafe.SizeOf<CrossDomainCapabilities>()];
         driver.GetCaps((uint)VirtioGpu.Protocol.CapsetId.CrossDomain, 0, caps);
         var capabilities = MemoryMarshal.Read<CrossDomainCapabilities>(caps);
         if ((capabilities.SupportedChannels >> (int)ChannelType.Wayland & 1) == 0)
-            throw new VirtioGpuDriverException("the host has no Wayland compositor for cross-domain", LibC.ENOTSUP);
+            throw new CrossDomainChannelException("the host has no Wayland compositor for cross-domain", LibC.ENOTSUP);
 
         driver.InitContext((uint)VirtioGpu.Protocol.CapsetId.CrossDomain, ringCount: 2, pollRingMask: 1u << (int)CrossDomainRing.Channel);
         var channel = new CrossDomainChannel(driver);
@@ -97,7 +131,7 @@ public sealed class CrossDomainChannel : IDisposable
         }
         MemoryMarshal.Write(_command, in send);
         data.CopyTo(_command.AsSpan(CrossDomainSendReceive.Size));
-        _driver.Submit(_command.AsSpan(0, size), null, []);
+        Submit(_command.AsSpan(0, size));
     }
 
     /// <summary>The id the host will expect for the next READ_PIPE identifier (B.6: both sides count).</summary>
@@ -121,7 +155,7 @@ public sealed class CrossDomainChannel : IDisposable
         };
         MemoryMarshal.Write(_command, in write);
         data.CopyTo(_command.AsSpan(CrossDomainReadWrite.Size));
-        _driver.Submit(_command.AsSpan(0, size), null, []);
+        Submit(_command.AsSpan(0, size));
     }
 
     /// <summary>
@@ -132,6 +166,18 @@ public sealed class CrossDomainChannel : IDisposable
     public bool TryReceive(out ChannelEvent channelEvent)
     {
         channelEvent = _event;
+        try
+        {
+            return TryReceiveEvent();
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
+    }
+
+    private bool TryReceiveEvent()
+    {
         if (!_pollPending || !_driver.TryReadFenceEvent()) return false;
         _pollPending = false;
         var ring = _channelRingMemory.GetSpan(0, (int)RingSize);
@@ -173,11 +219,70 @@ public sealed class CrossDomainChannel : IDisposable
             DrmFormat = drmFormat,
             Flags = usage,
         };
-        // The answer lands in the query ring; the fence on ring 0, tied to the ring's buffer, says when.
-        _driver.Submit(MemoryMarshal.AsBytes(new ReadOnlySpan<CrossDomainGetImageRequirements>(in request)), (uint)CrossDomainRing.Query, [_queryRing.BufferHandle]);
-        if (!_driver.Wait(_queryRing.BufferHandle, noWait: false, QueryTimeout))
-            throw new VirtioGpuDriverException("GET_IMAGE_REQUIREMENTS got no answer", LibC.ETIMEDOUT);
+        bool answered;
+        try
+        {
+            // The answer lands in the query ring; the fence on ring 0, tied to the ring's buffer, says when.
+            _driver.Submit(MemoryMarshal.AsBytes(new ReadOnlySpan<CrossDomainGetImageRequirements>(in request)), (uint)CrossDomainRing.Query, [_queryRing.BufferHandle]);
+            answered = _driver.Wait(_queryRing.BufferHandle, noWait: false, QueryTimeout);
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
+        if (!answered) throw new CrossDomainChannelException("GET_IMAGE_REQUIREMENTS got no answer", LibC.ETIMEDOUT);
         return MemoryMarshal.Read<CrossDomainImageRequirements>(_queryRingMemory.GetSpan(0, Unsafe.SizeOf<CrossDomainImageRequirements>()));
+    }
+
+    /// <summary>
+    /// A host blob made from <paramref name="blobId"/> (a template GET_IMAGE_REQUIREMENTS named, or
+    /// memory the host exported in a RECEIVE) and mapped here, so the proxy can write or read it.
+    /// </summary>
+    public MappedHostBlob CreateMappedBlob(ulong blobId, ulong size)
+    {
+        try
+        {
+            var blob = _driver.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseMappable | VirtgpuBlobFlags.UseShareable, size, blobId);
+            try
+            {
+                return new MappedHostBlob(this, blob.BufferHandle, blob.ResourceId, _driver.Map(blob.BufferHandle));
+            }
+            catch
+            {
+                _driver.CloseBuffer(blob.BufferHandle);
+                throw;
+            }
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
+    }
+
+    /// <summary>
+    /// A host blob made from <paramref name="blobId"/> that the proxy never touches, only names in
+    /// SENDs; it lives as long as the context. Returns its resource id.
+    /// </summary>
+    public uint CreateUnmappedBlob(ulong blobId, ulong size)
+    {
+        try
+        {
+            return _driver.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseShareable, size, blobId).ResourceId;
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
+    }
+
+    /// <summary>
+    /// Copies the host memory behind blob <paramref name="blobId"/> (exported by the host in a
+    /// RECEIVE) into <paramref name="destination"/>; the import is closed again at once.
+    /// </summary>
+    public void ReadHostMemory(ulong blobId, ulong blobSize, Span<byte> destination)
+    {
+        using var blob = CreateMappedBlob(blobId, blobSize);
+        blob.GetSpan(0, destination.Length).CopyTo(destination);
     }
 
     public void Dispose()
@@ -186,6 +291,32 @@ public sealed class CrossDomainChannel : IDisposable
         // pipes, items. The rings go with it.
         _driver.Dispose();
     }
+
+    internal void CloseBuffer(uint bufferHandle)
+    {
+        try
+        {
+            _driver.CloseBuffer(bufferHandle);
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
+    }
+
+    private void Submit(ReadOnlySpan<byte> command)
+    {
+        try
+        {
+            _driver.Submit(command, null, []);
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
+    }
+
+    private static CrossDomainChannelException Failed(VirtioGpuDriverException failure) => new(failure.Message, failure.Errno, failure);
 
     private void Poll()
     {

@@ -2,7 +2,6 @@ using System.Text;
 using CrossDomain.GuestProxy.Channel;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.CrossDomain;
-using CrossDomain.VirtioGpu.Linux;
 using CrossDomain.Wayland.Connection;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;
@@ -15,34 +14,32 @@ internal sealed partial class ClientSession
     private bool HandleEvent(in HostEvent message)
     {
         _objects.TryGet(message.Header.ObjectId, out var target);
-        var @interface = target.Interface;
-        ushort opcode = message.Header.Opcode;
         if (message.Created.Exists && !RegisterServerObject(message, target)) return false;
 
-        if (@interface == WlDisplay.Interface && opcode == WlDisplay.Events.DeleteId)
+        switch ((target.Interface.Id, message.Header.Opcode))
         {
-            if (WlDisplay.DeleteIdEvent.TryDecode(message.Body.Span, [], out var deleted) != WireError.None) return HostFault("a malformed delete_id");
-            if (_hiddenDeletes.TryGetValue(deleted.Id, out int hidden))
-            {
-                if (hidden == 1) _hiddenDeletes.Remove(deleted.Id);
-                else _hiddenDeletes[deleted.Id] = hidden - 1;
-                return true;
-            }
-            _objects.Remove(deleted.Id);
-            _registries.Remove(deleted.Id);
-        }
-        else if (@interface == WlRegistry.Interface && opcode == WlRegistry.Events.Global)
-            return AnnounceGlobal(message);
-        else if (@interface == WlRegistry.Interface && opcode == WlRegistry.Events.GlobalRemove)
-        {
-            if (WlRegistry.GlobalRemoveEvent.TryDecode(message.Body.Span, [], out var removed) != WireError.None) return HostFault("a malformed global_remove");
-            if (!_registries.TryGetValue(message.Header.ObjectId, out var advertised) || !advertised.Remove(removed.Name)) return true;
-        }
-        else if (@interface == WlShm.Interface && opcode == WlShm.Events.Format)
-        {
-            if (WlShm.FormatEvent.TryDecode(message.Body.Span, [], out var format) != WireError.None) return HostFault("a malformed wl_shm.format");
-            // Formats the proxy cannot shadow are not offered, so no client picks one.
-            if (Shm.ShmFormats.BytesPerPixel(format.Format) == 0) return true;
+            case (WaylandInterfaceId.WlDisplay, WlDisplay.Events.DeleteId):
+                if (WlDisplay.DeleteIdEvent.TryDecode(message.Body.Span, [], out var deleted) != WireError.None) return HostFault("a malformed delete_id");
+                if (_hiddenDeletes.TryGetValue(deleted.Id, out int hidden))
+                {
+                    if (hidden == 1) _hiddenDeletes.Remove(deleted.Id);
+                    else _hiddenDeletes[deleted.Id] = hidden - 1;
+                    return true;
+                }
+                _objects.Remove(deleted.Id);
+                _registries.Remove(deleted.Id);
+                break;
+            case (WaylandInterfaceId.WlRegistry, WlRegistry.Events.Global):
+                return AnnounceGlobal(message);
+            case (WaylandInterfaceId.WlRegistry, WlRegistry.Events.GlobalRemove):
+                if (WlRegistry.GlobalRemoveEvent.TryDecode(message.Body.Span, [], out var removed) != WireError.None) return HostFault("a malformed global_remove");
+                if (!_registries.TryGetValue(message.Header.ObjectId, out var advertised) || !advertised.Remove(removed.Name)) return true;
+                break;
+            case (WaylandInterfaceId.WlShm, WlShm.Events.Format):
+                if (WlShm.FormatEvent.TryDecode(message.Body.Span, [], out var format) != WireError.None) return HostFault("a malformed wl_shm.format");
+                // Formats the proxy cannot shadow are not offered, so no client picks one.
+                if (Shm.ShmFormats.BytesPerPixel(format.Format) == 0) return true;
+                break;
         }
 
         if (message.Signature.FdCount == 0)
@@ -55,7 +52,7 @@ internal sealed partial class ClientSession
 
     private bool RegisterServerObject(in HostEvent message, LiveObject target)
     {
-        var created = message.Created.Interface is { } name ? WaylandProtocols.Find(name) : null;
+        var created = message.Created.ResolvedInterface;
         if (created is null || !_objects.TryAddServerObject(message.Created.Id, created, target.Version))
             return HostFault($"an event that creates object {message.Created.Id}, which is not the server's to create");
         return true;
@@ -111,21 +108,19 @@ internal sealed partial class ClientSession
         ulong blobSize = (identifier.Size + Page - 1) & ~(Page - 1);
         if (identifier.Size == 0 || identifier.Size > MaxHostMemoryCopy)
             throw new InvalidDataException($"host memory of {identifier.Size} bytes for one event");
-        var driver = _channel.Driver;
-        var blob = driver.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseMappable | VirtgpuBlobFlags.UseShareable, blobSize, identifier.Id);
+        var memfd = MemFd.Create("crossdomain-host-memory", identifier.Size);
         try
         {
-            var source = driver.Map(blob.BufferHandle).GetSpan(0, (int)identifier.Size);
-            var memfd = MemFd.Create("crossdomain-host-memory", identifier.Size);
             using (var copy = MemoryMapping.Map(memfd, identifier.Size))
-                source.CopyTo(copy.Span);
+                _channel.ReadHostMemory(identifier.Id, blobSize, copy.Span);
             // Sealed: a keymap (the one such event here) is shared read-only with MAP_PRIVATE from wl_seat v7.
             MemFd.AddSeals(memfd, MemFdSeals.Shrink | MemFdSeals.Grow | MemFdSeals.Write | MemFdSeals.Seal);
             return memfd;
         }
-        finally
+        catch
         {
-            driver.CloseBuffer(blob.BufferHandle);
+            memfd.Dispose();
+            throw;
         }
     }
 

@@ -29,56 +29,79 @@ internal sealed partial class ClientSession
         _metrics.Message(_metricTags, toHost: true, MessageHeader.Length + message.Body.Length, message.Fds.Length);
         _tracer?.Trace(Number, toHost: true, target.Interface, message.ObjectId, message.Signature, message.Body.Span);
 
-        var @interface = target.Interface;
-        ushort opcode = message.Opcode;
-        if (@interface == WlRegistry.Interface && opcode == WlRegistry.Requests.Bind) Bind(message);
-        else if (@interface == WlShm.Interface && opcode == WlShm.Requests.CreatePool) CreatePool(message, target);
-        else if (@interface == WlShmPool.Interface && opcode == WlShmPool.Requests.CreateBuffer) CreateBuffer(message, target);
-        else if (@interface == WlShmPool.Interface && opcode == WlShmPool.Requests.Resize) ResizePool(message);
-        else if (@interface == WlSurface.Interface) SurfaceRequest(message, target);
-        else if (message.Fds.Length > 0 && IsPipeReceive(@interface, opcode)) PipeReceive(message, target);
-        else
+        switch ((target.Interface.Id, message.Opcode))
         {
-            if (message.Fds.Length > 0)
-            {
-                foreach (var fd in message.Fds) fd.Dispose();
-                throw new ClientProtocolException(message.ObjectId, DisplayError.Implementation,
-                    $"{@interface.Name}.{message.Signature.Name} carries an fd the bridge cannot pass to the host");
-            }
-            Register(message, target);
-            Forward(message, []);
-            AfterForward(message, @interface, opcode);
+            case (WaylandInterfaceId.WlRegistry, WlRegistry.Requests.Bind):
+                Bind(message);
+                break;
+            case (WaylandInterfaceId.WlShm, WlShm.Requests.CreatePool):
+                CreatePool(message, target);
+                break;
+            case (WaylandInterfaceId.WlShmPool, WlShmPool.Requests.CreateBuffer):
+                CreateBuffer(message, target);
+                break;
+            case (WaylandInterfaceId.WlShmPool, WlShmPool.Requests.Resize):
+                ResizePool(message);
+                break;
+            case (WaylandInterfaceId.WlSurface, _):
+                SurfaceRequest(message, target);
+                break;
+            case (WaylandInterfaceId.WlDataOffer, WlDataOffer.Requests.Receive):
+            case (WaylandInterfaceId.ZwpPrimarySelectionOfferV1, ZwpPrimarySelectionOfferV1.Requests.Receive):
+                PipeReceive(message, target);
+                break;
+            case (WaylandInterfaceId.WlDisplay, WlDisplay.Requests.GetRegistry):
+                ForwardAsItCame(message, target);
+                _registries[message.Created.Id] = [];
+                break;
+            case (WaylandInterfaceId.WlCompositor, WlCompositor.Requests.CreateSurface):
+                ForwardAsItCame(message, target);
+                _surfaces[message.Created.Id] = new ShmSurface();
+                break;
+            case (WaylandInterfaceId.WlShmPool, WlShmPool.Requests.Destroy):
+                ForwardAsItCame(message, target);
+                if (_pools.Remove(message.ObjectId, out var pool)) pool.Dispose();
+                break;
+            case (WaylandInterfaceId.WlBuffer, WlBuffer.Requests.Destroy):
+                ForwardAsItCame(message, target);
+                if (_buffers.Remove(message.ObjectId, out var buffer))
+                {
+                    foreach (var surface in _surfaces.Values) surface.Forget(message.ObjectId);
+                    // The destroy must reach the host before the blob behind it is unreferenced.
+                    _toHost.Flush();
+                    buffer.Dispose();
+                }
+                break;
+            case (WaylandInterfaceId.WpViewporter, WpViewporter.Requests.GetViewport):
+                ForwardAsItCame(message, target);
+                var reader = message.CreateReader();
+                if (reader.TryReadUint(out _) && reader.TryReadObject(false, out uint surfaceId) && _surfaces.TryGetValue(surfaceId, out var viewed))
+                    viewed.HasViewport = true;
+                break;
+            default:
+                ForwardAsItCame(message, target);
+                break;
         }
     }
 
-    private void AfterForward(in WaylandMessage message, WaylandInterface @interface, ushort opcode)
+    /// <summary>A request the proxy has nothing to change in: its new object recorded, the bytes passed on.</summary>
+    private void ForwardAsItCame(in WaylandMessage message, LiveObject target)
     {
-        if (@interface == WlDisplay.Interface && opcode == WlDisplay.Requests.GetRegistry)
-            _registries[message.Created.Id] = [];
-        else if (@interface == WlCompositor.Interface && opcode == WlCompositor.Requests.CreateSurface)
-            _surfaces[message.Created.Id] = new ShmSurface();
-        else if (@interface == WlShmPool.Interface && opcode == WlShmPool.Requests.Destroy && _pools.Remove(message.ObjectId, out var pool))
-            pool.Dispose();
-        else if (@interface == WlBuffer.Interface && opcode == WlBuffer.Requests.Destroy && _buffers.Remove(message.ObjectId, out var buffer))
+        if (message.Fds.Length > 0)
         {
-            foreach (var surface in _surfaces.Values) surface.Forget(message.ObjectId);
-            // The destroy must reach the host before the blob behind it is unreferenced.
-            _toHost.Flush();
-            buffer.Dispose();
+            foreach (var fd in message.Fds) fd.Dispose();
+            throw new ClientProtocolException(message.ObjectId, DisplayError.Implementation,
+                $"{target.Interface.Name}.{message.Signature.Name} carries an fd the bridge cannot pass to the host");
         }
-        else if (@interface == WpViewporter.Interface && message.Created.Exists)
-        {
-            var reader = message.CreateReader();
-            if (reader.TryReadUint(out _) && reader.TryReadObject(false, out uint surfaceId) && _surfaces.TryGetValue(surfaceId, out var surface))
-                surface.HasViewport = true;
-        }
+        Register(message, target);
+        Forward(message, []);
     }
 
     /// <summary>Records the object a request creates, refusing ids that are not the client's to take.</summary>
     private void Register(in WaylandMessage message, LiveObject target)
     {
         if (!message.Created.Exists) return;
-        var created = WaylandProtocols.Find(message.Created.Interface!)
+        var created = message.Created.ResolvedInterface
             ?? throw new ClientProtocolException(message.ObjectId, DisplayError.InvalidObject, $"unknown interface {message.Created.Interface}");
         RegisterId(message.ObjectId, message.Created.Id, created, target.Version);
     }
@@ -150,10 +173,10 @@ internal sealed partial class ClientSession
         RegisterId(message.ObjectId, request.Id, WlBuffer.Interface, target.Version);
 
         var requirements = _shadows.Requirements((uint)request.Width, (uint)request.Height, ShmFormats.ToDrmFourcc(request.Format));
-        var (blob, memory) = _shadows.Create(requirements);
+        var shadow = _shadows.Create(requirements);
         pool.AddReference();
         _buffers[request.Id] = new ShadowBuffer(pool, request.Offset, request.Width, request.Height, request.Stride, (int)bytesPerPixel,
-            _channel.Driver, blob, memory, (int)requirements.Strides[0]);
+            shadow, (int)requirements.Strides[0]);
 
         // The pool id is re-made on the host around this buffer's shadow: destroy, create, then the
         // buffer at offset 0 with the host's stride. The compositor's delete_id for the destroy is
@@ -165,7 +188,7 @@ internal sealed partial class ClientSession
         _toHost.Add(writer.Written, []);
         writer = new WireWriter(_scratch);
         WlShm.CreatePoolRequest.Encode(ref writer, shmId, poolId, (int)requirements.Size);
-        _toHost.Add(writer.Written, [new ChannelIdentifier(blob.ResourceId, IdentifierType.VirtgpuBlob)]);
+        _toHost.Add(writer.Written, [new ChannelIdentifier(shadow.ResourceId, IdentifierType.VirtgpuBlob)]);
         writer = new WireWriter(_scratch);
         WlShmPool.CreateBufferRequest.Encode(ref writer, poolId, request.Id, 0, request.Width, request.Height, (int)requirements.Strides[0], request.Format);
         _toHost.Add(writer.Written, []);
@@ -237,10 +260,6 @@ internal sealed partial class ClientSession
         BytesCopied += copied;
         _metrics.Copied(_metricTags, copied);
     }
-
-    private static bool IsPipeReceive(WaylandInterface @interface, ushort opcode) =>
-        (@interface == WlDataOffer.Interface && opcode == WlDataOffer.Requests.Receive)
-        || (@interface == ZwpPrimarySelectionOfferV1.Interface && opcode == ZwpPrimarySelectionOfferV1.Requests.Receive);
 
     /// <summary>A receive: the client's fd stays here and the host gets the READ_PIPE id it will answer to.</summary>
     private void PipeReceive(in WaylandMessage message, LiveObject target)

@@ -2,7 +2,6 @@ using CrossDomain.GuestProxy.Channel;
 using CrossDomain.GuestProxy.Relay.Pipes;
 using CrossDomain.GuestProxy.Relay.Shm;
 using CrossDomain.Interop;
-using CrossDomain.VirtioGpu.Driver;
 using CrossDomain.Wayland.Connection;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;
@@ -59,7 +58,7 @@ internal sealed partial class ClientSession : IDisposable
         _resolveRequest = (uint id, ushort opcode, out WireError error) => _objects.Resolve(id, opcode, MessageDirection.Requests, out error);
         _resolveEvent = (uint id, ushort opcode, out WireError error) => _objects.Resolve(id, opcode, MessageDirection.Events, out error);
         _clientWatch = loop.Watch(socket.Handle, Readiness.Readable, OnClientReady);
-        _channelWatch = loop.Watch(channel.EventFd, Readiness.Readable, _ => OnChannelReady());
+        _channelWatch = loop.Watch(channel.ReceiveReadyFd, Readiness.Readable, _ => OnChannelReady());
         // Commands are queued without waiting for replies, so a host service that goes away would
         // otherwise go unnoticed until the client next waits on it, which may be for ever.
         if (channel.DeviceGoneFd is { } gone)
@@ -107,7 +106,7 @@ internal sealed partial class ClientSession : IDisposable
         {
             FailClient(violation.ObjectId, violation.Code, violation.Message);
         }
-        catch (VirtioGpuDriverException failure)
+        catch (CrossDomainChannelException failure)
         {
             Close($"the virtio-gpu device failed: {failure.Message}");
         }
@@ -140,7 +139,7 @@ internal sealed partial class ClientSession : IDisposable
                 if (!DispatchEvents()) return;
             }
         }
-        catch (Exception failure) when (failure is VirtioGpuDriverException or InvalidDataException)
+        catch (Exception failure) when (failure is CrossDomainChannelException or InvalidDataException)
         {
             Close($"the cross-domain channel failed: {failure.Message}");
             return;

@@ -1,7 +1,6 @@
 using CrossDomain.GuestProxy.Channel;
 using CrossDomain.GuestProxy.Listening;
 using CrossDomain.Interop;
-using CrossDomain.VirtioGpu.Driver;
 using Microsoft.Extensions.Logging;
 
 namespace CrossDomain.GuestProxy.Relay;
@@ -14,7 +13,7 @@ namespace CrossDomain.GuestProxy.Relay;
 public sealed class GuestProxyServer : IDisposable
 {
     private readonly WaylandSocketListener _listener;
-    private readonly Func<IVirtioGpuDriver> _openDriver;
+    private readonly Func<CrossDomainChannel> _openChannel;
     private readonly GlobalPolicy _policy;
     private readonly RelayMetrics _metrics;
     private readonly MessageTracer? _tracer;
@@ -27,12 +26,12 @@ public sealed class GuestProxyServer : IDisposable
     private int _clientCount;
     private int _nextClient = 1;
 
-    /// <param name="openDriver">A fresh virtio-gpu driver per client (kernel: a new DRM fd; local: a new vhost-user connection).</param>
-    public GuestProxyServer(WaylandSocketListener listener, Func<IVirtioGpuDriver> openDriver, GlobalPolicy policy,
+    /// <param name="openChannel">A fresh channel per client, each on its own driver (kernel: a new DRM fd; local: a new vhost-user connection).</param>
+    public GuestProxyServer(WaylandSocketListener listener, Func<CrossDomainChannel> openChannel, GlobalPolicy policy,
         RelayMetrics metrics, MessageTracer? tracer, ILogger logger)
     {
         _listener = listener;
-        _openDriver = openDriver;
+        _openChannel = openChannel;
         _policy = policy;
         _metrics = metrics;
         _tracer = tracer;
@@ -58,12 +57,12 @@ public sealed class GuestProxyServer : IDisposable
             CrossDomainChannel? channel = null;
             try
             {
-                channel = CrossDomainChannel.Open(_openDriver());
+                channel = _openChannel();
                 _sessions.Add(new ClientSession(number, socket, channel, _loop, _policy, _metrics, _tracer, _logger, Closed));
                 Interlocked.Increment(ref _clientCount);
                 RelayLog.ClientConnected(_logger, number);
             }
-            catch (Exception failure) when (failure is VirtioGpuDriverException or IOException or System.ComponentModel.Win32Exception or InvalidDataException)
+            catch (Exception failure) when (failure is IOException or System.ComponentModel.Win32Exception or InvalidDataException)
             {
                 RelayLog.ClientRefused(_logger, number, $"no cross-domain channel to the host: {failure.Message}");
                 channel?.Dispose();

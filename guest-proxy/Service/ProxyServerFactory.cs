@@ -1,3 +1,4 @@
+using CrossDomain.GuestProxy.Channel;
 using CrossDomain.GuestProxy.Listening;
 using CrossDomain.GuestProxy.Relay;
 using CrossDomain.VirtioGpu.Driver;
@@ -13,6 +14,6 @@ internal static class ProxyServerFactory
         GlobalPolicy.TryParse(options.Globals, out var allowList, out _);
         var policy = new GlobalPolicy(allowList.Count > 0 ? allowList : null);
         var tracer = options.Trace ? new MessageTracer(loggers.CreateLogger("crossdomain-proxy.trace")) : null;
-        return new GuestProxyServer(listener, openDriver, policy, new RelayMetrics(), tracer, loggers.CreateLogger("crossdomain-proxy.relay"));
+        return new GuestProxyServer(listener, () => CrossDomainChannel.Open(openDriver), policy, new RelayMetrics(), tracer, loggers.CreateLogger("crossdomain-proxy.relay"));
     }
 }

@@ -84,13 +84,18 @@ public sealed class WaylandProtocolGenerator : IIncrementalGenerator
         var knownMessageKeys = allProtocols
             .Select((files, _) => files.SelectMany(file => file.Interfaces).SelectMany(MessageKeys).Distinct().ToEquatableArray());
 
+        // Names only, sorted: which interfaces exist decides the references, and a change inside an
+        // interface does not regenerate the other files.
+        var declaredInterfaceNames = declarations
+            .Select((interfaceDeclarations, _) => interfaceDeclarations.Select(declaration => declaration.Name).Distinct().OrderBy(name => name, StringComparer.Ordinal).ToEquatableArray());
+
         context.RegisterSourceOutput(
-            protocolsToEmit.Combine(typedMessageKeys).Combine(targetNamespace),
+            protocolsToEmit.Combine(typedMessageKeys).Combine(targetNamespace).Combine(declaredInterfaceNames),
             static (output, input) =>
             {
-                var ((file, typedKeys), ns) = input;
+                var (((file, typedKeys), ns), declared) = input;
                 foreach (var diagnostic in file.Protocol.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
-                output.AddSource(file.HintName, ProtocolEmitter.Emit(file.Protocol, Path.GetFileName(file.Protocol.Path), ns, typedKeys));
+                output.AddSource(file.HintName, ProtocolEmitter.Emit(file.Protocol, Path.GetFileName(file.Protocol.Path), ns, typedKeys, declared));
             });
 
         context.RegisterSourceOutput(declarations.Combine(targetNamespace), static (output, input) =>

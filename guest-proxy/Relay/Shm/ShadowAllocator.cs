@@ -1,8 +1,6 @@
 using CrossDomain.GuestProxy.Channel;
 using CrossDomain.VirtioGpu.CrossDomain;
-using CrossDomain.VirtioGpu.Driver;
 using CrossDomain.VirtioGpu.Formats;
-using CrossDomain.VirtioGpu.Linux;
 
 namespace CrossDomain.GuestProxy.Relay.Shm;
 
@@ -17,7 +15,7 @@ internal sealed class ShadowAllocator(CrossDomainChannel channel)
     private const uint PlaceholderHeight = 64;
 
     private readonly Dictionary<(uint Width, uint Height, uint Fourcc), CrossDomainImageRequirements> _requirements = [];
-    private (BlobHandle Blob, int Size)? _placeholder;
+    private (uint ResourceId, int Size)? _placeholder;
 
     public int CachedRequirements => _requirements.Count;
 
@@ -27,27 +25,15 @@ internal sealed class ShadowAllocator(CrossDomainChannel channel)
         {
             requirements = channel.GetImageRequirements(width, height, drmFourcc, ImageUsageFlags.Linear);
             if (requirements.Size == 0 || requirements.Size > int.MaxValue)
-                throw new VirtioGpuDriverException($"the host cannot make a {width}x{height} image of format 0x{drmFourcc:x8}", Tmds.Linux.LibC.ENOMEM);
+                throw new CrossDomainChannelException($"the host cannot make a {width}x{height} image of format 0x{drmFourcc:x8}", Tmds.Linux.LibC.ENOMEM);
             _requirements[(width, height, drmFourcc)] = requirements;
         }
         return requirements;
     }
 
     /// <summary>A new host blob laid out as <paramref name="requirements"/> says, mapped here.</summary>
-    public (BlobHandle Blob, MappedBlob Memory) Create(in CrossDomainImageRequirements requirements)
-    {
-        var blob = channel.Driver.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseMappable | VirtgpuBlobFlags.UseShareable,
-            requirements.Size, requirements.BlobId);
-        try
-        {
-            return (blob, channel.Driver.Map(blob.BufferHandle));
-        }
-        catch
-        {
-            channel.Driver.CloseBuffer(blob.BufferHandle);
-            throw;
-        }
-    }
+    public MappedHostBlob Create(in CrossDomainImageRequirements requirements) =>
+        channel.CreateMappedBlob(requirements.BlobId, requirements.Size);
 
     /// <summary>
     /// The blob a pool is created from on the host until it gets its first buffer. The host only
@@ -59,9 +45,8 @@ internal sealed class ShadowAllocator(CrossDomainChannel channel)
         if (_placeholder is not { } placeholder)
         {
             var requirements = Requirements(PlaceholderWidth, PlaceholderHeight, PackedDrmFormats.R8);
-            var blob = channel.Driver.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseShareable, requirements.Size, requirements.BlobId);
-            _placeholder = placeholder = (blob, (int)requirements.Size);
+            _placeholder = placeholder = (channel.CreateUnmappedBlob(requirements.BlobId, requirements.Size), (int)requirements.Size);
         }
-        return (placeholder.Blob.ResourceId, placeholder.Size);
+        return placeholder;
     }
 }

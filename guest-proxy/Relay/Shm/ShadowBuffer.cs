@@ -1,4 +1,4 @@
-using CrossDomain.VirtioGpu.Driver;
+using CrossDomain.GuestProxy.Channel;
 
 namespace CrossDomain.GuestProxy.Relay.Shm;
 
@@ -9,7 +9,7 @@ namespace CrossDomain.GuestProxy.Relay.Shm;
 /// </summary>
 internal sealed class ShadowBuffer(
     ClientShmPool pool, long offset, int width, int height, int stride, int bytesPerPixel,
-    IVirtioGpuDriver driver, BlobHandle blob, MappedBlob shadow, int shadowStride) : IDisposable
+    MappedHostBlob shadow, int shadowStride) : IDisposable
 {
     /// <summary>Where the shadow is behind the client's buffer: at first all of it.</summary>
     public DamageRegion Stale { get; } = Whole(width, height);
@@ -18,7 +18,7 @@ internal sealed class ShadowBuffer(
 
     public int Height => height;
 
-    public uint ResourceId => blob.ResourceId;
+    public uint ResourceId => shadow.ResourceId;
 
     /// <summary>Copies <paramref name="damage"/> and everything stale from the client's memory; returns the bytes copied, or -1 when the client's memory no longer backs the buffer.</summary>
     public long CopyDamage(DamageRegion damage)
@@ -44,7 +44,7 @@ internal sealed class ShadowBuffer(
 
     public void Dispose()
     {
-        driver.CloseBuffer(blob.BufferHandle);
+        shadow.Dispose();
         pool.Dispose();
     }
 

@@ -49,8 +49,11 @@ public interface IVirtioGpuDriver : IDisposable
     /// <summary>DRM_IOCTL_VIRTGPU_WAIT: true when the buffer's fences have signalled (false on timeout or with <paramref name="noWait"/>).</summary>
     bool Wait(uint bufferHandle, bool noWait, TimeSpan timeout);
 
-    /// <summary>Readable when a fence on a poll ring signalled (the DRM fd; an eventfd in local mode).</summary>
-    FileDescriptor EventFd { get; }
+    /// <summary>
+    /// Readable when a fence on a poll ring signalled, until <see cref="TryReadFenceEvent"/> consumes
+    /// it: the DRM fd itself in kernel mode (its fence events), an eventfd in local mode.
+    /// </summary>
+    FileDescriptor FenceNotificationFd { get; }
 
     /// <summary>
     /// Readable once the device is gone for good (local mode: the host service closed the vhost-user

@@ -45,7 +45,7 @@ public sealed unsafe class KernelVirtioGpu : IVirtioGpuDriver
         _fenceEvents = new DrmFenceEventReader(node);
     }
 
-    public FileDescriptor EventFd => _node.Handle;
+    public FileDescriptor FenceNotificationFd => _node.Handle;
 
     public FileDescriptor? DeviceGoneFd => null;
 

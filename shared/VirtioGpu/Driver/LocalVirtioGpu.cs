@@ -64,7 +64,7 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
     /// <summary>The virtio features the device and this driver agreed on.</summary>
     public ulong Features { get; }
 
-    public FileDescriptor EventFd => _controlVring.Call.Handle;
+    public FileDescriptor FenceNotificationFd => _controlVring.Call.Handle;
 
     public FileDescriptor? DeviceGoneFd => _frontend.ChannelHandle;
 

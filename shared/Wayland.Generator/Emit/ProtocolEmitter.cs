@@ -7,9 +7,12 @@ namespace CrossDomain.Wayland.Generator.Emit;
 /// <summary>Writes the C# for one protocol XML file: a static partial class per interface.</summary>
 internal static class ProtocolEmitter
 {
-    public static string Emit(ProtocolFileModel protocol, string fileName, string targetNamespace, IReadOnlyCollection<string> typedMessageKeys)
+    /// <param name="declaredInterfaces">Every interface of the build: an argument naming one of these gets a reference to it.</param>
+    public static string Emit(ProtocolFileModel protocol, string fileName, string targetNamespace, IReadOnlyCollection<string> typedMessageKeys,
+        IReadOnlyCollection<string> declaredInterfaces)
     {
         var typed = new HashSet<string>(typedMessageKeys);
+        var declared = new HashSet<string>(declaredInterfaces);
         var code = new CodeBuilder();
         FileHeader.Write(code, fileName, targetNamespace);
         bool first = true;
@@ -17,12 +20,12 @@ internal static class ProtocolEmitter
         {
             if (!first) code.Line();
             first = false;
-            EmitInterface(code, wlInterface, typed);
+            EmitInterface(code, wlInterface, typed, declared);
         }
         return code.ToString();
     }
 
-    private static void EmitInterface(CodeBuilder code, InterfaceModel wlInterface, HashSet<string> typed)
+    private static void EmitInterface(CodeBuilder code, InterfaceModel wlInterface, HashSet<string> typed, HashSet<string> declared)
     {
         if (!string.IsNullOrWhiteSpace(wlInterface.Summary))
             code.Line($"/// <summary>{Naming.DocText(wlInterface.Summary!)}</summary>");
@@ -35,7 +38,7 @@ internal static class ProtocolEmitter
         code.Line();
         EmitOpcodes(code, "Events", wlInterface.Events);
         code.Line();
-        EmitSignatureTable(code, wlInterface);
+        EmitSignatureTable(code, wlInterface, declared);
 
         foreach (var request in wlInterface.Requests)
         {
@@ -61,26 +64,29 @@ internal static class ProtocolEmitter
         code.Close();
     }
 
-    private static void EmitSignatureTable(CodeBuilder code, InterfaceModel wlInterface)
+    private static void EmitSignatureTable(CodeBuilder code, InterfaceModel wlInterface, HashSet<string> declared)
     {
         code.Line("public static readonly WaylandInterface Interface = new(");
         code.Indent();
         code.Line("Name,");
         code.Line("Version,");
-        EmitMessageSignatures(code, "requests", wlInterface.Requests, last: false);
-        EmitMessageSignatures(code, "events", wlInterface.Events, last: true);
+        code.Line($"(ushort){RegistryEmitter.IdEnumName}.{Naming.ToPascalCase(wlInterface.Name)},");
+        EmitMessageSignatures(code, "requests", wlInterface.Requests, declared, last: false);
+        EmitMessageSignatures(code, "events", wlInterface.Events, declared, last: true);
         code.Outdent();
     }
 
-    private static void EmitMessageSignatures(CodeBuilder code, string parameterName, EquatableArray<MessageModel> messages, bool last)
+    // A table is a lambda the interface calls on first use, so its arguments may name interfaces
+    // whose static fields are not initialised yet (see WaylandInterface).
+    private static void EmitMessageSignatures(CodeBuilder code, string parameterName, EquatableArray<MessageModel> messages, HashSet<string> declared, bool last)
     {
         string terminator = last ? ");" : ",";
         if (messages.Count == 0)
         {
-            code.Line($"{parameterName}: []{terminator}");
+            code.Line($"{parameterName}: static () => []{terminator}");
             return;
         }
-        code.Line($"{parameterName}:");
+        code.Line($"{parameterName}: static () =>");
         code.Open("[");
         foreach (var message in messages)
         {
@@ -93,18 +99,22 @@ internal static class ProtocolEmitter
             code.Line(head);
             code.Open("[");
             foreach (var argument in message.Arguments)
-                code.Line(ArgumentSignature(argument) + ",");
+                code.Line(ArgumentSignature(argument, declared) + ",");
             code.Close("]),");
         }
         code.Close("]" + terminator);
     }
 
-    private static string ArgumentSignature(ArgumentModel argument)
+    private static string ArgumentSignature(ArgumentModel argument, HashSet<string> declared)
     {
         var text = $"new({Naming.StringLiteral(argument.Name)}, WaylandArgumentType.{argument.Kind}";
         if (argument.Nullable) text += ", Nullable: true";
         if (argument.Interface is not null) text += $", Interface: {Naming.StringLiteral(argument.Interface)}";
-        return text + ")";
+        text += ")";
+        // An interface of a protocol the build was not given stays a name only.
+        if (argument.Interface is not null && declared.Contains(argument.Interface))
+            text += $" {{ ResolvedInterface = {Naming.ToPascalCase(argument.Interface)}.Interface }}";
+        return text;
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -7,5 +7,18 @@ namespace CrossDomain.Wayland.Protocol;
 /// </summary>
 public sealed record ArgumentSignature(string Name, WaylandArgumentType Type, bool Nullable = false, string? Interface = null)
 {
+    /// <summary>
+    /// The interface <see cref="Interface"/> names, as the generator resolved it when that
+    /// interface is among the generated ones: what a new object gets, with no lookup by name.
+    /// </summary>
+    public WaylandInterface? ResolvedInterface { get; init; }
+
     public bool IsUntypedNewId => Type == WaylandArgumentType.NewId && Interface is null;
+
+    // The resolved interface follows from the name, so equality stays a comparison of what the
+    // XML says (a hand-written signature equals the generated one).
+    public bool Equals(ArgumentSignature? other) =>
+        other is not null && Name == other.Name && Type == other.Type && Nullable == other.Nullable && Interface == other.Interface;
+
+    public override int GetHashCode() => HashCode.Combine(Name, Type, Nullable, Interface);
 }

@@ -5,6 +5,9 @@ namespace CrossDomain.Wayland.Wire;
 /// <summary>The object a message creates through its new_id argument, if it has one.</summary>
 public readonly record struct NewObject(uint Id, string? Interface, uint Version)
 {
+    /// <summary>The interface of a typed new_id, as the signature resolved it; null for the untyped form and hand-built signatures.</summary>
+    public WaylandInterface? ResolvedInterface { get; init; }
+
     public bool Exists => Id != 0;
 }
 
@@ -39,7 +42,7 @@ public static class MessageValidator
                     break;
                 case WaylandArgumentType.NewId:
                     if (reader.TryReadObject(argument.Nullable, out uint id) && id != 0)
-                        created = new NewObject(id, argument.Interface, 0);
+                        created = new NewObject(id, argument.Interface, 0) { ResolvedInterface = argument.ResolvedInterface };
                     break;
                 case WaylandArgumentType.String:
                     reader.TryReadString(argument.Nullable, out ReadOnlySpan<byte> _, out _);

@@ -4,7 +4,6 @@ using CrossDomain.Host.CrossDomain.Firewall;
 using CrossDomain.Tests.Support;
 using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.VirtioGpu.Driver;
-using CrossDomain.VirtioGpu.Linux;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tmds.Linux;
 
@@ -45,7 +44,7 @@ internal sealed class SocketCrossDomainGuest : ICrossDomainGuest, IDisposable
         while (!_channel.TryReceive(out received))
         {
             Assert.True(DateTime.UtcNow < deadline, "no channel event came");
-            var fd = new pollfd { fd = _channel.EventFd.Fd, events = LibC.POLLIN };
+            var fd = new pollfd { fd = _channel.ReceiveReadyFd.Fd, events = LibC.POLLIN };
             LibC.poll(&fd, 1, 100);
         }
         return ChannelMessage.From(received);
@@ -56,8 +55,7 @@ internal sealed class SocketCrossDomainGuest : ICrossDomainGuest, IDisposable
 
     public IMappedHostBlob CreateMappedHostBlob(ulong blobId, ulong size)
     {
-        var blob = _channel.Driver.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseMappable | VirtgpuBlobFlags.UseShareable, size, blobId);
-        return new Mapped(blob.ResourceId, _channel.Driver.Map(blob.BufferHandle));
+        return new Mapped(_channel.CreateMappedBlob(blobId, size));
     }
 
     public void Dispose()
@@ -66,9 +64,9 @@ internal sealed class SocketCrossDomainGuest : ICrossDomainGuest, IDisposable
         _host.Dispose();
     }
 
-    private sealed class Mapped(uint resourceId, MappedBlob memory) : IMappedHostBlob
+    private sealed class Mapped(MappedHostBlob memory) : IMappedHostBlob
     {
-        public uint ResourceId => resourceId;
+        public uint ResourceId => memory.ResourceId;
 
         public bool? Writable => null;
 

@@ -102,4 +102,22 @@ public class GeneratedProtocolTableTests
                 Assert.Equal(opcode, wlInterface.Events[opcode].Opcode);
         }
     }
+
+    [Fact]
+    public void InterfaceIds_NumberAllInOrder()
+    {
+        for (int i = 0; i < WaylandProtocols.All.Count; i++) Assert.Equal((WaylandInterfaceId)i, WaylandProtocols.All[i].Id);
+        Assert.Equal(WaylandInterfaceId.WlShmPool, WlShmPool.Interface.Id);
+    }
+
+    [Fact]
+    public void NamedInterfaceArguments_AreResolvedReferences_EvenInCycles()
+    {
+        var createPool = WlShm.Interface.GetRequest(WlShm.Requests.CreatePool)!;
+        Assert.Same(WlShmPool.Interface, createPool.Arguments[0].ResolvedInterface);
+        // xdg_toplevel.set_parent names xdg_toplevel itself.
+        var setParent = XdgToplevel.Interface.GetRequest(XdgToplevel.Requests.SetParent)!;
+        Assert.Same(XdgToplevel.Interface, setParent.Arguments[0].ResolvedInterface);
+        Assert.Null(WlRegistry.Interface.GetRequest(WlRegistry.Requests.Bind)!.Arguments[1].ResolvedInterface);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CrossDomain.GuestProxy.Channel;
 using CrossDomain.GuestProxy.Listening;
 using CrossDomain.GuestProxy.Relay;
 using CrossDomain.Host.CrossDomain;
@@ -30,7 +31,7 @@ public sealed class BridgedProxy : IDisposable
         try
         {
             Server = new GuestProxyServer(WaylandSocketListener.Open(_runtimeDirectory.FullName, SocketName),
-                () => LocalVirtioGpu.Connect(_host.SocketPath), policy ?? new GlobalPolicy(), new RelayMetrics(), null, DebugLog);
+                () => CrossDomainChannel.Open(() => LocalVirtioGpu.Connect(_host.SocketPath)), policy ?? new GlobalPolicy(), new RelayMetrics(), null, DebugLog);
             Server.Start();
         }
         catch

@@ -119,7 +119,7 @@ internal sealed unsafe class FakeHostDriver : IVirtioGpuDriver
 
     public bool Wait(uint bufferHandle, bool noWait, TimeSpan timeout) => true;
 
-    public FileDescriptor EventFd => _fenceEvents.Handle;
+    public FileDescriptor FenceNotificationFd => _fenceEvents.Handle;
 
     public FileDescriptor? DeviceGoneFd => null;
 

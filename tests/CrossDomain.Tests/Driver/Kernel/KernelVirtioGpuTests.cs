@@ -388,7 +388,7 @@ public sealed class KernelVirtioGpuTests : IDisposable
     [Fact]
     public void The_event_fd_is_the_drm_file_and_dispose_closes_it()
     {
-        Assert.Same(_node.Handle, _gpu.EventFd);
+        Assert.Same(_node.Handle, _gpu.FenceNotificationFd);
         _gpu.Dispose();
         Assert.True(_node.IsDisposed);
     }
