@@ -20,20 +20,15 @@ internal sealed partial class ClientSession
         {
             case (WaylandInterfaceId.WlDisplay, WlDisplay.Events.DeleteId):
                 if (WlDisplay.DeleteIdEvent.TryDecode(message.Body.Span, [], out var deleted) != WireError.None) return HostFault("a malformed delete_id");
-                if (_hiddenDeletes.TryGetValue(deleted.Id, out int hidden))
-                {
-                    if (hidden == 1) _hiddenDeletes.Remove(deleted.Id);
-                    else _hiddenDeletes[deleted.Id] = hidden - 1;
-                    return true;
-                }
+                if (_shm.HidesDelete(deleted.Id)) return true;
                 _objects.Remove(deleted.Id);
-                _registries.Remove(deleted.Id);
+                _registries.Deleted(deleted.Id);
                 break;
             case (WaylandInterfaceId.WlRegistry, WlRegistry.Events.Global):
                 return AnnounceGlobal(message);
             case (WaylandInterfaceId.WlRegistry, WlRegistry.Events.GlobalRemove):
                 if (WlRegistry.GlobalRemoveEvent.TryDecode(message.Body.Span, [], out var removed) != WireError.None) return HostFault("a malformed global_remove");
-                if (!_registries.TryGetValue(message.Header.ObjectId, out var advertised) || !advertised.Remove(removed.Name)) return true;
+                if (!_registries.Withdraw(message.Header.ObjectId, removed.Name)) return true;
                 break;
             case (WaylandInterfaceId.WlShm, WlShm.Events.Format):
                 if (WlShm.FormatEvent.TryDecode(message.Body.Span, [], out var format) != WireError.None) return HostFault("a malformed wl_shm.format");
@@ -62,10 +57,8 @@ internal sealed partial class ClientSession
     {
         if (WlRegistry.GlobalEvent.TryDecode(message.Body.Span, [], out var global) != WireError.None) return HostFault("a malformed wl_registry.global");
         string name = Encoding.UTF8.GetString(global.Interface);
-        if (!_registries.TryGetValue(message.Header.ObjectId, out var advertised)
-            || !_policy.TryAdvertise(name, global.Version, out uint offered))
+        if (!_registries.TryAnnounce(message.Header.ObjectId, global.Name, name, global.Version, out uint offered))
             return true;
-        advertised[global.Name] = new AdvertisedGlobal(name, offered);
         _objects.TryGet(message.Header.ObjectId, out var registry);
         var writer = new WireWriter(_scratch);
         WlRegistry.GlobalEvent.Encode(ref writer, message.Header.ObjectId, global.Name, name, offered);
@@ -87,7 +80,7 @@ internal sealed partial class ClientSession
             var identifier = identifiers[i];
             FileDescriptor? fd = identifier.Type switch
             {
-                IdentifierType.VirtgpuBlob => CopyHostMemory(identifier),
+                IdentifierType.VirtgpuBlob => _hostMemory.CopyToMemfd(identifier),
                 IdentifierType.WritePipe => _pipes.AddHostSend(identifier.Id),
                 _ => null,
             };
@@ -101,31 +94,6 @@ internal sealed partial class ClientSession
         ForwardEvent(message, target, fds);
         return true;
     }
-
-    private FileDescriptor CopyHostMemory(ChannelIdentifier identifier)
-    {
-        const ulong Page = 4096;
-        ulong blobSize = (identifier.Size + Page - 1) & ~(Page - 1);
-        if (identifier.Size == 0 || identifier.Size > MaxHostMemoryCopy)
-            throw new InvalidDataException($"host memory of {identifier.Size} bytes for one event");
-        var memfd = MemFd.Create("crossdomain-host-memory", identifier.Size);
-        try
-        {
-            using (var copy = MemoryMapping.Map(memfd, identifier.Size))
-                _channel.ReadHostMemory(identifier.Id, blobSize, copy.Span);
-            // Sealed: a keymap (the one such event here) is shared read-only with MAP_PRIVATE from wl_seat v7.
-            MemFd.AddSeals(memfd, MemFdSeals.Shrink | MemFdSeals.Grow | MemFdSeals.Write | MemFdSeals.Seal);
-            return memfd;
-        }
-        catch
-        {
-            memfd.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>A keymap is tens of KiB; this bounds what one event can make the proxy allocate.</summary>
-    private const uint MaxHostMemoryCopy = 16 << 20;
 
     private void ForwardEvent(in HostEvent message, LiveObject target, ReadOnlySpan<FileDescriptor> fds)
     {

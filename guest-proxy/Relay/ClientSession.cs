@@ -1,5 +1,7 @@
 using CrossDomain.GuestProxy.Channel;
+using CrossDomain.GuestProxy.Relay.HostMemory;
 using CrossDomain.GuestProxy.Relay.Pipes;
+using CrossDomain.GuestProxy.Relay.Registry;
 using CrossDomain.GuestProxy.Relay.Shm;
 using CrossDomain.Interop;
 using CrossDomain.Wayland.Connection;
@@ -20,7 +22,6 @@ internal sealed partial class ClientSession : IDisposable
 {
     private readonly WaylandConnection _client;
     private readonly CrossDomainChannel _channel;
-    private readonly GlobalPolicy _policy;
     private readonly RelayMetrics _metrics;
     private readonly RelayMetrics.ClientTags _metricTags;
     private readonly ILogger _logger;
@@ -28,8 +29,10 @@ internal sealed partial class ClientSession : IDisposable
     private readonly WaylandObjectMap _objects = new();
     private readonly HostBoundBatch _toHost;
     private readonly HostEventStream _fromHost = new();
-    private readonly ShadowAllocator _shadows;
+    private readonly RegistryFilter _registries;
+    private readonly ShmShadowing _shm;
     private readonly PipeRelays _pipes;
+    private readonly HostMemoryImport _hostMemory;
     private readonly MessageTracer? _tracer;
     private readonly FdWatch _clientWatch;
     private readonly FdWatch _channelWatch;
@@ -46,15 +49,16 @@ internal sealed partial class ClientSession : IDisposable
         Number = number;
         _client = new WaylandConnection(socket);
         _channel = channel;
-        _policy = policy;
         _metrics = metrics;
         _metricTags = new RelayMetrics.ClientTags(number);
         _tracer = tracer;
         _logger = logger;
         _onClosed = onClosed;
         _toHost = new HostBoundBatch(channel);
-        _shadows = new ShadowAllocator(channel);
+        _registries = new RegistryFilter(policy);
+        _shm = new ShmShadowing(channel, _toHost, _objects);
         _pipes = new PipeRelays(loop, channel, logger);
+        _hostMemory = new HostMemoryImport(channel);
         _resolveRequest = (uint id, ushort opcode, out WireError error) => _objects.Resolve(id, opcode, MessageDirection.Requests, out error);
         _resolveEvent = (uint id, ushort opcode, out WireError error) => _objects.Resolve(id, opcode, MessageDirection.Events, out error);
         _clientWatch = loop.Watch(socket.Handle, Readiness.Readable, OnClientReady);
@@ -207,10 +211,7 @@ internal sealed partial class ClientSession : IDisposable
         _deviceWatch?.Dispose();
         _pipes.Dispose();
         // The shadows' blobs go with the context below, so only the client's memory is let go here.
-        foreach (var buffer in _buffers.Values) buffer.ReleaseClientMemory();
-        _buffers.Clear();
-        foreach (var pool in _pools.Values) pool.Dispose();
-        _pools.Clear();
+        _shm.ReleaseClientMemory();
         _client.Dispose();
         // CTX_DESTROY on the host ends the compositor connection and frees every blob of the context.
         _channel.Dispose();
