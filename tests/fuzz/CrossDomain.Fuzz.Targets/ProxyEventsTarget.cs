@@ -36,8 +36,6 @@ public sealed class ProxyEventsTarget : FuzzTarget
     /// </summary>
     public static bool CheckFdLeaks { get; set; }
 
-    private static bool _runtimeWarm;
-
     public override string Name => "proxy-events";
 
     public override void Run(ReadOnlySpan<byte> input)
@@ -47,15 +45,9 @@ public sealed class ProxyEventsTarget : FuzzTarget
             RunSession(input);
             return;
         }
-        if (!_runtimeWarm)
-        {
-            // The runtime opens some fds on the first use of some code; a first run lets it.
-            RunSession(input);
-            _runtimeWarm = true;
-        }
-        // The runtime also opens pipes for threads it starts at moments of its own (tiered JIT, the
-        // thread pool), about once in two million executions here: a session's leak is one that
-        // happens again when the same input runs again.
+        // The runtime opens fds too: on the first use of some code, and pipes for threads it starts
+        // at moments of its own (tiered JIT, the thread pool), about once in two million executions
+        // here. A session's leak is one that happens again when the same input runs again.
         string? leaked = null;
         for (int attempt = 0; attempt < 2; attempt++)
         {
