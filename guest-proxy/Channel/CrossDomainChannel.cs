@@ -26,9 +26,11 @@ public sealed class CrossDomainChannel : IDisposable
     private readonly MappedBlob _queryRingMemory;
     private readonly MappedBlob _channelRingMemory;
     private readonly byte[] _command = new byte[CrossDomainSendReceive.Size + CrossDomainLimits.MaxSendReceivePayload];
-    private readonly ChannelEvent _event = new();
+    private readonly ChannelIdentifier[] _receivedIdentifiers = new ChannelIdentifier[CrossDomainLimits.MaxIdentifiers];
     private uint _lastReadPipeId = CrossDomainLimits.PipeReadStart;
     private bool _pollPending;
+    private bool _eventHeld;
+    private bool _heldEventEndsStream;
 
     private CrossDomainChannel(IVirtioGpuDriver driver)
     {
@@ -159,16 +161,17 @@ public sealed class CrossDomainChannel : IDisposable
     }
 
     /// <summary>
-    /// The next channel event, if the host has written one: copied out of the channel ring, and
-    /// the next POLL sent at once, so the host may write again while the caller works.
-    /// The returned event is reused by the next call.
+    /// The next channel event, if the host has written one, read in place in the channel ring
+    /// (PROTOCOL.md D.1: the host writes it only while a POLL waits, so it stays put until the next
+    /// one). Copy out what is needed, then call <see cref="Release"/> at once: that sends the next
+    /// POLL, so the host may write again while the caller works on what it copied.
     /// </summary>
     public bool TryReceive(out ChannelEvent channelEvent)
     {
-        channelEvent = _event;
+        if (_eventHeld) throw new InvalidOperationException("The previous channel event has not been released.");
         try
         {
-            return TryReceiveEvent();
+            return TryReadRing(out channelEvent);
         }
         catch (VirtioGpuDriverException failure)
         {
@@ -176,8 +179,26 @@ public sealed class CrossDomainChannel : IDisposable
         }
     }
 
-    private bool TryReceiveEvent()
+    /// <summary>Hands the ring back to the host after <see cref="TryReceive"/>; nothing to do when no event is held.</summary>
+    public void Release()
     {
+        if (!_eventHeld) return;
+        _eventHeld = false;
+        // After the end of the stream the host has nothing more to say: no POLL.
+        if (_heldEventEndsStream) return;
+        try
+        {
+            Poll();
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
+    }
+
+    private bool TryReadRing(out ChannelEvent channelEvent)
+    {
+        channelEvent = default;
         if (!_pollPending || !_driver.TryReadFenceEvent()) return false;
         _pollPending = false;
         var ring = _channelRingMemory.GetSpan(0, (int)RingSize);
@@ -188,23 +209,22 @@ public sealed class CrossDomainChannel : IDisposable
                 var receive = MemoryMarshal.Read<CrossDomainSendReceive>(ring);
                 if (receive.IdentifierCount > CrossDomainLimits.MaxIdentifiers || receive.OpaqueDataSize > CrossDomainLimits.MaxSendReceivePayload)
                     throw new InvalidDataException($"RECEIVE with {receive.IdentifierCount} identifiers and {receive.OpaqueDataSize} bytes");
-                Span<ChannelIdentifier> identifiers = stackalloc ChannelIdentifier[(int)receive.IdentifierCount];
+                var identifiers = _receivedIdentifiers.AsSpan(0, (int)receive.IdentifierCount);
                 for (int i = 0; i < identifiers.Length; i++)
                     identifiers[i] = new ChannelIdentifier(receive.Identifiers[i], (IdentifierType)receive.IdentifierTypes[i], receive.IdentifierSizes[i]);
-                ring.Slice(CrossDomainSendReceive.Size, (int)receive.OpaqueDataSize).CopyTo(_event.DataBuffer((int)receive.OpaqueDataSize));
-                _event.SetReceive(identifiers);
+                channelEvent = new ChannelEvent(CrossDomainCommand.Receive, ring.Slice(CrossDomainSendReceive.Size, (int)receive.OpaqueDataSize), identifiers, 0, false);
                 break;
             case CrossDomainCommand.Read:
                 var read = MemoryMarshal.Read<CrossDomainReadWrite>(ring);
                 if (read.OpaqueDataSize > CrossDomainLimits.MaxReadWritePayload)
                     throw new InvalidDataException($"READ of {read.OpaqueDataSize} bytes");
-                ring.Slice(CrossDomainReadWrite.Size, (int)read.OpaqueDataSize).CopyTo(_event.DataBuffer((int)read.OpaqueDataSize));
-                _event.SetRead(read.Identifier, read.HangUp != 0);
+                channelEvent = new ChannelEvent(CrossDomainCommand.Read, ring.Slice(CrossDomainReadWrite.Size, (int)read.OpaqueDataSize), [], read.Identifier, read.HangUp != 0);
                 break;
             default:
                 throw new InvalidDataException($"unexpected channel message {header.Command}");
         }
-        if (!_event.IsEndOfStream) Poll();
+        _eventHeld = true;
+        _heldEventEndsStream = channelEvent.IsEndOfStream;
         return true;
     }
 

@@ -5,6 +5,7 @@ using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.Wayland.Connection;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;
+using HostEvent = CrossDomain.Wayland.Connection.FramedMessage<CrossDomain.GuestProxy.Channel.ChannelIdentifier>;
 
 namespace CrossDomain.GuestProxy.Relay;
 
@@ -56,12 +57,19 @@ internal sealed partial class ClientSession
     private bool AnnounceGlobal(in HostEvent message)
     {
         if (WlRegistry.GlobalEvent.TryDecode(message.Body.Span, [], out var global) != WireError.None) return HostFault("a malformed wl_registry.global");
+        // Strings are UTF-8 on the wire; a name that is not names no interface the policy offers,
+        // and one that is comes back from the string below byte for byte, so the size stays.
+        if (!System.Text.Unicode.Utf8.IsValid(global.Interface)) return true;
         string name = Encoding.UTF8.GetString(global.Interface);
         if (!_registries.TryAnnounce(message.Header.ObjectId, global.Name, name, global.Version, out uint offered))
             return true;
         _objects.TryGet(message.Header.ObjectId, out var registry);
-        var writer = new WireWriter(_scratch);
+        // The same name and the version offered: the size of what came, encoded straight into the
+        // client's output queue.
+        long movedBefore = _client.OutputBytesMoved;
+        var writer = new WireWriter(_client.GetOutputSpan(message.Header.Size));
         WlRegistry.GlobalEvent.Encode(ref writer, message.Header.ObjectId, global.Name, name, offered);
+        CountEventCopies(writer.Length + _client.OutputBytesMoved - movedBefore);
         EnqueueToClient(registry, message.Header, message.Signature, writer.Written, []);
         return true;
     }
@@ -73,7 +81,7 @@ internal sealed partial class ClientSession
     /// </summary>
     private bool ForwardWithFds(in HostEvent message, LiveObject target)
     {
-        var identifiers = message.Identifiers.Span;
+        var identifiers = message.Fds.Span;
         var fds = new FileDescriptor[identifiers.Length];
         for (int i = 0; i < identifiers.Length; i++)
         {
@@ -95,20 +103,28 @@ internal sealed partial class ClientSession
         return true;
     }
 
+    /// <summary>
+    /// The second and last copy of an event's bytes: from the stream that framed it straight into
+    /// the client's output queue.
+    /// </summary>
     private void ForwardEvent(in HostEvent message, LiveObject target, ReadOnlySpan<FileDescriptor> fds)
     {
         int size = MessageHeader.Length + message.Body.Length;
-        message.Header.Write(_scratch);
-        message.Body.Span.CopyTo(_scratch.AsSpan(MessageHeader.Length));
-        EnqueueToClient(target, message.Header, message.Signature, _scratch.AsSpan(0, size), fds);
+        long movedBefore = _client.OutputBytesMoved;
+        var bytes = _client.GetOutputSpan(size);
+        message.Header.Write(bytes);
+        message.Body.Span.CopyTo(bytes[MessageHeader.Length..]);
+        CountEventCopies(size + _client.OutputBytesMoved - movedBefore);
+        EnqueueToClient(target, message.Header, message.Signature, bytes, fds);
     }
 
+    /// <summary>Queues the event just written at the start of the client's output span.</summary>
     private void EnqueueToClient(LiveObject target, MessageHeader header, MessageSignature signature, ReadOnlySpan<byte> bytes, ReadOnlySpan<FileDescriptor> fds)
     {
         MessagesToClient++;
         _metrics.Message(_metricTags, toHost: false, bytes.Length, fds.Length);
         _tracer?.Trace(Number, toHost: false, target.Interface, header.ObjectId, signature, bytes[MessageHeader.Length..]);
-        _client.Enqueue(bytes, fds);
+        _client.CommitOutput(bytes.Length, fds);
     }
 
     private bool HostFault(string what)

@@ -28,7 +28,10 @@ internal sealed partial class ClientSession : IDisposable
     private readonly Action<ClientSession> _onClosed;
     private readonly WaylandObjectMap _objects = new();
     private readonly HostBoundBatch _toHost;
-    private readonly HostEventStream _fromHost = new();
+    // The compositor's events as RECEIVEs cut them, each with the identifiers that stand for its fds.
+    // The host sends a message's identifiers with or before its bytes, so missing ones are an error;
+    // and an event is at most what the client's connection may be sent.
+    private readonly WaylandFramer<ChannelIdentifier> _fromHost = new(WaylandConnection.DefaultMaxMessageSize, fdsMayFollowBytes: false);
     private readonly RegistryFilter _registries;
     private readonly ShmShadowing _shm;
     private readonly PipeRelays _pipes;
@@ -39,7 +42,6 @@ internal sealed partial class ClientSession : IDisposable
     private readonly FdWatch? _deviceWatch;
     private readonly MessageResolver _resolveRequest;
     private readonly MessageResolver _resolveEvent;
-    private readonly byte[] _scratch = new byte[MessageHeader.MaxMessageSize];
     private bool _closed;
     private bool _disposed;
 
@@ -79,6 +81,13 @@ internal sealed partial class ClientSession : IDisposable
     public long MessagesToHost { get; private set; }
 
     public long MessagesToClient { get; private set; }
+
+    /// <summary>
+    /// Copies in this process of the compositor's bytes on their way to the client, each byte
+    /// counted once per copy: from the channel ring into <see cref="_fromHost"/>, from there into
+    /// the client's output queue, and whatever either buffer moves to make room.
+    /// </summary>
+    public long EventBytesCopied { get; private set; }
 
     private void OnClientReady(Readiness readiness)
     {
@@ -128,18 +137,21 @@ internal sealed partial class ClientSession : IDisposable
                 if (received.Command == VirtioGpu.CrossDomain.CrossDomainCommand.Read)
                 {
                     _pipes.OnHostRead(received.PipeId, received.Data, received.HangUp);
+                    _channel.Release();
                     continue;
                 }
                 if (received.IsEndOfStream)
                 {
+                    _channel.Release();
                     hostClosed = true;
                     break;
                 }
-                if (!_fromHost.Append(received.Data, received.Identifiers))
+                if (!AppendFromRing(received))
                 {
                     Close("the host sent more than a Wayland stream can hold");
                     return;
                 }
+                _channel.Release();
                 if (!DispatchEvents()) return;
             }
         }
@@ -153,6 +165,22 @@ internal sealed partial class ClientSession : IDisposable
         // reading the compositor for it, and the back-pressure reaches the source.
         _channelWatch.Change(_client.IsCongested ? Readiness.None : Readiness.Readable);
         if (hostClosed) Close("the host compositor closed its connection");
+    }
+
+    /// <summary>The first copy of the compositor's bytes: out of the ring, straight into the stream that frames them.</summary>
+    private bool AppendFromRing(ChannelEvent received)
+    {
+        long movedBefore = _fromHost.BytesMoved;
+        if (!_fromHost.TryAppend(received.Data, received.Identifiers)) return false;
+        _metrics.EventBytesReceived(_metricTags, received.Data.Length);
+        CountEventCopies(received.Data.Length + _fromHost.BytesMoved - movedBefore);
+        return true;
+    }
+
+    private void CountEventCopies(long bytes)
+    {
+        EventBytesCopied += bytes;
+        _metrics.EventBytesCopied(_metricTags, bytes);
     }
 
     private bool DispatchEvents()
@@ -186,9 +214,9 @@ internal sealed partial class ClientSession : IDisposable
     private void FailClient(uint objectId, uint code, string message)
     {
         RelayLog.ProtocolError(_logger, Number, objectId, code, message);
-        var writer = new WireWriter(_scratch);
+        var writer = new WireWriter(_client.GetOutputSpan(WaylandConnection.DefaultMaxMessageSize));
         WlDisplay.ErrorEvent.Encode(ref writer, WaylandObjectMap.DisplayId, objectId, code, message);
-        _client.Enqueue(writer.Written);
+        _client.CommitOutput(writer.Length);
         _client.Flush();
         Close("protocol error");
     }

@@ -14,6 +14,8 @@ public sealed class RelayMetrics : IDisposable
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _fds;
     private readonly Counter<long> _bytesCopied;
+    private readonly Counter<long> _eventBytesReceived;
+    private readonly Counter<long> _eventBytesCopied;
     private readonly UpDownCounter<int> _clients;
 
     public RelayMetrics()
@@ -23,6 +25,9 @@ public sealed class RelayMetrics : IDisposable
         _bytes = Meter.CreateCounter<long>("crossdomain.proxy.bytes", "By", "Wayland message bytes relayed");
         _fds = Meter.CreateCounter<long>("crossdomain.proxy.fds", "{fd}", "fds translated to or from cross-domain identifiers");
         _bytesCopied = Meter.CreateCounter<long>("crossdomain.proxy.shm.bytes_copied", "By", "shm pixels copied from client buffers into host shadows");
+        _eventBytesReceived = Meter.CreateCounter<long>("crossdomain.proxy.events.bytes_received", "By", "compositor bytes received in RECEIVEs");
+        _eventBytesCopied = Meter.CreateCounter<long>("crossdomain.proxy.events.bytes_copied", "By",
+            "copies of compositor bytes in the proxy on their way to the client: each byte once per copy");
         _clients = Meter.CreateUpDownCounter<int>("crossdomain.proxy.clients", "{client}", "connected Wayland clients");
     }
 
@@ -49,6 +54,10 @@ public sealed class RelayMetrics : IDisposable
     }
 
     internal void Copied(ClientTags tags, long bytes) => _bytesCopied.Add(bytes, tags.Client);
+
+    internal void EventBytesReceived(ClientTags tags, int bytes) => _eventBytesReceived.Add(bytes, tags.Client);
+
+    internal void EventBytesCopied(ClientTags tags, long bytes) => _eventBytesCopied.Add(bytes, tags.Client);
 
     internal void ClientConnected() => _clients.Add(1);
 

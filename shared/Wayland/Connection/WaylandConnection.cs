@@ -4,13 +4,10 @@ using CrossDomain.Wayland.Wire;
 
 namespace CrossDomain.Wayland.Connection;
 
-/// <summary>Looks up the signature of a message so its fds can be paired with it.</summary>
-public delegate MessageSignature? MessageResolver(uint objectId, ushort opcode, out WireError error);
-
 /// <summary>
 /// A Wayland stream over a non-blocking Unix socket. Input: bytes and fds are queued separately as
 /// they arrive (fds may come with any byte of a message) and paired when a whole message is there,
-/// by its signature's fd count. Output: messages are batched and flushed at most
+/// by its signature's fd count (a <see cref="WaylandFramer{TFd}"/> of fds). Output: messages are batched and flushed at most
 /// <see cref="MaxBatchBytes"/> bytes and <see cref="UnixSocket.MaxFdsPerMessage"/> fds per sendmsg,
 /// as libwayland does, so any libwayland peer can take what we send.
 /// </summary>
@@ -20,17 +17,14 @@ public sealed class WaylandConnection : IDisposable
     public const int MaxBatchBytes = 4096;
 
     /// <summary>fds a peer may have in flight ahead of the messages that use them (libwayland keeps 1024).</summary>
-    public const int MaxQueuedFds = 1024;
+    public const int MaxQueuedFds = WaylandFramer<FileDescriptor>.MaxQueuedFds;
 
     /// <summary>Queued output above which <see cref="IsCongested"/> tells the producer to stop reading its source.</summary>
     public const int DefaultCongestionThreshold = 1 << 20;
 
     private readonly int _maxMessageSize;
     private readonly int _congestionThreshold;
-    private readonly byte[] _input;
-    private int _inputStart;
-    private int _inputEnd;
-    private readonly Queue<FileDescriptor> _inputFds = new();
+    private readonly WaylandFramer<FileDescriptor> _input;
     private readonly List<FileDescriptor> _receivedFds = new(UnixSocket.MaxFdsPerMessage);
 
     private byte[] _output = new byte[MaxBatchBytes];
@@ -48,8 +42,7 @@ public sealed class WaylandConnection : IDisposable
         Socket = socket;
         _maxMessageSize = maxMessageSize;
         _congestionThreshold = congestionThreshold;
-        // Twice the largest message, so one partial message plus a full read always fit.
-        _input = new byte[Math.Max(2 * maxMessageSize, 8192)];
+        _input = new WaylandFramer<FileDescriptor>(maxMessageSize, fdsMayFollowBytes: true);
     }
 
     public UnixSocket Socket { get; }
@@ -62,9 +55,12 @@ public sealed class WaylandConnection : IDisposable
     public bool IsCongested => PendingOutput >= _congestionThreshold;
 
     /// <summary>Bytes received but not yet returned as messages.</summary>
-    public int PendingInput => _inputEnd - _inputStart;
+    public int PendingInput => _input.PendingBytes;
 
-    public int PendingInputFds => _inputFds.Count;
+    public int PendingInputFds => _input.PendingFds;
+
+    /// <summary>Bytes of unsent output moved to make room for more, in all (a copy beyond the one into the queue).</summary>
+    public long OutputBytesMoved { get; private set; }
 
     /// <summary>
     /// One non-blocking read from the socket into the input queue. <see cref="IoStatus.Failed"/> with
@@ -73,22 +69,16 @@ public sealed class WaylandConnection : IDisposable
     /// </summary>
     public IoResult Fill()
     {
-        if (_inputStart == _inputEnd) _inputStart = _inputEnd = 0;
+        var room = _input.GetFreeSpace();
         // Full of bytes that are not a message yet: the first one is waiting for fds that never
         // came. A read into no room would look like the peer hanging up.
-        if (PendingInput == _input.Length) return IoResult.Failed(Tmds.Linux.LibC.EMSGSIZE);
-        if (_inputEnd == _input.Length)
-        {
-            Buffer.BlockCopy(_input, _inputStart, _input, 0, PendingInput);
-            _inputEnd -= _inputStart;
-            _inputStart = 0;
-        }
+        if (room.IsEmpty) return IoResult.Failed(Tmds.Linux.LibC.EMSGSIZE);
         _receivedFds.Clear();
-        var result = Socket.Receive(_input.AsSpan(_inputEnd), _receivedFds);
-        foreach (var fd in _receivedFds) _inputFds.Enqueue(fd);
+        var result = Socket.Receive(room, _receivedFds);
+        foreach (var fd in _receivedFds) _input.EnqueueFd(fd);
         _receivedFds.Clear();
-        if (result.Status == IoStatus.Done) _inputEnd += result.Bytes;
-        if (_inputFds.Count > MaxQueuedFds) return IoResult.Failed(Tmds.Linux.LibC.EMFILE);
+        if (result.Status == IoStatus.Done) _input.Commit(result.Bytes);
+        if (_input.PendingFds > MaxQueuedFds) return IoResult.Failed(Tmds.Linux.LibC.EMFILE);
         return result;
     }
 
@@ -100,29 +90,10 @@ public sealed class WaylandConnection : IDisposable
     public ReadStatus TryReadMessage(MessageResolver resolver, out WaylandMessage message, out WireError error)
     {
         message = default;
-        var pending = _input.AsSpan(_inputStart, PendingInput);
-        if (!MessageHeader.TryRead(pending, _maxMessageSize, out var header, out error))
-            return error == WireError.None ? ReadStatus.NeedMoreData : ReadStatus.Malformed;
-        if (pending.Length < header.Size) return ReadStatus.NeedMoreData;
-
-        var signature = resolver(header.ObjectId, header.Opcode, out error);
-        if (signature is null)
-        {
-            if (error == WireError.None) error = WireError.UnknownObject;
-            return ReadStatus.Malformed;
-        }
-
-        var body = pending.Slice(MessageHeader.Length, header.BodyLength);
-        error = MessageValidator.Validate(signature, body, _inputFds.Count, out var created);
-        // Missing fds right after the bytes is not yet an error: a peer may send them with a later
-        // write. If they never come, the input fills up and Fill reports it.
-        if (error == WireError.FdMissing) return ReadStatus.NeedMoreData;
-        if (error != WireError.None) return ReadStatus.Malformed;
-
-        var fds = signature.FdCount == 0 ? [] : new FileDescriptor[signature.FdCount];
-        for (int i = 0; i < fds.Length; i++) fds[i] = _inputFds.Dequeue();
-        message = new WaylandMessage(header, signature, _input.AsMemory(_inputStart + MessageHeader.Length, header.BodyLength), fds, created);
-        _inputStart += header.Size;
+        var status = _input.TryRead(resolver, out var framed, out error);
+        if (status != ReadStatus.Message) return status;
+        var fds = framed.Fds.IsEmpty ? [] : framed.Fds.ToArray();
+        message = new WaylandMessage(framed.Header, framed.Signature, framed.Body, fds, framed.Created);
         return ReadStatus.Message;
     }
 
@@ -132,16 +103,42 @@ public sealed class WaylandConnection : IDisposable
     /// </summary>
     public void Enqueue(ReadOnlySpan<byte> message, ReadOnlySpan<FileDescriptor> fds = default)
     {
-        if (fds.Length > UnixSocket.MaxFdsPerMessage || message.Length > _maxMessageSize || (message.Length & 3) != 0)
-        {
-            foreach (var fd in fds) fd.Dispose();
-            throw new ArgumentException($"A message is at most {_maxMessageSize} bytes, a multiple of 4, with at most {UnixSocket.MaxFdsPerMessage} fds.", nameof(message));
-        }
-        EnsureOutputRoom(message.Length);
+        if (!IsSendable(message.Length, fds)) throw NotSendable(fds);
+        message.CopyTo(GetOutputSpan(message.Length));
+        CommitOutput(message.Length, fds);
+    }
+
+    /// <summary>
+    /// Room for one message of at most <paramref name="maxLength"/> bytes at the end of the output
+    /// queue, so it can be written there in place instead of being copied in;
+    /// <see cref="CommitOutput"/> then queues what was written. Valid until the next call that queues.
+    /// </summary>
+    public Span<byte> GetOutputSpan(int maxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLength, _maxMessageSize);
+        EnsureOutputRoom(maxLength);
+        return _output.AsSpan(_outputEnd, maxLength);
+    }
+
+    /// <summary>
+    /// Queues the message of <paramref name="length"/> bytes just written at the start of
+    /// <see cref="GetOutputSpan"/>, and takes ownership of its fds, as <see cref="Enqueue"/> does.
+    /// </summary>
+    public void CommitOutput(int length, ReadOnlySpan<FileDescriptor> fds = default)
+    {
+        if (!IsSendable(length, fds) || length > _output.Length - _outputEnd) throw NotSendable(fds);
         long offset = _outputBase + _outputEnd;
-        message.CopyTo(_output.AsSpan(_outputEnd));
-        _outputEnd += message.Length;
+        _outputEnd += length;
         foreach (var fd in fds) _outputFds.Enqueue((fd, offset));
+    }
+
+    private bool IsSendable(int length, ReadOnlySpan<FileDescriptor> fds) =>
+        fds.Length <= UnixSocket.MaxFdsPerMessage && length <= _maxMessageSize && (length & 3) == 0;
+
+    private ArgumentException NotSendable(ReadOnlySpan<FileDescriptor> fds)
+    {
+        foreach (var fd in fds) fd.Dispose();
+        return new ArgumentException($"A message is at most {_maxMessageSize} bytes, a multiple of 4, with at most {UnixSocket.MaxFdsPerMessage} fds.", "message");
     }
 
     /// <summary>
@@ -209,7 +206,7 @@ public sealed class WaylandConnection : IDisposable
     public void Dispose()
     {
         Socket.Dispose();
-        while (_inputFds.TryDequeue(out var fd)) fd.Dispose();
+        while (_input.TryDequeueFd(out var fd)) fd.Dispose();
         while (_outputFds.TryDequeue(out var queued)) queued.Fd.Dispose();
     }
 
@@ -220,18 +217,15 @@ public sealed class WaylandConnection : IDisposable
         if (_outputStart > 0)
         {
             Buffer.BlockCopy(_output, _outputStart, _output, 0, pending);
+            OutputBytesMoved += pending;
             _outputBase += _outputStart;
             _outputStart = 0;
             _outputEnd = pending;
         }
         if (_output.Length - _outputEnd < length)
+        {
             Array.Resize(ref _output, Math.Max(_output.Length * 2, pending + length));
+            OutputBytesMoved += pending;
+        }
     }
-}
-
-public enum ReadStatus
-{
-    Message,
-    NeedMoreData,
-    Malformed,
 }

@@ -47,7 +47,9 @@ internal sealed class SocketCrossDomainGuest : ICrossDomainGuest, IDisposable
             var fd = new pollfd { fd = _channel.ReceiveReadyFd.Fd, events = LibC.POLLIN };
             LibC.poll(&fd, 1, 100);
         }
-        return ChannelMessage.From(received);
+        var message = ChannelMessage.From(received);
+        _channel.Release();
+        return message;
     }
 
     public CrossDomainImageRequirements GetImageRequirements(uint width, uint height, uint drmFormat) =>
