@@ -16,7 +16,7 @@ namespace CrossDomain.Fuzz.Targets;
 /// would (tight rows, page-rounded). Blobs are native memory, bounded so that one input cannot
 /// make an execution slow.
 /// </summary>
-internal sealed unsafe class FakeHostDriver : IVirtioGpuDriver
+public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
 {
     private const ulong MaxBlobBytes = 8 << 20;
     private const ulong MaxTotalBlobBytes = 32 << 20;
