@@ -82,13 +82,6 @@ internal sealed partial class ClientSession : IDisposable
 
     public long MessagesToClient { get; private set; }
 
-    /// <summary>
-    /// Copies in this process of the compositor's bytes on their way to the client, each byte
-    /// counted once per copy: from the channel ring into <see cref="_fromHost"/>, from there into
-    /// the client's output queue, and whatever either buffer moves to make room.
-    /// </summary>
-    public long EventBytesCopied { get; private set; }
-
     private void OnClientReady(Readiness readiness)
     {
         if (_closed) return;
@@ -177,11 +170,10 @@ internal sealed partial class ClientSession : IDisposable
         return true;
     }
 
-    private void CountEventCopies(long bytes)
-    {
-        EventBytesCopied += bytes;
-        _metrics.EventBytesCopied(_metricTags, bytes);
-    }
+    // Every copy of the compositor's bytes in this process is counted where it is made: from the
+    // ring into _fromHost, from there into the client's output queue, and what either buffer moves
+    // to make room. EventCopyTests holds the total to three per byte received.
+    private void CountEventCopies(long bytes) => _metrics.EventBytesCopied(_metricTags, bytes);
 
     private bool DispatchEvents()
     {
