@@ -87,6 +87,14 @@ internal sealed class DeviceHarness : IDisposable
         Assert.Equal(reason, Assert.Single(Logger.Entries.Skip(before), IsCommandFailure).Value("Reason"));
     }
 
+    /// <summary>Sends a request the device hands to a context, which must refuse it with <paramref name="error"/>.</summary>
+    public void SendRefusedByContext(byte[] request, GpuError error)
+    {
+        int before = Logger.Entries.Count;
+        SendFails(request, error);
+        Assert.Equal(DeviceRefusal.ContextRefused, Assert.Single(Logger.Entries.Skip(before), IsCommandFailure).Value("Reason"));
+    }
+
     /// <summary>The device's refusals logged so far, oldest first.</summary>
     public IEnumerable<DeviceRefusal> Refusals =>
         Logger.Entries.Where(IsCommandFailure).Select(entry => (DeviceRefusal)entry.Value("Reason")!);
