@@ -97,3 +97,16 @@ public sealed class DisplaySocketConnection : IDisposable
         }
     }
 }
+
+/// <summary>Where the display socket's feature exchange stands.</summary>
+public enum DisplayConnectionState
+{
+    /// <summary>GET_PROTOCOL_FEATURES sent; waiting for QEMU's answer.</summary>
+    Negotiating,
+
+    /// <summary>Features agreed; the socket can carry display requests.</summary>
+    Ready,
+
+    /// <summary>Closed, replaced, or broken by the peer.</summary>
+    Closed,
+}

@@ -117,3 +117,79 @@ internal static unsafe partial class VirglNative
     [LibraryImport(Library, EntryPoint = "virgl_renderer_resource_export_blob")]
     public static partial int ExportBlob(uint resourceId, uint* fdType, int* fd);
 }
+
+/// <summary><c>struct iovec</c>: one piece of guest memory as this process sees it.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct IoVector
+{
+    public nint Base;
+    public nuint Length;
+}
+
+/// <summary><c>struct virgl_box</c> (virgl_hw.h): the same six words as virtio_gpu_box.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct VirglBox
+{
+    public uint X;
+    public uint Y;
+    public uint Z;
+    public uint Width;
+    public uint Height;
+    public uint Depth;
+}
+
+/// <summary><c>struct virgl_renderer_resource_create_blob_args</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct VirglBlobCreateArgs
+{
+    public uint ResourceHandle;
+    public uint ContextId;
+    public uint BlobMemory;
+    public uint BlobFlags;
+    public ulong BlobId;
+    public ulong Size;
+    public IoVector* Vectors;
+    public uint VectorCount;
+}
+
+/// <summary><c>struct virgl_renderer_resource_create_args</c>: RESOURCE_CREATE_3D's fields, renamed only.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct VirglResourceCreateArgs
+{
+    public uint Handle;
+    public uint Target;
+    public uint Format;
+    public uint Bind;
+    public uint Width;
+    public uint Height;
+    public uint Depth;
+    public uint ArraySize;
+    public uint LastLevel;
+    public uint SampleCount;
+    public uint Flags;
+}
+
+/// <summary>
+/// <c>struct virgl_renderer_callbacks</c> as of version 4. The renderer keeps a pointer to it for
+/// its whole life, so it lives in native memory. Fields past the declared version are not read;
+/// the GL-context ones stay null so virglrenderer makes its own EGL winsys.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct VirglCallbacks
+{
+    public int Version;
+
+    /// <summary><c>void (*)(void *cookie, uint32_t fence)</c>: ctx0 fences, which this device never makes.</summary>
+    public nint WriteFence;
+
+    public nint CreateGlContext;
+    public nint DestroyGlContext;
+    public nint MakeCurrent;
+    public nint GetDrmFd;
+
+    /// <summary><c>void (*)(void *cookie, uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id)</c>, version 3.</summary>
+    public nint WriteContextFence;
+
+    public nint GetServerFd;
+    public nint GetEglDisplay;
+}
