@@ -156,7 +156,7 @@ public sealed class VirtioGpuDevice : IDisposable
     /// Sets bits of <c>events_read</c> (e.g. the display changed); the transport then notifies the
     /// driver of a configuration change.
     /// </summary>
-    public void RaiseEvents(DeviceEvents events) => _pendingEvents |= events;
+    internal void RaiseEvents(DeviceEvents events) => _pendingEvents |= events;
 
     /// <summary>
     /// Reads the configuration space (<see cref="DeviceConfig"/>); bytes past its 16 read as zero

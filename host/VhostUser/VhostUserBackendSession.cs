@@ -93,12 +93,12 @@ public sealed class VhostUserBackendSession : IDisposable
     public IGuestMemory? Memory => _memory;
 
     /// <summary>The same table with its regions, for translation and diagnostics.</summary>
-    public GuestMemoryMap? MemoryMap => _memory;
+    internal GuestMemoryMap? MemoryMap => _memory;
 
     public IReadOnlyList<VhostUserVring> Vrings => _vrings;
 
     /// <summary>Where the device maps host-visible blobs (SHMEM_MAP over the back-end channel).</summary>
-    public IHostVisibleWindow HostVisibleWindow => _window;
+    internal IHostVisibleWindow HostVisibleWindow => _window;
 
     /// <summary>QEMU's display socket, once handed over (GPU_SET_SOCKET); the newest one.</summary>
     public DisplaySocketConnection? Display { get; private set; }
