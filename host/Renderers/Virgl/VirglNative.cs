@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.Protocol;
 
 namespace CrossDomain.Host.Renderers.Virgl;
 
@@ -98,11 +99,11 @@ internal static unsafe partial class VirglNative
 
     [LibraryImport(Library, EntryPoint = "virgl_renderer_transfer_read_iov")]
     public static partial int TransferRead(uint resourceId, uint contextId, uint level, uint stride, uint layerStride,
-        VirglBox* box, ulong offset, IoVector* vectors, int vectorCount);
+        Box* box, ulong offset, IoVector* vectors, int vectorCount);
 
     [LibraryImport(Library, EntryPoint = "virgl_renderer_transfer_write_iov")]
     public static partial int TransferWrite(uint resourceId, uint contextId, int level, uint stride, uint layerStride,
-        VirglBox* box, ulong offset, IoVector* vectors, uint vectorCount);
+        Box* box, ulong offset, IoVector* vectors, uint vectorCount);
 
     [LibraryImport(Library, EntryPoint = "virgl_renderer_ctx_attach_resource")]
     public static partial void AttachResourceToContext(int contextId, int resourceId);
@@ -124,18 +125,6 @@ public struct IoVector
 {
     public nint Base;
     public nuint Length;
-}
-
-/// <summary><c>struct virgl_box</c> (virgl_hw.h): the same six words as virtio_gpu_box.</summary>
-[StructLayout(LayoutKind.Sequential)]
-public struct VirglBox
-{
-    public uint X;
-    public uint Y;
-    public uint Z;
-    public uint Width;
-    public uint Height;
-    public uint Depth;
 }
 
 /// <summary><c>struct virgl_renderer_resource_create_blob_args</c>.</summary>

@@ -88,11 +88,8 @@ internal sealed unsafe class VirglResource : Resource3D
         if (Backing is not { } backing) return Refuse(RendererRefusal.NoBacking);
         using var vectors = GuestIoVectors.TryCreate(backing, memory);
         if (vectors is null) return Refuse(RendererRefusal.GuestPagesNotInMemory);
-        var box = new VirglBox
-        {
-            X = command.Box.X, Y = command.Box.Y, Z = command.Box.Z,
-            Width = command.Box.Width, Height = command.Box.Height, Depth = command.Box.Depth,
-        };
+        // struct virgl_box (virgl_hw.h) is virtio_gpu_box's six words.
+        var box = command.Box;
         // The renderer checks the byte range the box, strides and format need against the iovecs.
         int result = direction == TransferDirection.ToHost
             ? VirglNative.TransferWrite(Id, contextId, (int)command.Level, command.Stride, command.LayerStride, &box,

@@ -374,11 +374,7 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         var command = new TransferHost3DCommand
         {
             Header = Header(type, _contextId),
-            Box = new Box
-            {
-                X = transfer.Box.X, Y = transfer.Box.Y, Z = transfer.Box.Z,
-                Width = transfer.Box.Width, Height = transfer.Box.Height, Depth = transfer.Box.Depth,
-            },
+            Box = transfer.Box,
             Offset = transfer.Offset,
             ResourceId = buffer.ResourceId,
             Level = transfer.Level,

@@ -51,7 +51,7 @@ public sealed class VirglLocalDriverTests
         Assert.True(gpu.Wait(target.BoHandle, noWait: false, Timeout), "the clear's fence on ring 0 did not signal");
         Assert.True(gpu.TryReadFenceEvent());
 
-        var whole = new DrmVirtgpu3DBox { Width = Size, Height = Size, Depth = 1 };
+        var whole = new Box { Width = Size, Height = Size, Depth = 1 };
         gpu.TransferFromHost(new DrmVirtgpu3DTransfer { BoHandle = target.BoHandle, Box = whole, Stride = Stride });
         VirglDeviceTests.AssertClearColour(gpu.Map(target.BoHandle).GetSpan(0, (int)(Stride * Size)));
 

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Driver;
 using CrossDomain.VirtioGpu.Linux;
+using CrossDomain.VirtioGpu.Protocol;
 
 namespace CrossDomain.Tests.Driver.Kernel;
 
@@ -189,7 +190,7 @@ public sealed class KernelVirtioGpuTests : IDisposable
         Assert.Equal((0u, 0u, 0u), (asked.LastLevel, asked.SampleCount, asked.Flags));
         Assert.Equal((512u, 64u), (asked.Size, asked.Stride));
 
-        var transfer = new DrmVirtgpu3DTransfer { BoHandle = 9, Box = new DrmVirtgpu3DBox { X = 1, Y = 2, Z = 0, Width = 3, Height = 4, Depth = 1 }, Level = 0, Offset = 128, Stride = 64 };
+        var transfer = new DrmVirtgpu3DTransfer { BoHandle = 9, Box = new Box { X = 1, Y = 2, Z = 0, Width = 3, Height = 4, Depth = 1 }, Level = 0, Offset = 128, Stride = 64 };
         _gpu.TransferToHost(transfer);
         _gpu.TransferFromHost(transfer);
         foreach (uint request in new[] { VirtgpuTransferToHost, VirtgpuTransferFromHost })
