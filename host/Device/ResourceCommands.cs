@@ -33,12 +33,12 @@ internal sealed class ResourceCommands(
         if (!RequestReader.TryRead(request, out ResourceCreate3DCommand command)) return DeviceRefusal.RequestTooShort;
         if (registry.DefaultType is not IResource3DType renderer) return DeviceRefusal.No3DRenderer;
         if (!resources.IsFreeId(command.ResourceId)) return DeviceRefusal.ResourceIdInUse;
-        if (command.Width == 0 || command.Height == 0 || command.Depth == 0 || command.ArraySize == 0 ||
-            command.LastLevel > Resource3D.MaxLastLevel)
+        ref readonly var shape = ref command.Description;
+        if (shape.Width == 0 || shape.Height == 0 || shape.Depth == 0 || shape.ArraySize == 0 || shape.LastLevel > Resource3D.MaxLastLevel)
             return DeviceRefusal.BadResourceShape;
         // Mip levels below the base add at most a third again: charged as double.
-        UInt128 estimate = (UInt128)command.Width * command.Height * command.Depth * command.ArraySize * ChargedBytesPerTexel *
-            (command.LastLevel == 0 ? 1u : 2u);
+        UInt128 estimate = (UInt128)shape.Width * shape.Height * shape.Depth * shape.ArraySize * ChargedBytesPerTexel *
+            (shape.LastLevel == 0 ? 1u : 2u);
         if (estimate > (ulong)limits.MaxHostMemoryBytes) return DeviceRefusal.HostMemoryExhausted;
         ulong bytes = (ulong)estimate;
         if (resources.IsFull) return DeviceRefusal.TooManyResources;

@@ -24,16 +24,7 @@ internal sealed unsafe class VirglResource : Resource3D
         var args = new VirglResourceCreateArgs
         {
             Handle = command.ResourceId,
-            Target = command.Target,
-            Format = command.Format,
-            Bind = command.Bind,
-            Width = command.Width,
-            Height = command.Height,
-            Depth = command.Depth,
-            ArraySize = command.ArraySize,
-            LastLevel = command.LastLevel,
-            SampleCount = command.SampleCount,
-            Flags = command.Flags,
+            Description = command.Description,
         };
         result = VirglNative.CreateResource(&args, null, 0);
         // virglrenderer refuses formats, targets and sizes it cannot make with -EINVAL.

@@ -200,16 +200,7 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         {
             Header = Header(CommandType.ResourceCreate3D),
             ResourceId = resourceId,
-            Target = create.Target,
-            Format = create.Format,
-            Bind = create.Bind,
-            Width = create.Width,
-            Height = create.Height,
-            Depth = create.Depth,
-            ArraySize = create.ArraySize,
-            LastLevel = create.LastLevel,
-            SampleCount = create.SampleCount,
-            Flags = create.Flags,
+            Description = create.Description,
         };
         var response = Exchange(AsBytes(ref command), default);
         if (HeaderOf(response).Type != CommandType.OkNoData)

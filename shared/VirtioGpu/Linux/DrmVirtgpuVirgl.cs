@@ -10,16 +10,7 @@ namespace CrossDomain.VirtioGpu.Linux;
 [StructLayout(LayoutKind.Sequential)]
 public struct DrmVirtgpuResourceCreate
 {
-    public uint Target;
-    public uint Format;
-    public uint Bind;
-    public uint Width;
-    public uint Height;
-    public uint Depth;
-    public uint ArraySize;
-    public uint LastLevel;
-    public uint SampleCount;
-    public uint Flags;
+    public Resource3DDescription Description;
 
     /// <summary>Out: the GEM handle.</summary>
     public uint BoHandle;

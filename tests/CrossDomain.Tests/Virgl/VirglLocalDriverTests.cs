@@ -20,13 +20,16 @@ public sealed class VirglLocalDriverTests
     /// <summary>A 16×16 BGRA texture a clear can render into.</summary>
     private static DrmVirtgpuResourceCreate RenderTarget => new()
     {
-        Target = VirglRequests.Texture2D,
-        Format = VirglRequests.FormatB8G8R8A8,
-        Bind = VirglRequests.BindRenderTarget,
-        Width = Size,
-        Height = Size,
-        Depth = 1,
-        ArraySize = 1,
+        Description = new Resource3DDescription
+        {
+            Target = VirglRequests.Texture2D,
+            Format = VirglRequests.FormatB8G8R8A8,
+            Bind = VirglRequests.BindRenderTarget,
+            Width = Size,
+            Height = Size,
+            Depth = 1,
+            ArraySize = 1,
+        },
         Size = Stride * Size,
         Stride = Stride,
     };
