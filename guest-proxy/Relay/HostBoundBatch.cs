@@ -16,9 +16,6 @@ internal sealed class HostBoundBatch(CrossDomainChannel channel)
     private int _length;
     private int _identifierCount;
 
-    /// <summary>SENDs submitted so far.</summary>
-    public long SendCount { get; private set; }
-
     public void Add(ReadOnlySpan<byte> message, ReadOnlySpan<ChannelIdentifier> identifiers)
     {
         if (_identifierCount + identifiers.Length > _identifiers.Length || _length == _bytes.Length) Flush();
@@ -38,7 +35,6 @@ internal sealed class HostBoundBatch(CrossDomainChannel channel)
     {
         if (_length == 0 && _identifierCount == 0) return;
         channel.Send(_bytes.AsSpan(0, _length), _identifiers.AsSpan(0, _identifierCount));
-        SendCount++;
         _length = 0;
         _identifierCount = 0;
     }

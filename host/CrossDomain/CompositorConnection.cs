@@ -1,6 +1,5 @@
 using CrossDomain.Host.Device;
 using CrossDomain.Interop;
-using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
 namespace CrossDomain.Host.CrossDomain;
@@ -11,10 +10,10 @@ namespace CrossDomain.Host.CrossDomain;
 /// messages stay in the kernel's socket buffer, which is the back-pressure), and for output only
 /// while sends are queued.
 /// </summary>
-internal sealed unsafe class CompositorConnection : IDisposable
+internal sealed class CompositorConnection : IDisposable
 {
     private readonly UnixSocket _socket;
-    private readonly LoopWatch _watch;
+    private readonly OnDemandFdWatch _watch;
     private readonly SendBacklog _backlog;
     private readonly Action _inputReady;
     private readonly Action _sendRoom;
@@ -26,7 +25,7 @@ internal sealed unsafe class CompositorConnection : IDisposable
         _backlog = new SendBacklog(sendBudget, fds);
         _inputReady = inputReady;
         _sendRoom = sendRoom;
-        _watch = new LoopWatch(loop, socket.Handle, OnReady);
+        _watch = new OnDemandFdWatch(loop, socket.Handle, OnReady);
     }
 
     public bool IsClosed { get; private set; }
@@ -45,41 +44,15 @@ internal sealed unsafe class CompositorConnection : IDisposable
         }
     }
 
-    /// <summary>
-    /// Connects without blocking the device loop: a Unix stream connect completes at once or fails,
-    /// except against a listener whose backlog is full, which a blocking connect would wait for.
-    /// </summary>
+    /// <summary>Connects without blocking the device loop (<see cref="UnixSocket.TryConnectNonBlocking"/>).</summary>
     /// <param name="fds">Where fds duplicated for queued sends are counted.</param>
     /// <param name="sendRoom">Called when queued sends went out (there is room again), and when the connection closes.</param>
     /// <returns>The connection, or null with <paramref name="errno"/> (ENOENT, ECONNREFUSED, EAGAIN …).</returns>
     public static CompositorConnection? TryConnect(string path, EventLoop loop, ByteBudget sendBudget, HostFdBudget fds, Action inputReady,
         Action sendRoom, out int errno)
     {
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-        {
-            errno = Errno.Last;
-            return null;
-        }
-        var handle = new FileDescriptor(fd);
-        var address = new sockaddr_un { sun_family = (sa_family_t)AF_UNIX };
-        var pathBytes = System.Text.Encoding.UTF8.GetBytes(path);
-        if (pathBytes.Length is 0 or > CompositorSocketPath.MaxPathBytes)
-        {
-            handle.Dispose();
-            errno = ENAMETOOLONG;
-            return null;
-        }
-        pathBytes.CopyTo(new Span<byte>(address.sun_path, CompositorSocketPath.MaxPathBytes + 1));
-        var length = (socklen_t)(uint)(sizeof(sa_family_t) + pathBytes.Length + 1);
-        if (connect(fd, (sockaddr*)&address, length) != 0)
-        {
-            errno = Errno.Last;
-            handle.Dispose();
-            return null;
-        }
-        errno = 0;
-        return new CompositorConnection(UnixSocket.Adopt(handle), loop, sendBudget, fds, inputReady, sendRoom);
+        var socket = UnixSocket.TryConnectNonBlocking(path, out errno);
+        return socket is null ? null : new CompositorConnection(socket, loop, sendBudget, fds, inputReady, sendRoom);
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ namespace CrossDomain.Host.CrossDomain;
 /// One guest cross-domain context (PROTOCOL.md B.4–B.10): its rings, its connection to the host
 /// compositor, the items it named for the guest (image templates, received memory, write pipes)
 /// and the pipes it reads for the guest. Commands from SUBMIT_3D run synchronously; channel
-/// events are written by <see cref="ChannelEvents"/>, one per POLL fence. Every call, and every
+/// events are written by <see cref="ChannelRing"/>, one per POLL fence. Every call, and every
 /// loop callback, comes on the device's loop thread, so nothing here is locked.
 /// <para>
 /// The guest is untrusted: each command's size, count, id and type is checked before anything
@@ -36,13 +36,13 @@ internal sealed class CrossDomainContext : IGpuContext
     private readonly ILogger _logger;
     private readonly Dictionary<uint, GpuResource> _attached = [];
     private readonly HostItems _items = new();
-    private readonly ReadPipeIds _readPipeIds = new();
+    private readonly ReadPipes _readPipes;
+    private readonly WritePipes _writePipes;
     private readonly ByteBudget _sendBudget;
-    private readonly ChannelEvents _channel;
+    private readonly ChannelRing _channelRing;
     private readonly WaylandStreamFilter? _filter;
     private readonly string _vmName;
     private readonly FileDescriptor[] _sendFds = new FileDescriptor[CrossDomainLimits.MaxIdentifiers];
-    private readonly List<(uint Id, FileDescriptor ReadEnd, FileDescriptor WriteEnd)> _newReadPipes = [];
     private GuestBacking? _queryRing;
     private CompositorConnection? _compositor;
     private bool _sendWaiting;
@@ -59,7 +59,9 @@ internal sealed class CrossDomainContext : IGpuContext
         _sendBudget = new ByteBudget(options.Limits.MaxPendingSendBytes);
         _filter = firewall is null ? null : new WaylandStreamFilter(firewall);
         _vmName = firewall?.VmName ?? options.Firewall.VmName;
-        _channel = new ChannelEvents(setup, _items, new ByteBudget(options.Limits.MaxPendingPipeWriteBytes), options.Limits, _filter, _vmName, _logger);
+        _readPipes = new ReadPipes(setup.Loop, setup.Fds, options.Limits.MaxReadPipes, pipe => _channelRing!.OnReadPipeReady(pipe));
+        _writePipes = new WritePipes(_items, setup.Loop, setup.Fds, options.Limits.MaxPendingPipeWriteBytes);
+        _channelRing = new ChannelRing(setup, _items, _readPipes, _writePipes, options.Limits, _filter, _vmName, _logger);
     }
 
     public GpuError Submit(ReadOnlySpan<byte> commands)
@@ -117,7 +119,7 @@ internal sealed class CrossDomainContext : IGpuContext
                 _setup.Fences.Signal(QueryRingIndex, fenceId);
                 return GpuError.None;
             case ChannelRingIndex:
-                _channel.AddPollFence(fenceId);
+                _channelRing.AddPollFence(fenceId);
                 return GpuError.None;
             default:
                 return Refuse(CrossDomainCommand.Poll, CrossDomainRefusal.FenceOnUnknownRing);
@@ -132,7 +134,9 @@ internal sealed class CrossDomainContext : IGpuContext
         // Nothing is handed in again to a context that is going.
         _sendWaiting = false;
         _sendWaitLimit?.Dispose();
-        _channel.Dispose();
+        _channelRing.Dispose();
+        _readPipes.Dispose();
+        _writePipes.Dispose();
         _compositor?.Close();
         // Templates are never freed before this, so all that were charged are still here.
         _setup.Memory.Refund((ulong)_items.TemplateCount * ImageTemplate.HostBytes);
@@ -188,7 +192,7 @@ internal sealed class CrossDomainContext : IGpuContext
                 refusal = FindRing(channelRingId, CrossDomainRefusal.ChannelRingNotAttached, CrossDomainRefusal.ChannelRingUnusable, out channelRing);
                 if (refusal != CrossDomainRefusal.None) return Refuse(Command, refusal);
                 if (_options.WaylandSocketPath is not { } path) return Refuse(Command, CrossDomainRefusal.NoCompositorConfigured);
-                compositor = CompositorConnection.TryConnect(path, _setup.Loop, _sendBudget, _setup.Fds, _channel.OnCompositorInput, OnSendRoom, out int errno);
+                compositor = CompositorConnection.TryConnect(path, _setup.Loop, _sendBudget, _setup.Fds, _channelRing.OnCompositorInput, OnSendRoom, out int errno);
                 if (compositor is null)
                 {
                     CrossDomainLog.CompositorUnreachable(_logger, _setup.ContextId, path, errno);
@@ -203,7 +207,7 @@ internal sealed class CrossDomainContext : IGpuContext
         _initialized = true;
         _queryRing = queryRing;
         _compositor = compositor;
-        if (channelRing is not null) _channel.Start(channelRing, compositor);
+        if (channelRing is not null) _channelRing.Start(channelRing, compositor);
         return GpuError.None;
     }
 
@@ -295,7 +299,7 @@ internal sealed class CrossDomainContext : IGpuContext
             if (!_sendWaiting) return;
             CrossDomainLog.CompositorNotReading(_logger, _setup.ContextId, _options.Limits.MaxSendWait.TotalSeconds);
             // Closing calls OnSendRoom: the SEND is handed in again and refused for the closed connection.
-            _channel.CloseCompositor();
+            _channelRing.CloseCompositor();
         });
     }
 
@@ -315,7 +319,7 @@ internal sealed class CrossDomainContext : IGpuContext
         var data = bytes.Slice(CrossDomainSendReceive.Size, (int)send.OpaqueDataSize);
         if (data.IsEmpty)
             return count == 0 ? GpuError.None : Refuse(Command, CrossDomainRefusal.IdentifiersWithoutData);
-        if (_channel.ReadPipeCount + readPipeCount > _options.Limits.MaxReadPipes)
+        if (!_readPipes.HasRoom(readPipeCount))
             return Refuse(Command, CrossDomainRefusal.TooManyReadPipes);
         if (!_sendBudget.HasRoom(data.Length + SendBacklog.ChunkOverhead))
         {
@@ -338,9 +342,8 @@ internal sealed class CrossDomainContext : IGpuContext
 
     /// <summary>
     /// Checks each identifier: a VIRTGPU_BLOB must be a resource attached here with host memory
-    /// behind it, a READ_PIPE must carry the id the host would give it. The guest counts a read
-    /// pipe as used once it sends it, whatever becomes of the SEND, so the host counts every
-    /// READ_PIPE it sees, even in a SEND it refuses: the two stay in step.
+    /// behind it, a READ_PIPE must carry the id the host would give it
+    /// (<see cref="ReadPipes.TakeExpectedId"/>, for every READ_PIPE, even after a refusal).
     /// </summary>
     private CrossDomainRefusal CheckIdentifiers(in CrossDomainSendReceive send, int count, out int readPipeCount)
     {
@@ -359,7 +362,7 @@ internal sealed class CrossDomainContext : IGpuContext
                     break;
                 case IdentifierType.ReadPipe:
                     readPipeCount++;
-                    if (id != _readPipeIds.Next() || _channel.HasReadPipe(id))
+                    if (!_readPipes.TakeExpectedId(id))
                         Note(CrossDomainRefusal.UnexpectedReadPipeId);
                     break;
                 default:
@@ -386,7 +389,7 @@ internal sealed class CrossDomainContext : IGpuContext
             if (violation is not null)
             {
                 CrossDomainLog.FirewallViolation(_logger, _vmName, _setup.ContextId, violation.Rule, violation.Message);
-                _channel.CloseCompositor();
+                _channelRing.CloseCompositor();
                 return GpuError.InvalidParameter;
             }
             // The bytes wait for the rest of their message.
@@ -405,35 +408,22 @@ internal sealed class CrossDomainContext : IGpuContext
                     fds[i] = ((BlobResource)_attached[id]).HostMemory!.Handle;
                     continue;
                 }
-                // Blocking ends for the compositor and the client it passes the write end to; only
-                // our read end, a separate open file, is made non-blocking for the loop.
-                var (readEnd, writeEnd) = Pipe.Create(nonBlocking: false);
-                _newReadPipes.Add((id, readEnd, writeEnd));
-                _setup.Fds.Take(2);
-                FdFlags.SetNonBlocking(readEnd);
-                fds[i] = writeEnd;
+                fds[i] = _readPipes.CreateForSend(id);
             }
             if (!_compositor!.Send(data, fds, out int errno))
             {
                 CrossDomainLog.SendFailed(_logger, _setup.ContextId, errno);
-                CloseNewReadPipes();
+                _readPipes.CloseUnsent();
                 return GpuError.Unspecified;
             }
             _setup.Metrics?.SentToCompositor(data.Length, count);
-            // Our write ends close now, so the read ends see end-of-file once the compositor's copies close.
-            foreach (var (id, readEnd, writeEnd) in _newReadPipes)
-            {
-                writeEnd.Dispose();
-                _setup.Fds.Return(1);
-                _channel.AddReadPipe(id, readEnd);
-            }
-            _newReadPipes.Clear();
+            _readPipes.OpenSent();
             return GpuError.None;
         }
         catch (Win32Exception)
         {
             // Out of fds (pipe2, dup): the guest's SEND fails, the host goes on.
-            CloseNewReadPipes();
+            _readPipes.CloseUnsent();
             return Refuse(CrossDomainCommand.Send, CrossDomainRefusal.HostOutOfFds);
         }
         finally
@@ -442,44 +432,15 @@ internal sealed class CrossDomainContext : IGpuContext
         }
     }
 
-    private void CloseNewReadPipes()
-    {
-        foreach (var (_, readEnd, writeEnd) in _newReadPipes)
-        {
-            readEnd.Dispose();
-            writeEnd.Dispose();
-            _setup.Fds.Return(2);
-        }
-        _newReadPipes.Clear();
-    }
-
     private GpuError Write(ReadOnlySpan<byte> bytes)
     {
         const CrossDomainCommand Command = CrossDomainCommand.Write;
         if (!MemoryMarshal.TryRead(bytes, out CrossDomainReadWrite write)) return Refuse(Command, CrossDomainRefusal.CommandTooShort);
         if (write.OpaqueDataSize > (uint)(bytes.Length - CrossDomainReadWrite.Size))
             return Refuse(Command, CrossDomainRefusal.DataPastCommand);
-        if (!_items.TryGet(write.Identifier, out var item) || item is not WritePipe pipe)
-            return Refuse(Command, CrossDomainRefusal.NoSuchWritePipe);
-
         // Both guest habits are fine here: hang_up on a short write (sommelier) or on an empty last one (wayland-proxy-virtwl).
-        bool hangUp = write.HangUp != 0;
-        switch (pipe.Write(bytes.Slice(CrossDomainReadWrite.Size, (int)write.OpaqueDataSize), hangUp))
-        {
-            case WriteOutcome.OverBudget:
-                return Refuse(Command, CrossDomainRefusal.PipeWriteBacklogFull);
-            case WriteOutcome.Broken:
-                _items.Remove(write.Identifier);
-                pipe.Dispose();
-                return Refuse(Command, CrossDomainRefusal.PipeReaderGone);
-        }
-        if (hangUp)
-        {
-            // The id is forgotten now; bytes still queued go out before the pipe closes.
-            _items.Remove(write.Identifier);
-            if (!pipe.IsClosed) _channel.DrainingWritePipes.Add(pipe);
-        }
-        return GpuError.None;
+        var refusal = _writePipes.Write(write.Identifier, bytes.Slice(CrossDomainReadWrite.Size, (int)write.OpaqueDataSize), write.HangUp != 0);
+        return refusal == CrossDomainRefusal.None ? GpuError.None : Refuse(Command, refusal);
     }
 
     private bool AllocateImage(ImageTemplate template, out HostBlob? blob)

@@ -116,3 +116,6 @@ internal sealed class ImageTemplate : HostItem
 
     private static ulong RoundUp(ulong value, ulong alignment) => (value + alignment - 1) / alignment * alignment;
 }
+
+/// <summary>What GET_IMAGE_REQUIREMENTS asks for; equal keys get the same template back.</summary>
+internal readonly record struct ImageTemplateKey(uint Width, uint Height, uint DrmFormat, ImageUsageFlags Flags);

@@ -9,7 +9,7 @@ namespace CrossDomain.Host.CrossDomain;
 /// </summary>
 internal sealed class ReadPipe : IDisposable
 {
-    private readonly LoopWatch _watch;
+    private readonly OnDemandFdWatch _watch;
     private readonly HostFdBudget _fds;
     private bool _disposed;
 
@@ -19,7 +19,7 @@ internal sealed class ReadPipe : IDisposable
         Id = id;
         ReadEnd = readEnd;
         _fds = fds;
-        _watch = new LoopWatch(loop, readEnd, _ => ready(this));
+        _watch = new OnDemandFdWatch(loop, readEnd, _ => ready(this));
     }
 
     public uint Id { get; }

@@ -13,7 +13,7 @@ namespace CrossDomain.Host.CrossDomain;
 internal sealed class WritePipe : HostItem
 {
     private readonly FileDescriptor _fd;
-    private readonly LoopWatch _watch;
+    private readonly OnDemandFdWatch _watch;
     private readonly ByteBudget _budget;
     private readonly HostFdBudget _fds;
     private readonly Action<WritePipe> _closedWhileDraining;
@@ -26,12 +26,12 @@ internal sealed class WritePipe : HostItem
     /// <param name="closedWhileDraining">Called when the pipe closes itself on the loop, after its last queued bytes went out or failed.</param>
     public WritePipe(FileDescriptor fd, EventLoop loop, ByteBudget budget, HostFdBudget fds, Action<WritePipe> closedWhileDraining)
     {
-        FdFlags.SetNonBlocking(fd);
+        fd.SetNonBlocking();
         _fd = fd;
         _budget = budget;
         _fds = fds;
         _closedWhileDraining = closedWhileDraining;
-        _watch = new LoopWatch(loop, fd, OnWritable);
+        _watch = new OnDemandFdWatch(loop, fd, OnWritable);
         // Last: a constructor that throws leaves the fd to the caller, uncounted.
         fds.Take(1);
     }

@@ -20,50 +20,51 @@ internal sealed class BlobCommands(
 {
     private const BlobFlags KnownFlags = BlobFlags.UseMappable | BlobFlags.UseShareable | BlobFlags.UseCrossDevice;
 
-    public GpuError Create(ReadOnlySpan<byte> request)
+    public CommandResult Create(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out ResourceCreateBlobCommand command)) return GpuError.Unspecified;
-        var error = RequestReader.TryReadEntries<ResourceCreateBlobCommand>(request, command.EntryCount,
+        if (!RequestReader.TryRead(request, out ResourceCreateBlobCommand command)) return DeviceRefusal.RequestTooShort;
+        var refusal = RequestReader.TryReadEntries<ResourceCreateBlobCommand>(request, command.EntryCount,
             limits.MaxBackingEntries, out var entries);
-        if (error != GpuError.None) return error;
-        if (!resources.IsFreeId(command.ResourceId)) return GpuError.InvalidResourceId;
+        if (refusal != DeviceRefusal.None) return refusal;
+        if (!resources.IsFreeId(command.ResourceId)) return DeviceRefusal.ResourceIdInUse;
         if ((command.BlobFlags & ~KnownFlags) != 0 || command.Size == 0 || command.Size % BlobResource.PageSize != 0)
-            return GpuError.InvalidParameter;
+            return DeviceRefusal.BadBlobFlagsOrSize;
 
         bool hasHostMemory = command.BlobMemory is BlobMemory.Host3D or BlobMemory.Host3DGuest;
         bool hasGuestPages = command.BlobMemory is BlobMemory.Guest or BlobMemory.Host3DGuest;
-        if (!hasHostMemory && !hasGuestPages) return GpuError.InvalidParameter;
-        if (hasGuestPages != (command.EntryCount != 0)) return GpuError.InvalidParameter;
+        if (!hasHostMemory && !hasGuestPages) return DeviceRefusal.UnknownBlobMemory;
+        if (hasGuestPages != (command.EntryCount != 0)) return DeviceRefusal.GuestPagesDoNotMatchMemory;
         ContextEntry? owner = null;
-        if (hasHostMemory && !contexts.TryGet(command.Header.ContextId, out owner)) return GpuError.InvalidContextId;
+        if (hasHostMemory && !contexts.TryGet(command.Header.ContextId, out owner)) return DeviceRefusal.NoSuchContext;
 
         GuestBacking? backing = null;
         if (hasGuestPages)
         {
-            error = GuestBacking.TryCreate(entries, out backing);
-            if (error != GpuError.None) return error;
-            if (backing!.Length < command.Size) return GpuError.InvalidParameter;
+            refusal = GuestBacking.TryCreate(entries, out backing);
+            if (refusal != DeviceRefusal.None) return refusal;
+            if (backing!.Length < command.Size) return DeviceRefusal.BackingTooSmall;
         }
 
         ulong charge = (backing?.HostBytes ?? 0) + (hasHostMemory ? command.Size : 0);
-        if (resources.IsFull || !budget.TryCharge(charge)) return GpuError.OutOfMemory;
+        if (resources.IsFull) return DeviceRefusal.TooManyResources;
+        if (!budget.TryCharge(charge)) return DeviceRefusal.HostMemoryExhausted;
         // Host memory is always one fd (HostBlob.Handle), counted before the context makes it.
         int fdCharge = hasHostMemory ? 1 : 0;
         if (!fds.TryTake(fdCharge))
         {
             budget.Refund(charge);
             DeviceLog.OutOfHostFds(logger, CommandType.ResourceCreateBlob, command.Header.ContextId, fds.Limit);
-            return GpuError.OutOfMemory;
+            return DeviceRefusal.HostFdsExhausted;
         }
         HostBlob? hostMemory = null;
         if (owner is not null)
         {
-            error = CreateHostMemory(owner, command, backing, out hostMemory);
-            if (error != GpuError.None)
+            var created = CreateHostMemory(owner, command, backing, out hostMemory);
+            if (created != CommandResult.NoData)
             {
                 budget.Refund(charge);
                 fds.Return(fdCharge);
-                return error;
+                return created;
             }
         }
         var blob = new BlobResource(command.ResourceId, command.BlobMemory, command.BlobFlags, command.BlobId,
@@ -73,23 +74,23 @@ internal sealed class BlobCommands(
             ChargedHostFds = fdCharge,
         };
         resources.Add(blob);
-        return GpuError.None;
+        return CommandResult.NoData;
     }
 
     public CommandResult Map(ReadOnlySpan<byte> request, Span<byte> response)
     {
-        if (!RequestReader.TryRead(request, out ResourceMapBlobCommand command)) return GpuError.Unspecified;
-        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
+        if (!RequestReader.TryRead(request, out ResourceMapBlobCommand command)) return DeviceRefusal.RequestTooShort;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
         if (resource is not BlobResource { IsMappable: true, HostMemory: { } hostMemory } blob || blob.Mapping is not null)
-            return GpuError.InvalidParameter;
+            return DeviceRefusal.BlobNotMappable;
         var range = new WindowRange(command.Offset, blob.Size);
-        if (command.Offset % BlobResource.PageSize != 0 || !mappings.IsFree(range)) return GpuError.InvalidParameter;
+        if (command.Offset % BlobResource.PageSize != 0 || !mappings.IsFree(range)) return DeviceRefusal.WindowRangeNotFree;
 
         ulong mappedLength = blob.HostBytesInWindow;
         if (mappedLength == 0 || !mappings.Window.TryMap(hostMemory.Handle, 0, range.Offset, mappedLength, hostMemory.IsWritable))
         {
             DeviceLog.MapFailed(logger, blob.Id, range.Offset, mappedLength);
-            return GpuError.Unspecified;
+            return DeviceRefusal.MapFailed;
         }
         blob.Mapping = range;
         mappings.Add(range);
@@ -101,12 +102,12 @@ internal sealed class BlobCommands(
         return CommandResult.WithPayload<MapInfoResponse>(CommandType.OkMapInfo);
     }
 
-    public GpuError Unmap(ReadOnlySpan<byte> request)
+    public CommandResult Unmap(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out ResourceUnmapBlobCommand command)) return GpuError.Unspecified;
-        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
-        if (resource is not BlobResource { Mapping: not null } blob) return GpuError.InvalidParameter;
-        return UnmapIfMapped(blob) ? GpuError.None : GpuError.Unspecified;
+        if (!RequestReader.TryRead(request, out ResourceUnmapBlobCommand command)) return DeviceRefusal.RequestTooShort;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
+        if (resource is not BlobResource { Mapping: not null } blob) return DeviceRefusal.BlobNotMapped;
+        return UnmapIfMapped(blob) ? CommandResult.NoData : DeviceRefusal.UnmapFailed;
     }
 
     /// <summary>
@@ -128,7 +129,7 @@ internal sealed class BlobCommands(
         return true;
     }
 
-    private GpuError CreateHostMemory(ContextEntry owner, in ResourceCreateBlobCommand command, GuestBacking? backing,
+    private CommandResult CreateHostMemory(ContextEntry owner, in ResourceCreateBlobCommand command, GuestBacking? backing,
         out HostBlob? hostMemory)
     {
         var blobRequest = new HostBlobRequest(command.ResourceId, command.BlobMemory, command.BlobFlags,
@@ -138,15 +139,15 @@ internal sealed class BlobCommands(
         {
             hostMemory?.Dispose();
             hostMemory = null;
-            return error;
+            return CommandResult.FromContext(error);
         }
         if (hostMemory is null || hostMemory.Handle.IsInvalid || hostMemory.Handle.IsClosed)
         {
             DeviceLog.ContextMadeInvalidBlob(logger, owner.Id, command.ResourceId);
             hostMemory?.Dispose();
             hostMemory = null;
-            return GpuError.Unspecified;
+            return DeviceRefusal.ContextMadeInvalidBlob;
         }
-        return GpuError.None;
+        return CommandResult.NoData;
     }
 }

@@ -9,8 +9,8 @@ internal sealed class CapsetCommands(ContextTypeRegistry registry)
 {
     public CommandResult GetCapsetInfo(ReadOnlySpan<byte> request, Span<byte> response)
     {
-        if (!RequestReader.TryRead(request, out GetCapsetInfoCommand command)) return GpuError.Unspecified;
-        if (command.CapsetIndex >= (uint)registry.Count) return GpuError.InvalidParameter;
+        if (!RequestReader.TryRead(request, out GetCapsetInfoCommand command)) return DeviceRefusal.RequestTooShort;
+        if (command.CapsetIndex >= (uint)registry.Count) return DeviceRefusal.UnknownCapset;
         var type = registry.InCapsetIdOrder[(int)command.CapsetIndex];
         ref var info = ref MemoryMarshal.AsRef<CapsetInfoResponse>(response);
         info = default;
@@ -23,12 +23,12 @@ internal sealed class CapsetCommands(ContextTypeRegistry registry)
     /// <summary>The answer is the header and exactly capset_max_size bytes: all the room Linux gives it.</summary>
     public CommandResult GetCapset(ReadOnlySpan<byte> request, Span<byte> response)
     {
-        if (!RequestReader.TryRead(request, out GetCapsetCommand command)) return GpuError.Unspecified;
+        if (!RequestReader.TryRead(request, out GetCapsetCommand command)) return DeviceRefusal.RequestTooShort;
         if (!registry.TryGet(command.CapsetId, out var type) || command.CapsetVersion > type.CapsetMaxVersion)
-            return GpuError.InvalidParameter;
+            return DeviceRefusal.UnknownCapset;
         // The response buffer was sized from the registry when the device was made; a type
         // registered later could not fit.
-        if ((ulong)CommandResult.HeaderSize + type.CapsetMaxSize > (ulong)response.Length) return GpuError.Unspecified;
+        if ((ulong)CommandResult.HeaderSize + type.CapsetMaxSize > (ulong)response.Length) return DeviceRefusal.CapsetLargerThanResponse;
         var capset = response.Slice(CommandResult.HeaderSize, (int)type.CapsetMaxSize);
         capset.Clear();
         type.WriteCapset(command.CapsetVersion, capset);

@@ -22,16 +22,16 @@ internal sealed class ContextCommands(
     ILogger logger,
     DeviceMetrics? metrics)
 {
-    public GpuError Create(ReadOnlySpan<byte> request)
+    public CommandResult Create(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out ContextCreateCommand command)) return GpuError.Unspecified;
+        if (!RequestReader.TryRead(request, out ContextCreateCommand command)) return DeviceRefusal.RequestTooShort;
         uint contextId = command.Header.ContextId;
-        if (!contexts.IsFreeId(contextId)) return GpuError.InvalidContextId;
-        if (command.NameLength > VirtioGpuLimits.DebugNameSize) return GpuError.InvalidParameter;
+        if (!contexts.IsFreeId(contextId)) return DeviceRefusal.ContextIdInUse;
+        if (command.NameLength > VirtioGpuLimits.DebugNameSize) return DeviceRefusal.DebugNameTooLong;
         uint capsetId = command.ContextInit & ContextCreateCommand.CapsetIdMask;
         var type = capsetId == 0 ? registry.DefaultType : registry.TryGet((CapsetId)capsetId, out var named) ? named : null;
-        if (type is null) return GpuError.InvalidParameter;
-        if (contexts.IsFull) return GpuError.OutOfMemory;
+        if (type is null) return DeviceRefusal.UnknownCapset;
+        if (contexts.IsFull) return DeviceRefusal.TooManyContexts;
 
         var nameBytes = DebugNameBytes(command);
         string debugName = Encoding.UTF8.GetString(nameBytes);
@@ -42,21 +42,21 @@ internal sealed class ContextCommands(
         if (error != GpuError.None)
         {
             context?.Dispose();
-            return error;
+            return CommandResult.FromContext(error);
         }
-        if (context is null) return GpuError.Unspecified;
+        if (context is null) return DeviceRefusal.ContextRefused;
         contexts.Add(new ContextEntry(contextId, type, context, timelines));
         metrics?.ContextCreated();
         DeviceLog.ContextCreated(logger, contextId, type.CapsetId, LogText.Escape(nameBytes, VirtioGpuLimits.DebugNameSize));
-        return GpuError.None;
+        return CommandResult.NoData;
     }
 
-    public GpuError Destroy(ReadOnlySpan<byte> request)
+    public CommandResult Destroy(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out ContextDestroyCommand command)) return GpuError.Unspecified;
-        if (!contexts.TryGet(command.Header.ContextId, out var context)) return GpuError.InvalidContextId;
+        if (!RequestReader.TryRead(request, out ContextDestroyCommand command)) return DeviceRefusal.RequestTooShort;
+        if (!contexts.TryGet(command.Header.ContextId, out var context)) return DeviceRefusal.NoSuchContext;
         Destroy(context);
-        return GpuError.None;
+        return CommandResult.NoData;
     }
 
     /// <summary>
@@ -79,37 +79,37 @@ internal sealed class ContextCommands(
         foreach (var context in contexts.All.ToArray()) Destroy(context);
     }
 
-    public GpuError AttachResource(ReadOnlySpan<byte> request)
+    public CommandResult AttachResource(ReadOnlySpan<byte> request)
     {
-        var error = Resolve(request, out var context, out var resource);
-        if (error == GpuError.None) contexts.Attach(context!, resource!);
-        return error;
+        var refusal = Resolve(request, out var context, out var resource);
+        if (refusal == DeviceRefusal.None) contexts.Attach(context!, resource!);
+        return refusal;
     }
 
-    public GpuError DetachResource(ReadOnlySpan<byte> request)
+    public CommandResult DetachResource(ReadOnlySpan<byte> request)
     {
-        var error = Resolve(request, out var context, out var resource);
-        if (error == GpuError.None) contexts.Detach(context!, resource!);
-        return error;
+        var refusal = Resolve(request, out var context, out var resource);
+        if (refusal == DeviceRefusal.None) contexts.Detach(context!, resource!);
+        return refusal;
     }
 
-    public GpuError Submit(ReadOnlySpan<byte> request)
+    public CommandResult Submit(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out Submit3DCommand command)) return GpuError.Unspecified;
-        if (!contexts.TryGet(command.Header.ContextId, out var context)) return GpuError.InvalidContextId;
-        if (command.Size > (uint)limits.MaxSubmitBytes) return GpuError.OutOfMemory;
-        if (!RequestReader.TryReadTrailing<Submit3DCommand>(request, command.Size, out var commands)) return GpuError.Unspecified;
-        return context.Context.Submit(commands);
+        if (!RequestReader.TryRead(request, out Submit3DCommand command)) return DeviceRefusal.RequestTooShort;
+        if (!contexts.TryGet(command.Header.ContextId, out var context)) return DeviceRefusal.NoSuchContext;
+        if (command.Size > (uint)limits.MaxSubmitBytes) return DeviceRefusal.SubmitTooLarge;
+        if (!RequestReader.TryReadTrailing<Submit3DCommand>(request, command.Size, out var commands)) return DeviceRefusal.PayloadPastRequest;
+        return CommandResult.FromContext(context.Context.Submit(commands));
     }
 
-    private GpuError Resolve(ReadOnlySpan<byte> request, out ContextEntry? context, out GpuResource? resource)
+    private DeviceRefusal Resolve(ReadOnlySpan<byte> request, out ContextEntry? context, out GpuResource? resource)
     {
         context = null;
         resource = null;
-        if (!RequestReader.TryRead(request, out ContextResourceCommand command)) return GpuError.Unspecified;
-        if (!contexts.TryGet(command.Header.ContextId, out context)) return GpuError.InvalidContextId;
-        if (!resources.TryGet(command.ResourceId, out resource)) return GpuError.InvalidResourceId;
-        return GpuError.None;
+        if (!RequestReader.TryRead(request, out ContextResourceCommand command)) return DeviceRefusal.RequestTooShort;
+        if (!contexts.TryGet(command.Header.ContextId, out context)) return DeviceRefusal.NoSuchContext;
+        if (!resources.TryGet(command.ResourceId, out resource)) return DeviceRefusal.NoSuchResource;
+        return DeviceRefusal.None;
     }
 
     /// <summary>The name Linux sends: at most nlen bytes, NUL-terminated only when it fits.</summary>

@@ -256,14 +256,15 @@ public abstract class Resource3D : GpuResource
 
     private protected Resource3D(in ResourceCreate3DCommand command) : base(command.ResourceId)
     {
-        Target = command.Target;
-        Format = command.Format;
-        Bind = command.Bind;
-        Width = command.Width;
-        Height = command.Height;
-        Depth = command.Depth;
-        ArraySize = command.ArraySize;
-        LastLevel = command.LastLevel;
+        ref readonly var description = ref command.Description;
+        Target = description.Target;
+        Format = description.Format;
+        Bind = description.Bind;
+        Width = description.Width;
+        Height = description.Height;
+        Depth = description.Depth;
+        ArraySize = description.ArraySize;
+        LastLevel = description.LastLevel;
     }
 
     public uint Target { get; }

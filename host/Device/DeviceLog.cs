@@ -14,8 +14,8 @@ internal static partial class DeviceLog
     [LoggerMessage(EventId = 99, Level = LogLevel.Debug, Message = "Command {Command} (context {ContextId})")]
     public static partial void CommandReceived(ILogger logger, CommandType command, uint contextId);
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Command {Command} (context {ContextId}) failed: {Error}")]
-    public static partial void CommandFailed(ILogger logger, CommandType command, uint contextId, CommandType error);
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Command {Command} (context {ContextId}) failed: {Error}, refused: {Reason}")]
+    public static partial void CommandFailed(ILogger logger, CommandType command, uint contextId, CommandType error, DeviceRefusal reason);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Command {Command} is not supported by this device")]
     public static partial void CommandNotSupported(ILogger logger, CommandType command);

@@ -30,8 +30,8 @@ internal sealed class DisplayCommands(uint width, uint height, ResourceTable res
 
     public CommandResult GetEdid(ReadOnlySpan<byte> request, Span<byte> response)
     {
-        if (!RequestReader.TryRead(request, out GetEdidCommand command)) return GpuError.Unspecified;
-        if (command.ScanoutId >= ScanoutCount) return GpuError.InvalidScanoutId;
+        if (!RequestReader.TryRead(request, out GetEdidCommand command)) return DeviceRefusal.RequestTooShort;
+        if (command.ScanoutId >= ScanoutCount) return DeviceRefusal.NoSuchScanout;
         ref var edid = ref MemoryMarshal.AsRef<EdidResponse>(response);
         edid = default;
         edid.Size = EdidGenerator.BlockSize;
@@ -39,56 +39,57 @@ internal sealed class DisplayCommands(uint width, uint height, ResourceTable res
         return CommandResult.WithPayload<EdidResponse>(CommandType.OkEdid);
     }
 
-    public GpuError SetScanout(ReadOnlySpan<byte> request)
+    public CommandResult SetScanout(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out SetScanoutCommand command)) return GpuError.Unspecified;
-        if (command.ScanoutId >= ScanoutCount) return GpuError.InvalidScanoutId;
+        if (!RequestReader.TryRead(request, out SetScanoutCommand command)) return DeviceRefusal.RequestTooShort;
+        if (command.ScanoutId >= ScanoutCount) return DeviceRefusal.NoSuchScanout;
         if (command.ResourceId == 0)
         {
             _scanouts[command.ScanoutId] = default;
-            return GpuError.None;
+            return CommandResult.NoData;
         }
-        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
         // Blobs need SET_SCANOUT_BLOB, which says how to read them; an empty rect shows nothing.
-        if (resource is not Resource2D image || command.Rect.Width == 0 || command.Rect.Height == 0 || !image.Contains(command.Rect))
-            return GpuError.InvalidParameter;
+        if (resource is not Resource2D image) return DeviceRefusal.WrongResourceKind;
+        if (command.Rect.Width == 0 || command.Rect.Height == 0 || !image.Contains(command.Rect)) return DeviceRefusal.OutsideResource;
         _scanouts[command.ScanoutId] = new ScanoutState(command.ResourceId, command.Rect);
-        return GpuError.None;
+        return CommandResult.NoData;
     }
 
-    public GpuError ResourceFlush(ReadOnlySpan<byte> request)
+    public CommandResult ResourceFlush(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out ResourceFlushCommand command)) return GpuError.Unspecified;
-        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
-        if (resource is not Resource2D image || !image.Contains(command.Rect)) return GpuError.InvalidParameter;
+        if (!RequestReader.TryRead(request, out ResourceFlushCommand command)) return DeviceRefusal.RequestTooShort;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
+        if (resource is not Resource2D image) return DeviceRefusal.WrongResourceKind;
+        if (!image.Contains(command.Rect)) return DeviceRefusal.OutsideResource;
         for (uint scanoutId = 0; scanoutId < ScanoutCount; scanoutId++)
         {
             if (_scanouts[scanoutId].ResourceId == command.ResourceId) Flushed?.Invoke(scanoutId, image, command.Rect);
         }
-        return GpuError.None;
+        return CommandResult.NoData;
     }
 
-    public GpuError UpdateCursor(ReadOnlySpan<byte> request)
+    public DeviceRefusal UpdateCursor(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out UpdateCursorCommand command)) return GpuError.Unspecified;
-        if (command.Position.ScanoutId >= ScanoutCount) return GpuError.InvalidScanoutId;
+        if (!RequestReader.TryRead(request, out UpdateCursorCommand command)) return DeviceRefusal.RequestTooShort;
+        if (command.Position.ScanoutId >= ScanoutCount) return DeviceRefusal.NoSuchScanout;
         if (command.ResourceId != 0)
         {
-            if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
-            if (resource is not Resource2D image || command.HotX >= image.Width || command.HotY >= image.Height)
-                return GpuError.InvalidParameter;
+            if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
+            if (resource is not Resource2D image) return DeviceRefusal.WrongResourceKind;
+            if (command.HotX >= image.Width || command.HotY >= image.Height) return DeviceRefusal.HotSpotOutsideCursor;
         }
         Cursor = new CursorState(command.Position.ScanoutId, command.Position.X, command.Position.Y,
             command.ResourceId, command.HotX, command.HotY);
-        return GpuError.None;
+        return DeviceRefusal.None;
     }
 
-    public GpuError MoveCursor(ReadOnlySpan<byte> request)
+    public DeviceRefusal MoveCursor(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out UpdateCursorCommand command)) return GpuError.Unspecified;
-        if (command.Position.ScanoutId >= ScanoutCount) return GpuError.InvalidScanoutId;
+        if (!RequestReader.TryRead(request, out UpdateCursorCommand command)) return DeviceRefusal.RequestTooShort;
+        if (command.Position.ScanoutId >= ScanoutCount) return DeviceRefusal.NoSuchScanout;
         Cursor = Cursor with { ScanoutId = command.Position.ScanoutId, X = command.Position.X, Y = command.Position.Y };
-        return GpuError.None;
+        return DeviceRefusal.None;
     }
 
     /// <summary>A resource is being unreferenced: nothing may keep showing it.</summary>

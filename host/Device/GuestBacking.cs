@@ -37,22 +37,22 @@ public sealed class GuestBacking
     /// Copies and checks the guest's entries: at least one, none empty, none wrapping around the
     /// address space. Whether the addresses are guest RAM is checked at use.
     /// </summary>
-    public static GpuError TryCreate(ReadOnlySpan<MemoryEntry> entries, out GuestBacking? backing)
+    internal static DeviceRefusal TryCreate(ReadOnlySpan<MemoryEntry> entries, out GuestBacking? backing)
     {
         backing = null;
-        if (entries.IsEmpty) return GpuError.InvalidParameter;
+        if (entries.IsEmpty) return DeviceRefusal.BadMemoryEntry;
         var starts = new ulong[entries.Length];
         ulong length = 0;
         for (int i = 0; i < entries.Length; i++)
         {
             var entry = entries[i];
-            if (entry.Length == 0 || entry.Address > ulong.MaxValue - entry.Length) return GpuError.InvalidParameter;
+            if (entry.Length == 0 || entry.Address > ulong.MaxValue - entry.Length) return DeviceRefusal.BadMemoryEntry;
             starts[i] = length;
             // At most 2^32 entries of under 2^32 bytes: the sum cannot overflow 64 bits.
             length += entry.Length;
         }
         backing = new GuestBacking(entries.ToArray(), starts, length);
-        return GpuError.None;
+        return DeviceRefusal.None;
     }
 
     /// <summary>

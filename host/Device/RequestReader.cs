@@ -24,18 +24,18 @@ internal static class RequestReader
 
     /// <summary>
     /// The <paramref name="count"/> memory entries that follow a <typeparamref name="TCommand"/>.
-    /// Past <paramref name="maxCount"/> it is <see cref="GpuError.OutOfMemory"/>; entries the request
-    /// does not contain are <see cref="GpuError.Unspecified"/>.
+    /// Past <paramref name="maxCount"/> it is <see cref="DeviceRefusal.TooManyMemoryEntries"/>; entries
+    /// the request does not contain are <see cref="DeviceRefusal.PayloadPastRequest"/>.
     /// </summary>
-    public static GpuError TryReadEntries<TCommand>(ReadOnlySpan<byte> request, uint count, int maxCount,
+    public static DeviceRefusal TryReadEntries<TCommand>(ReadOnlySpan<byte> request, uint count, int maxCount,
         out ReadOnlySpan<MemoryEntry> entries) where TCommand : unmanaged
     {
         entries = default;
-        if (count > (uint)maxCount) return GpuError.OutOfMemory;
+        if (count > (uint)maxCount) return DeviceRefusal.TooManyMemoryEntries;
         if (!TryReadTrailing<TCommand>(request, (ulong)count * (ulong)Unsafe.SizeOf<MemoryEntry>(), out var bytes))
-            return GpuError.Unspecified;
+            return DeviceRefusal.PayloadPastRequest;
         entries = MemoryMarshal.Cast<byte, MemoryEntry>(bytes);
-        return GpuError.None;
+        return DeviceRefusal.None;
     }
 
     /// <summary>The <paramref name="length"/> bytes right after a <typeparamref name="TCommand"/>, if the request has them.</summary>

@@ -28,48 +28,51 @@ internal sealed class ResourceCommands(
     /// </summary>
     private const ulong ChargedBytesPerTexel = 4;
 
-    public GpuError Create3D(ReadOnlySpan<byte> request)
+    public CommandResult Create3D(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out ResourceCreate3DCommand command)) return GpuError.Unspecified;
-        if (registry.DefaultType is not IResource3DType renderer) return GpuError.Unspecified;
-        if (!resources.IsFreeId(command.ResourceId)) return GpuError.InvalidResourceId;
-        if (command.Width == 0 || command.Height == 0 || command.Depth == 0 || command.ArraySize == 0 ||
-            command.LastLevel > Resource3D.MaxLastLevel)
-            return GpuError.InvalidParameter;
+        if (!RequestReader.TryRead(request, out ResourceCreate3DCommand command)) return DeviceRefusal.RequestTooShort;
+        if (registry.DefaultType is not IResource3DType renderer) return DeviceRefusal.No3DRenderer;
+        if (!resources.IsFreeId(command.ResourceId)) return DeviceRefusal.ResourceIdInUse;
+        ref readonly var shape = ref command.Description;
+        if (shape.Width == 0 || shape.Height == 0 || shape.Depth == 0 || shape.ArraySize == 0 || shape.LastLevel > Resource3D.MaxLastLevel)
+            return DeviceRefusal.BadResourceShape;
         // Mip levels below the base add at most a third again: charged as double.
-        UInt128 estimate = (UInt128)command.Width * command.Height * command.Depth * command.ArraySize * ChargedBytesPerTexel *
-            (command.LastLevel == 0 ? 1u : 2u);
-        if (estimate > (ulong)limits.MaxHostMemoryBytes) return GpuError.OutOfMemory;
+        UInt128 estimate = (UInt128)shape.Width * shape.Height * shape.Depth * shape.ArraySize * ChargedBytesPerTexel *
+            (shape.LastLevel == 0 ? 1u : 2u);
+        if (estimate > (ulong)limits.MaxHostMemoryBytes) return DeviceRefusal.HostMemoryExhausted;
         ulong bytes = (ulong)estimate;
-        if (resources.IsFull || !budget.TryCharge(bytes)) return GpuError.OutOfMemory;
+        if (resources.IsFull) return DeviceRefusal.TooManyResources;
+        if (!budget.TryCharge(bytes)) return DeviceRefusal.HostMemoryExhausted;
         var error = renderer.CreateResource3D(command, loop, out var resource);
         if (error != GpuError.None || resource is null)
         {
             resource?.Release();
             budget.Refund(bytes);
-            return error == GpuError.None ? GpuError.Unspecified : error;
+            return error == GpuError.None ? DeviceRefusal.ContextRefused : CommandResult.FromContext(error);
         }
         resource.ChargedHostBytes = bytes;
         resources.Add(resource);
-        return GpuError.None;
+        return CommandResult.NoData;
     }
 
     /// <summary>
     /// TRANSFER_TO_HOST_3D and TRANSFER_FROM_HOST_3D: the resource, its backing, the mip level and the
     /// box are checked here; the byte ranges the format implies are checked by the renderer.
     /// </summary>
-    public GpuError Transfer3D(ReadOnlySpan<byte> request, TransferDirection direction)
+    public CommandResult Transfer3D(ReadOnlySpan<byte> request, TransferDirection direction)
     {
-        if (!RequestReader.TryRead(request, out TransferHost3DCommand command)) return GpuError.Unspecified;
+        if (!RequestReader.TryRead(request, out TransferHost3DCommand command)) return DeviceRefusal.RequestTooShort;
         // Without a renderer that keeps 3D resources, the 3D commands are not supported at all.
-        if (registry.DefaultType is not IResource3DType) return GpuError.Unspecified;
+        if (registry.DefaultType is not IResource3DType) return DeviceRefusal.No3DRenderer;
         uint contextId = command.Header.ContextId;
-        if (contextId != 0 && !contexts.Contains(contextId)) return GpuError.InvalidContextId;
-        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
-        if (resource is not Resource3D image || image.Backing is not { } backing) return GpuError.InvalidParameter;
-        if (!image.Contains(command.Level, command.Box) || command.Offset >= backing.Length) return GpuError.InvalidParameter;
-        if (command.Box.Width == 0 || command.Box.Height == 0 || command.Box.Depth == 0) return GpuError.None;
-        return image.Transfer(direction, contextId, command, guestMemory);
+        if (contextId != 0 && !contexts.Contains(contextId)) return DeviceRefusal.NoSuchContext;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
+        if (resource is not Resource3D image) return DeviceRefusal.WrongResourceKind;
+        if (image.Backing is not { } backing) return DeviceRefusal.BackingStateWrong;
+        if (!image.Contains(command.Level, command.Box)) return DeviceRefusal.OutsideResource;
+        if (command.Offset >= backing.Length) return DeviceRefusal.BackingTooSmall;
+        if (command.Box.Width == 0 || command.Box.Height == 0 || command.Box.Depth == 0) return CommandResult.NoData;
+        return CommandResult.FromContext(image.Transfer(direction, contextId, command, guestMemory));
     }
 
     /// <summary>The memory table changed: renderers that hold guest pages follow it.</summary>
@@ -81,58 +84,62 @@ internal sealed class ResourceCommands(
         }
     }
 
-    public GpuError Create2D(ReadOnlySpan<byte> request)
+    public CommandResult Create2D(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out ResourceCreate2DCommand command)) return GpuError.Unspecified;
-        if (!resources.IsFreeId(command.ResourceId)) return GpuError.InvalidResourceId;
+        if (!RequestReader.TryRead(request, out ResourceCreate2DCommand command)) return DeviceRefusal.RequestTooShort;
+        if (!resources.IsFreeId(command.ResourceId)) return DeviceRefusal.ResourceIdInUse;
         if (!Resource2D.IsSupportedFormat(command.Format) || command.Width == 0 || command.Height == 0)
-            return GpuError.InvalidParameter;
+            return DeviceRefusal.BadResourceShape;
         ulong bytes = (ulong)command.Width * command.Height * Resource2D.BytesPerPixel;
-        if (bytes > (ulong)Array.MaxLength || resources.IsFull || !budget.TryCharge(bytes)) return GpuError.OutOfMemory;
+        if (bytes > (ulong)Array.MaxLength) return DeviceRefusal.HostMemoryExhausted;
+        if (resources.IsFull) return DeviceRefusal.TooManyResources;
+        if (!budget.TryCharge(bytes)) return DeviceRefusal.HostMemoryExhausted;
         var resource = new Resource2D(command.ResourceId, command.Format, command.Width, command.Height)
         {
             ChargedHostBytes = bytes,
         };
         resources.Add(resource);
-        return GpuError.None;
+        return CommandResult.NoData;
     }
 
-    public GpuError AttachBacking(ReadOnlySpan<byte> request)
+    public CommandResult AttachBacking(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out ResourceAttachBackingCommand command)) return GpuError.Unspecified;
-        var error = RequestReader.TryReadEntries<ResourceAttachBackingCommand>(request, command.EntryCount,
+        if (!RequestReader.TryRead(request, out ResourceAttachBackingCommand command)) return DeviceRefusal.RequestTooShort;
+        var refusal = RequestReader.TryReadEntries<ResourceAttachBackingCommand>(request, command.EntryCount,
             limits.MaxBackingEntries, out var entries);
-        if (error != GpuError.None) return error;
-        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
+        if (refusal != DeviceRefusal.None) return refusal;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
         // A blob's pages are fixed when it is created; 2D and 3D resources take one backing at a time.
-        if (resource is not (Resource2D or Resource3D) || resource.Backing is not null) return GpuError.InvalidParameter;
-        error = GuestBacking.TryCreate(entries, out var backing);
-        if (error != GpuError.None) return error;
-        if (!budget.TryCharge(backing!.HostBytes)) return GpuError.OutOfMemory;
+        if (resource is not (Resource2D or Resource3D)) return DeviceRefusal.WrongResourceKind;
+        if (resource.Backing is not null) return DeviceRefusal.BackingStateWrong;
+        refusal = GuestBacking.TryCreate(entries, out var backing);
+        if (refusal != DeviceRefusal.None) return refusal;
+        if (!budget.TryCharge(backing!.HostBytes)) return DeviceRefusal.HostMemoryExhausted;
         if (resource is Resource3D image)
         {
-            error = image.AttachBacking(backing, guestMemory);
+            var error = image.AttachBacking(backing, guestMemory);
             if (error != GpuError.None)
             {
                 budget.Refund(backing.HostBytes);
-                return error;
+                return CommandResult.FromContext(error);
             }
         }
         resource.Backing = backing;
         resource.ChargedHostBytes += backing.HostBytes;
-        return GpuError.None;
+        return CommandResult.NoData;
     }
 
-    public GpuError DetachBacking(ReadOnlySpan<byte> request)
+    public CommandResult DetachBacking(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out ResourceDetachBackingCommand command)) return GpuError.Unspecified;
-        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
-        if (resource is not (Resource2D or Resource3D) || resource.Backing is not { } backing) return GpuError.InvalidParameter;
+        if (!RequestReader.TryRead(request, out ResourceDetachBackingCommand command)) return DeviceRefusal.RequestTooShort;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
+        if (resource is not (Resource2D or Resource3D)) return DeviceRefusal.WrongResourceKind;
+        if (resource.Backing is not { } backing) return DeviceRefusal.BackingStateWrong;
         if (resource is Resource3D image) image.DetachBacking();
         resource.Backing = null;
         resource.ChargedHostBytes -= backing.HostBytes;
         budget.Refund(backing.HostBytes);
-        return GpuError.None;
+        return CommandResult.NoData;
     }
 
     /// <summary>
@@ -140,20 +147,21 @@ internal sealed class ResourceCommands(
     /// at <c>offset + h * stride</c> of the backing (the guest's offset names the rectangle's first
     /// pixel in an image laid out like the host one), as QEMU and Linux agree.
     /// </summary>
-    public GpuError TransferToHost2D(ReadOnlySpan<byte> request)
+    public CommandResult TransferToHost2D(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out TransferToHost2DCommand command)) return GpuError.Unspecified;
-        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
-        if (resource is not Resource2D image || image.Backing is not { } backing || !image.Contains(command.Rect))
-            return GpuError.InvalidParameter;
+        if (!RequestReader.TryRead(request, out TransferToHost2DCommand command)) return DeviceRefusal.RequestTooShort;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
+        if (resource is not Resource2D image) return DeviceRefusal.WrongResourceKind;
+        if (image.Backing is not { } backing) return DeviceRefusal.BackingStateWrong;
+        if (!image.Contains(command.Rect)) return DeviceRefusal.OutsideResource;
         var rect = command.Rect;
-        if (rect.Width == 0 || rect.Height == 0) return GpuError.None;
+        if (rect.Width == 0 || rect.Height == 0) return CommandResult.NoData;
 
         ulong stride = (ulong)image.Stride;
         ulong rowBytes = (ulong)rect.Width * Resource2D.BytesPerPixel;
         ulong lastRowStart = (ulong)(rect.Height - 1) * stride;
         if (command.Offset > backing.Length || lastRowStart + rowBytes > backing.Length - command.Offset)
-            return GpuError.InvalidParameter;
+            return DeviceRefusal.BackingTooSmall;
 
         var pixels = image.WritablePixels;
         int firstPixel = (int)(rect.Y * stride + rect.X * Resource2D.BytesPerPixel);
@@ -162,20 +170,20 @@ internal sealed class ResourceCommands(
             // Whole rows: one run in the backing and one in the image, so one copy.
             int length = (int)(rect.Height * stride);
             return backing.TryRead(guestMemory, command.Offset, pixels.Slice(firstPixel, length))
-                ? GpuError.None : GpuError.InvalidParameter;
+                ? CommandResult.NoData : DeviceRefusal.GuestMemoryUnreadable;
         }
         for (uint row = 0; row < rect.Height; row++)
         {
             var destination = pixels.Slice(firstPixel + (int)(row * stride), (int)rowBytes);
-            if (!backing.TryRead(guestMemory, command.Offset + row * stride, destination)) return GpuError.InvalidParameter;
+            if (!backing.TryRead(guestMemory, command.Offset + row * stride, destination)) return DeviceRefusal.GuestMemoryUnreadable;
         }
-        return GpuError.None;
+        return CommandResult.NoData;
     }
 
     public CommandResult AssignUuid(ReadOnlySpan<byte> request, Span<byte> response)
     {
-        if (!RequestReader.TryRead(request, out ResourceAssignUuidCommand command)) return GpuError.Unspecified;
-        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
+        if (!RequestReader.TryRead(request, out ResourceAssignUuidCommand command)) return DeviceRefusal.RequestTooShort;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
         resource.Uuid ??= Guid.NewGuid();
         ref var answer = ref MemoryMarshal.AsRef<ResourceUuidResponse>(response);
         answer = default;
@@ -184,12 +192,12 @@ internal sealed class ResourceCommands(
         return CommandResult.WithPayload<ResourceUuidResponse>(CommandType.OkResourceUuid);
     }
 
-    public GpuError Unref(ReadOnlySpan<byte> request)
+    public CommandResult Unref(ReadOnlySpan<byte> request)
     {
-        if (!RequestReader.TryRead(request, out ResourceUnrefCommand command)) return GpuError.Unspecified;
-        if (!resources.TryGet(command.ResourceId, out var resource)) return GpuError.InvalidResourceId;
+        if (!RequestReader.TryRead(request, out ResourceUnrefCommand command)) return DeviceRefusal.RequestTooShort;
+        if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
         Destroy(resource);
-        return GpuError.None;
+        return CommandResult.NoData;
     }
 
     /// <summary>

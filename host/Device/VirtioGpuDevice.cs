@@ -156,7 +156,7 @@ public sealed class VirtioGpuDevice : IDisposable
     /// Sets bits of <c>events_read</c> (e.g. the display changed); the transport then notifies the
     /// driver of a configuration change.
     /// </summary>
-    public void RaiseEvents(DeviceEvents events) => _pendingEvents |= events;
+    internal void RaiseEvents(DeviceEvents events) => _pendingEvents |= events;
 
     /// <summary>
     /// Reads the configuration space (<see cref="DeviceConfig"/>); bytes past its 16 read as zero
@@ -214,7 +214,7 @@ public sealed class VirtioGpuDevice : IDisposable
         Span<byte> response = _responseBuffer;
         if (!RequestReader.TryRead(request, out ControlHeader header))
         {
-            Answer(reply, request.Length, default, GpuError.Unspecified, arrivedAt: 0);
+            Answer(reply, request.Length, default, DeviceRefusal.RequestTooShort, arrivedAt: 0);
             return true;
         }
 
@@ -222,14 +222,15 @@ public sealed class VirtioGpuDevice : IDisposable
         long arrivedAt = fenced ? _metrics?.FencedCommandArrived() ?? 0 : 0;
         bool onContextRing = fenced && (header.Flags & ControlHeaderFlags.InfoRingIndex) != 0;
         // Checked before the command runs, so a fence that cannot be held has no side effects.
-        GpuError fenceProblem = !onContextRing ? GpuError.None
-            : header.RingIndex > VirtioGpuLimits.MaxRingIndex ? GpuError.InvalidParameter
-            : _fences.IsFull ? GpuError.OutOfMemory
-            : GpuError.None;
-        if (fenceProblem != GpuError.None)
+        var fenceProblem = !onContextRing ? DeviceRefusal.None
+            : header.RingIndex > VirtioGpuLimits.MaxRingIndex ? DeviceRefusal.RingIndexTooHigh
+            : _fences.IsFull ? DeviceRefusal.TooManyPendingFences
+            : DeviceRefusal.None;
+        if (fenceProblem != DeviceRefusal.None)
         {
-            LogFailure(header, fenceProblem.ToResponseType());
-            Answer(reply, request.Length, header, fenceProblem, arrivedAt);
+            CommandResult refused = fenceProblem;
+            LogFailure(header, refused);
+            Answer(reply, request.Length, header, refused, arrivedAt);
             return true;
         }
 
@@ -240,16 +241,16 @@ public sealed class VirtioGpuDevice : IDisposable
         // a context, so the command is complete now and so is its fence.
         if (onContextRing && _contexts.TryGet(header.ContextId, out var context))
         {
-            var fenceError = CreateFenceGuarded(context, header);
-            if (fenceError == GpuError.None)
+            var fenceResult = CreateFenceGuarded(context, header);
+            if (fenceResult == CommandResult.NoData)
             {
                 int length = WriteResponseHeader(response, header, result);
                 _metrics?.CommandAnswered(request.Length, result.Type);
                 _fences.Hold(context.Timelines, header.RingIndex, header.FenceId, arrivedAt, reply, response[..length]);
                 return true;
             }
-            LogFailure(header, fenceError.ToResponseType());
-            result = fenceError;
+            LogFailure(header, fenceResult);
+            result = fenceResult;
         }
         Answer(reply, request.Length, header, result, arrivedAt);
         return true;
@@ -263,15 +264,15 @@ public sealed class VirtioGpuDevice : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _fences.LoopThreadId = Environment.CurrentManagedThreadId;
-        if (!RequestReader.TryRead(request, out ControlHeader header)) return GpuError.Unspecified;
-        var error = header.Type switch
+        if (!RequestReader.TryRead(request, out ControlHeader header)) return DeviceRefusal.RequestTooShort.ToGpuError();
+        var refusal = header.Type switch
         {
             CommandType.UpdateCursor => _display.UpdateCursor(request),
             CommandType.MoveCursor => _display.MoveCursor(request),
-            _ => GpuError.Unspecified,
+            _ => DeviceRefusal.UnknownCommand,
         };
-        if (error != GpuError.None) LogFailure(header, error.ToResponseType());
-        return error;
+        if (refusal != DeviceRefusal.None) LogFailure(header, refusal);
+        return refusal.ToGpuError();
     }
 
     /// <summary>
@@ -323,9 +324,9 @@ public sealed class VirtioGpuDevice : IDisposable
             // Contexts are plug-ins that talk to compositors and renderers; one that throws must cost
             // the guest this command, not the device (and every other context on it).
             DeviceLog.CommandThrew(_logger, exception, header.Type, header.ContextId);
-            return GpuError.Unspecified;
+            return DeviceRefusal.CommandThrew;
         }
-        if (result.IsError) LogFailure(header, result.Type);
+        if (result.IsError) LogFailure(header, result);
         return result;
     }
 
@@ -358,23 +359,25 @@ public sealed class VirtioGpuDevice : IDisposable
             case CommandType.TransferFromHost3D: return _resourceCommands.Transfer3D(request, TransferDirection.FromHost);
             case CommandType.SetScanoutBlob:
                 DeviceLog.CommandNotSupported(_logger, header.Type);
-                return GpuError.Unspecified;
+                return DeviceRefusal.NotSupported;
             default:
-                return GpuError.Unspecified;
+                return DeviceRefusal.UnknownCommand;
         }
     }
 
-    private GpuError CreateFenceGuarded(ContextEntry context, in ControlHeader header)
+    /// <summary>NO_DATA when the context holds the fence; a context's NotYet counts as an error here.</summary>
+    private CommandResult CreateFenceGuarded(ContextEntry context, in ControlHeader header)
     {
         try
         {
-            return context.Context.CreateFence(header.RingIndex, header.FenceId);
+            var error = context.Context.CreateFence(header.RingIndex, header.FenceId);
+            return CommandResult.FromContext(error == GpuError.NotYet ? GpuError.Unspecified : error);
         }
         catch (Exception exception)
         {
             // As in ExecuteGuarded: the reply goes back with an error instead of never.
             DeviceLog.CommandThrew(_logger, exception, header.Type, header.ContextId);
-            return GpuError.Unspecified;
+            return DeviceRefusal.CommandThrew;
         }
     }
 
@@ -397,8 +400,8 @@ public sealed class VirtioGpuDevice : IDisposable
         return result.Length;
     }
 
-    private void LogFailure(in ControlHeader header, CommandType error) =>
-        DeviceLog.CommandFailed(_logger, header.Type, header.ContextId, error);
+    private void LogFailure(in ControlHeader header, CommandResult result) =>
+        DeviceLog.CommandFailed(_logger, header.Type, header.ContextId, result.Type, result.Refusal);
 }
 
 /// <summary>

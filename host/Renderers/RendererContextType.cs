@@ -40,9 +40,9 @@ public abstract class RendererContextType : IContextType
     {
         ArgumentNullException.ThrowIfNull(setup);
         context = null;
-        var error = _library.Acquire(setup.Loop);
-        if (error != GpuError.None) return error;
-        error = TryCreateContext(setup, out context);
+        var refusal = _library.Acquire(setup.Loop);
+        if (refusal != RendererRefusal.None) return RendererRefusals.Refuse(setup.Logs.Limit(_library.Logger), _library.Name, setup.ContextId, refusal);
+        var error = TryCreateContext(setup, out context);
         // A context that was not made does not hold the library.
         if (error != GpuError.None) _library.Release();
         return error;

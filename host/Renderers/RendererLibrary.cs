@@ -46,6 +46,9 @@ public abstract class RendererLibrary
 
     internal ILogger Logger { get; }
 
+    /// <summary>The library's name in log lines.</summary>
+    internal abstract string Name { get; }
+
     /// <summary>The loop of the device that holds the renderer, while one does.</summary>
     internal EventLoop? Owner => _owner;
 
@@ -55,23 +58,23 @@ public abstract class RendererLibrary
     /// A context or resource of the device on <paramref name="loop"/> is about to be made: starts the
     /// renderer on this thread if no device holds it. Fails when another device does.
     /// </summary>
-    internal GpuError Acquire(EventLoop loop)
+    internal RendererRefusal Acquire(EventLoop loop)
     {
         lock (_ownership)
         {
             if (_owner is not null && _owner != loop)
             {
                 OnRefusedToAnotherDevice();
-                return GpuError.Unspecified;
+                return RendererRefusal.InUseByAnotherDevice;
             }
             if (_users == 0)
             {
-                var error = Start(loop);
-                if (error != GpuError.None) return error;
+                var refusal = Start(loop);
+                if (refusal != RendererRefusal.None) return refusal;
                 _owner = loop;
             }
             _users++;
-            return GpuError.None;
+            return RendererRefusal.None;
         }
     }
 
@@ -107,7 +110,7 @@ public abstract class RendererLibrary
     }
 
     /// <summary>The first holder's device starts the renderer, on its loop thread.</summary>
-    private protected abstract GpuError Start(EventLoop loop);
+    private protected abstract RendererRefusal Start(EventLoop loop);
 
     /// <summary>The holder's last context or resource went.</summary>
     private protected abstract void Stop();

@@ -64,7 +64,7 @@ public sealed class VhostUserService(
         var deviceMetrics = metrics.ForDevice(Interlocked.Increment(ref _devicesCreated));
         var device = new VirtioGpuDevice(deviceOptions, registry, EmptyGuestMemory.Instance, window, logger, loop, deviceMetrics);
         int maxRequest = checked(deviceOptions.Limits.MaxSubmitBytes + 64);
-        return new VirtioGpuQueues(device, maxRequest, logger, loop);
+        return new VhostUserGpuDevice(device, maxRequest, logger, loop);
     }
 }
 

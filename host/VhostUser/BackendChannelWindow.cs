@@ -19,14 +19,14 @@ namespace CrossDomain.Host.VhostUser;
 public sealed class BackendChannelWindow : IHostVisibleWindow, IDisposable
 {
     private readonly int _replyTimeoutMilliseconds;
-    private VhostUserChannel? _channel;
+    private VhostUserChannel? _backendChannel;
     private ulong _size;
     private bool _waitsForAcks;
 
     internal BackendChannelWindow(int replyTimeoutMilliseconds) => _replyTimeoutMilliseconds = replyTimeoutMilliseconds;
 
     /// <summary>The window size announced in GET_SHMEM_CONFIG while a channel can carry SHMEM_MAP; else 0.</summary>
-    public ulong Size => _channel is null ? 0 : _size;
+    public ulong Size => _backendChannel is null ? 0 : _size;
 
     /// <summary>Why the last channel was given up; None while one works or none was given.</summary>
     public ChannelError LastChannelError { get; private set; }
@@ -45,7 +45,7 @@ public sealed class BackendChannelWindow : IHostVisibleWindow, IDisposable
         return Request(BackendRequest.ShmemMap, mapping, fd);
     }
 
-    public bool HasFrontEnd => _channel is not null;
+    public bool HasFrontEnd => _backendChannel is not null;
 
     public bool TryUnmap(ulong windowOffset, ulong length)
     {
@@ -65,7 +65,7 @@ public sealed class BackendChannelWindow : IHostVisibleWindow, IDisposable
     internal void Attach(VhostUserChannel channel, ulong size, bool waitsForAcks)
     {
         Detach();
-        _channel = channel;
+        _backendChannel = channel;
         _size = size;
         _waitsForAcks = waitsForAcks;
         LastChannelError = ChannelError.None;
@@ -73,8 +73,8 @@ public sealed class BackendChannelWindow : IHostVisibleWindow, IDisposable
 
     internal void Detach()
     {
-        _channel?.Dispose();
-        _channel = null;
+        _backendChannel?.Dispose();
+        _backendChannel = null;
     }
 
     private static ulong PageSize => (ulong)Environment.SystemPageSize;
@@ -84,7 +84,7 @@ public sealed class BackendChannelWindow : IHostVisibleWindow, IDisposable
 
     private bool Request(BackendRequest request, in ShmemMapping mapping, FileDescriptor? fd)
     {
-        if (_channel is not { } channel) return false;
+        if (_backendChannel is not { } channel) return false;
         var flags = MessageFlags.Version1 | (_waitsForAcks ? MessageFlags.NeedReply : MessageFlags.None);
         var status = fd is null
             ? channel.Send((uint)request, flags, mapping)

@@ -11,13 +11,13 @@ namespace CrossDomain.Host.VhostUser;
 /// </summary>
 public sealed class DisplaySocketConnection : IDisposable
 {
-    private readonly VhostUserChannel _channel;
+    private readonly VhostUserChannel _displayChannel;
     private readonly DisplayProtocolFeatures _supported;
     private readonly FdWatch _watch;
 
     internal DisplaySocketConnection(UnixSocket socket, EventLoop loop, DisplayProtocolFeatures supported)
     {
-        _channel = new VhostUserChannel(socket, MessageRules.DisplayReplies);
+        _displayChannel = new VhostUserChannel(socket, MessageRules.DisplayReplies);
         _supported = supported;
         try
         {
@@ -26,7 +26,7 @@ public sealed class DisplaySocketConnection : IDisposable
         }
         catch
         {
-            _channel.Dispose();
+            _displayChannel.Dispose();
             throw;
         }
         Send(DisplayRequest.GetProtocolFeatures, ReadOnlySpan<byte>.Empty);
@@ -40,23 +40,23 @@ public sealed class DisplaySocketConnection : IDisposable
     public DisplayProtocolFeatures NegotiatedFeatures { get; private set; }
 
     /// <summary>Why the socket closed, when QEMU (not we) ended it.</summary>
-    public ChannelError Error => _channel.Error;
+    public ChannelError Error => _displayChannel.Error;
 
     public void Dispose()
     {
         if (State == DisplayConnectionState.Closed) return;
         State = DisplayConnectionState.Closed;
         _watch.Dispose();
-        _channel.Dispose();
+        _displayChannel.Dispose();
     }
 
     private void OnReadiness(Readiness readiness)
     {
-        if ((readiness & Readiness.Writable) != 0 && _channel.Flush() == SendStatus.Sent)
+        if ((readiness & Readiness.Writable) != 0 && _displayChannel.Flush() == SendStatus.Sent)
             _watch.Change(Readiness.Readable);
         while (State != DisplayConnectionState.Closed)
         {
-            var result = _channel.TryReceive(out var reply);
+            var result = _displayChannel.TryReceive(out var reply);
             if (result.Status == ReceiveStatus.WouldBlock) break;
             if (!result.IsMessage)
             {
@@ -86,7 +86,7 @@ public sealed class DisplaySocketConnection : IDisposable
     private void Send(DisplayRequest request, ReadOnlySpan<byte> payload)
     {
         // The display socket has no version bits: requests carry flags 0, as QEMU's back-end sends them.
-        switch (_channel.Send((uint)request, MessageFlags.None, payload))
+        switch (_displayChannel.Send((uint)request, MessageFlags.None, payload))
         {
             case SendStatus.Queued:
                 _watch.Change(Readiness.Readable | Readiness.Writable);
@@ -96,4 +96,17 @@ public sealed class DisplaySocketConnection : IDisposable
                 break;
         }
     }
+}
+
+/// <summary>Where the display socket's feature exchange stands.</summary>
+public enum DisplayConnectionState
+{
+    /// <summary>GET_PROTOCOL_FEATURES sent; waiting for QEMU's answer.</summary>
+    Negotiating,
+
+    /// <summary>Features agreed; the socket can carry display requests.</summary>
+    Ready,
+
+    /// <summary>Closed, replaced, or broken by the peer.</summary>
+    Closed,
 }

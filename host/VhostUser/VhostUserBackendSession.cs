@@ -30,7 +30,7 @@ public sealed class VhostUserBackendSession : IDisposable
     private static int s_lastId;
 
     private readonly EventLoop _loop;
-    private readonly VhostUserChannel _channel;
+    private readonly VhostUserChannel _frontendChannel;
     private readonly VhostUserBackendOptions _options;
     private readonly ILogger _logger;
     private readonly BackendChannelWindow _window;
@@ -46,7 +46,7 @@ public sealed class VhostUserBackendSession : IDisposable
         _loop = loop;
         _options = options ?? VhostUserBackendOptions.Default;
         _logger = logger ?? NullLogger.Instance;
-        _channel = new VhostUserChannel(connection, MessageRules.FrontendRequests);
+        _frontendChannel = new VhostUserChannel(connection, MessageRules.FrontendRequests);
         _window = new BackendChannelWindow(_options.BackendReplyTimeoutMilliseconds);
         try
         {
@@ -61,7 +61,7 @@ public sealed class VhostUserBackendSession : IDisposable
         catch
         {
             _window.Dispose();
-            _channel.Dispose();
+            _frontendChannel.Dispose();
             throw;
         }
         Id = Interlocked.Increment(ref s_lastId);
@@ -93,12 +93,12 @@ public sealed class VhostUserBackendSession : IDisposable
     public IGuestMemory? Memory => _memory;
 
     /// <summary>The same table with its regions, for translation and diagnostics.</summary>
-    public GuestMemoryMap? MemoryMap => _memory;
+    internal GuestMemoryMap? MemoryMap => _memory;
 
     public IReadOnlyList<VhostUserVring> Vrings => _vrings;
 
     /// <summary>Where the device maps host-visible blobs (SHMEM_MAP over the back-end channel).</summary>
-    public IHostVisibleWindow HostVisibleWindow => _window;
+    internal IHostVisibleWindow HostVisibleWindow => _window;
 
     /// <summary>QEMU's display socket, once handed over (GPU_SET_SOCKET); the newest one.</summary>
     public DisplaySocketConnection? Display { get; private set; }
@@ -126,7 +126,7 @@ public sealed class VhostUserBackendSession : IDisposable
     {
         if ((readiness & Readiness.Writable) != 0)
         {
-            var flushed = _channel.Flush();
+            var flushed = _frontendChannel.Flush();
             if (flushed == SendStatus.Sent) _watch.Change(Readiness.Readable);
             else if (flushed == SendStatus.Failed) EndOnChannelError();
         }
@@ -134,7 +134,7 @@ public sealed class VhostUserBackendSession : IDisposable
         // and brings us back for the rest.
         for (int handled = 0; handled < _options.MessagesPerWakeup && !IsClosed; handled++)
         {
-            var result = _channel.TryReceive(out var message);
+            var result = _frontendChannel.TryReceive(out var message);
             if (result.Status == ReceiveStatus.WouldBlock) return;
             if (!result.IsMessage)
             {
@@ -174,7 +174,7 @@ public sealed class VhostUserBackendSession : IDisposable
                 return;
             }
         }
-        if (_channel.IsBroken) EndOnChannelError();
+        if (_frontendChannel.IsBroken) EndOnChannelError();
     }
 
     /// <summary>Carries out one request; accepted, or why it was refused.</summary>
@@ -640,14 +640,14 @@ public sealed class VhostUserBackendSession : IDisposable
 
     private VhostUserRefusal ReplyBytes(VhostUserMessage message, ReadOnlySpan<byte> payload)
     {
-        if (_channel.Send(message.Request, MessageFlags.Version1 | MessageFlags.Reply, payload) == SendStatus.Queued)
+        if (_frontendChannel.Send(message.Request, MessageFlags.Version1 | MessageFlags.Reply, payload) == SendStatus.Queued)
             _watch.Change(Readiness.Readable | Readiness.Writable);
         return VhostUserRefusal.Accepted;
     }
 
     private void EndOnChannelError()
     {
-        var error = _channel.Error;
+        var error = _frontendChannel.Error;
         var reason = error is ChannelError.PeerClosed or ChannelError.TruncatedMessage or ChannelError.SocketFailed
             ? SessionEndReason.PeerClosed
             : SessionEndReason.MalformedMessage;
@@ -679,7 +679,7 @@ public sealed class VhostUserBackendSession : IDisposable
         Display?.Dispose();
         _window.Dispose();
         _watch.Dispose();
-        _channel.Dispose();
+        _frontendChannel.Dispose();
         VhostUserLog.SessionEnded(_logger, Id, end);
         Closed?.Invoke(this);
     }

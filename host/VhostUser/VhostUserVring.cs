@@ -89,3 +89,20 @@ public sealed class VhostUserVring : IDisposable
         ReplaceError(null);
     }
 }
+
+/// <summary>
+/// One part of a split virtqueue (descriptor table, available ring or used ring) as mapped in
+/// this process, with its guest-physical address for code that goes through IGuestMemory.
+/// </summary>
+public readonly record struct VringArea(nint HostAddress, ulong GuestPhysicalAddress, int Length)
+{
+    /// <summary>Valid while the ring is started and the memory table unchanged.</summary>
+    public unsafe Span<byte> AsSpan() => new((void*)HostAddress, Length);
+}
+
+/// <summary>
+/// The three areas of a started split ring, translated from the front-end's user addresses.
+/// Lengths always include the event-index fields (used_event, avail_event), so the areas are
+/// whole whether or not EVENT_IDX is negotiated.
+/// </summary>
+public readonly record struct VringAreas(VringArea DescriptorTable, VringArea AvailableRing, VringArea UsedRing);

@@ -21,7 +21,7 @@ public sealed unsafe class EventFd : IDisposable
     /// <summary>Wraps an eventfd received from a peer (e.g. a vhost-user kick fd).</summary>
     public static EventFd Adopt(FileDescriptor fd)
     {
-        UnixSocket.SetNonBlocking(fd.Fd);
+        fd.SetNonBlocking();
         return new EventFd(fd);
     }
 

@@ -45,7 +45,7 @@ public sealed unsafe class EventLoop : IDisposable
     }
 
     /// <summary>How many fds are watched, the loop's own wake-up fd excluded.</summary>
-    public int WatchCount => _watches.Count - 1;
+    internal int WatchCount => _watches.Count - 1;
 
     public long NowMilliseconds => _clock.ElapsedMilliseconds;
 

@@ -40,6 +40,13 @@ public sealed class FileDescriptor : SafeHandle
         }
     }
 
+    /// <summary>Sets O_NONBLOCK on the open file, which every fd duplicated from it shares.</summary>
+    public void SetNonBlocking()
+    {
+        int flags = LibC.fcntl(Fd, LibC.F_GETFL);
+        if (flags < 0 || LibC.fcntl(Fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK) < 0) throw Errno.Exception("fcntl(O_NONBLOCK)");
+    }
+
     /// <summary>Gives up ownership: the caller now owns the returned number.</summary>
     public int Release()
     {

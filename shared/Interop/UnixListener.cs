@@ -58,7 +58,7 @@ public sealed unsafe class UnixListener : IDisposable
     /// <summary>Adopts an already listening socket, e.g. one passed by systemd (LISTEN_FDS).</summary>
     public static UnixListener Adopt(FileDescriptor fd)
     {
-        UnixSocket.SetNonBlocking(fd.Fd);
+        fd.SetNonBlocking();
         return new UnixListener(fd, ownedPath: null);
     }
 

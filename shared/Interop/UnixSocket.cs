@@ -26,7 +26,7 @@ public sealed unsafe class UnixSocket : IDisposable
     /// <summary>Takes ownership of a connected stream socket (from accept, socket activation, a test).</summary>
     public static UnixSocket Adopt(FileDescriptor fd)
     {
-        SetNonBlocking(fd.Fd);
+        fd.SetNonBlocking();
         return new UnixSocket(fd);
     }
 
@@ -47,7 +47,7 @@ public sealed unsafe class UnixSocket : IDisposable
             var address = Address(path, out var length);
             if (connect(fd.Fd, (sockaddr*)&address, length) != 0)
                 throw Errno.Exception($"connect({path})");
-            SetNonBlocking(fd.Fd);
+            fd.SetNonBlocking();
             return new UnixSocket(fd);
         }
         catch
@@ -55,6 +55,35 @@ public sealed unsafe class UnixSocket : IDisposable
             fd.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Connects without blocking: a Unix stream connect completes at once or fails, except against a
+    /// listener whose backlog is full, which a blocking connect would wait for (here: EAGAIN).
+    /// </summary>
+    /// <returns>The socket, or null with <paramref name="errno"/> (ENOENT, ECONNREFUSED, EAGAIN, ENAMETOOLONG …).</returns>
+    public static UnixSocket? TryConnectNonBlocking(string path, out int errno)
+    {
+        if (!TryGetAddress(path, out var address, out var length))
+        {
+            errno = ENAMETOOLONG;
+            return null;
+        }
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            errno = Errno.Last;
+            return null;
+        }
+        var handle = new FileDescriptor(fd);
+        if (connect(fd, (sockaddr*)&address, length) != 0)
+        {
+            errno = Errno.Last;
+            handle.Dispose();
+            return null;
+        }
+        errno = 0;
+        return new UnixSocket(handle);
     }
 
     /// <summary>
@@ -155,19 +184,23 @@ public sealed unsafe class UnixSocket : IDisposable
 
     internal static sockaddr_un Address(string path, out socklen_t length)
     {
-        var address = new sockaddr_un { sun_family = (sa_family_t)AF_UNIX };
-        int byteCount = Encoding.UTF8.GetByteCount(path);
-        const int capacity = 108;
-        if (byteCount == 0 || byteCount >= capacity)
-            throw new ArgumentException($"A Unix socket path must be 1 to {capacity - 1} bytes: '{path}'.", nameof(path));
-        Encoding.UTF8.GetBytes(path, new Span<byte>(address.sun_path, capacity));
-        length = (socklen_t)(uint)(sizeof(sa_family_t) + byteCount + 1);
+        if (!TryGetAddress(path, out var address, out length))
+            throw new ArgumentException($"A Unix socket path must be 1 to {AddressPathCapacity - 1} bytes: '{path}'.", nameof(path));
         return address;
     }
 
-    internal static void SetNonBlocking(int fd)
+    /// <summary>sun_path holds 108 bytes, the terminating NUL included.</summary>
+    private const int AddressPathCapacity = 108;
+
+    private static bool TryGetAddress(string path, out sockaddr_un address, out socklen_t length)
     {
-        int flags = fcntl(fd, F_GETFL);
-        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) throw Errno.Exception("fcntl(O_NONBLOCK)");
+        address = new sockaddr_un { sun_family = (sa_family_t)AF_UNIX };
+        length = default;
+        int byteCount = Encoding.UTF8.GetByteCount(path);
+        if (byteCount == 0 || byteCount >= AddressPathCapacity) return false;
+        fixed (byte* sunPath = address.sun_path)
+            Encoding.UTF8.GetBytes(path, new Span<byte>(sunPath, AddressPathCapacity));
+        length = (socklen_t)(uint)(sizeof(sa_family_t) + byteCount + 1);
+        return true;
     }
 }

@@ -23,7 +23,8 @@ internal sealed unsafe class GfxstreamContext : RendererContext
         int result;
         fixed (byte* namePointer = name)
             result = GfxstreamNative.CreateContext(setup.ContextId, (uint)name.Length, namePointer, (uint)capsetId);
-        if (result != 0) return GpuError.Unspecified;
+        if (result != 0)
+            return RendererRefusals.Refuse(setup.Logs.Limit(renderer.Logger), renderer.Name, setup.ContextId, RendererRefusal.ContextCreateFailed, result);
         context = new GfxstreamContext(renderer, setup);
         return GpuError.None;
     }
@@ -41,7 +42,7 @@ internal sealed unsafe class GfxstreamContext : RendererContext
     public override GpuError CreateBlob(in HostBlobRequest request, out HostBlob? blob)
     {
         blob = null;
-        if (request.GuestBacking is not null || request.Memory != BlobMemory.Host3D) return GpuError.InvalidParameter;
+        if (request.GuestBacking is not null || request.Memory != BlobMemory.Host3D) return Refuse(RendererRefusal.BlobMemoryNotHost3D);
         var create = new StreamRendererCreateBlob
         {
             BlobMemory = (uint)request.Memory,
@@ -49,13 +50,15 @@ internal sealed unsafe class GfxstreamContext : RendererContext
             BlobId = request.BlobId,
             Size = request.Size,
         };
-        if (GfxstreamNative.CreateBlob(Id, request.ResourceId, &create, 0, 0, null) != 0) return GpuError.InvalidParameter;
+        int result = GfxstreamNative.CreateBlob(Id, request.ResourceId, &create, 0, 0, null);
+        if (result != 0) return Refuse(RendererRefusal.BlobCreateFailed, result);
         var handle = new StreamRendererHandle { OsHandle = -1 };
-        if (GfxstreamNative.ExportBlob(request.ResourceId, &handle) != 0 || handle.OsHandle < 0 || handle.OsHandle > int.MaxValue ||
+        result = GfxstreamNative.ExportBlob(request.ResourceId, &handle);
+        if (result != 0 || handle.OsHandle < 0 || handle.OsHandle > int.MaxValue ||
             handle.HandleType is not (GfxstreamNative.HandleTypeOpaqueFd or GfxstreamNative.HandleTypeDmabuf or GfxstreamNative.HandleTypeShm))
         {
             GfxstreamNative.UnrefResource(request.ResourceId);
-            return GpuError.Unspecified;
+            return Refuse(RendererRefusal.BlobNotExportable, result);
         }
         uint resourceId = request.ResourceId;
         _blobIds.Add(resourceId);
@@ -73,13 +76,15 @@ internal sealed unsafe class GfxstreamContext : RendererContext
             ContextId = Id,
             RingIndex = ringIndex,
         };
-        return GfxstreamNative.CreateFence(&fence) == 0 ? GpuError.None : GpuError.Unspecified;
+        int result = GfxstreamNative.CreateFence(&fence);
+        return result == 0 ? GpuError.None : Refuse(RendererRefusal.FenceCreateFailed, result);
     }
 
-    private protected override bool SubmitCopy(byte* commands, int length)
+    private protected override bool SubmitCopy(byte* commands, int length, out int result)
     {
         var command = new StreamRendererCommand { ContextId = Id, CommandSize = (uint)length, Commands = commands };
-        return GfxstreamNative.Submit(&command) == 0;
+        result = GfxstreamNative.Submit(&command);
+        return result == 0;
     }
 
     private protected override void DestroyInLibrary() => GfxstreamNative.DestroyContext(Id);

@@ -82,3 +82,53 @@ internal static unsafe partial class GfxstreamNative
     [LibraryImport(Library, EntryPoint = "stream_renderer_export_blob")]
     public static partial int ExportBlob(uint resourceId, StreamRendererHandle* handle);
 }
+
+/// <summary><c>struct stream_renderer_command</c>: a SUBMIT_3D's bytes for one context.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct StreamRendererCommand
+{
+    public uint ContextId;
+    public uint CommandSize;
+    public byte* Commands;
+
+    /// <summary>Unstable past 0.1.2: always 0 here.</summary>
+    public uint InFenceCount;
+
+    public StreamRendererHandle* InFences;
+}
+
+/// <summary><c>struct stream_renderer_create_blob</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct StreamRendererCreateBlob
+{
+    public uint BlobMemory;
+    public uint BlobFlags;
+    public ulong BlobId;
+    public ulong Size;
+}
+
+/// <summary><c>struct stream_renderer_fence</c>: what create_fence takes and the fence callback gets.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct StreamRendererFence
+{
+    public uint Flags;
+    public ulong FenceId;
+    public uint ContextId;
+    public byte RingIndex;
+}
+
+/// <summary><c>struct stream_renderer_handle</c>: an OS handle (here an fd) and its STREAM_MEM_HANDLE_TYPE_*.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct StreamRendererHandle
+{
+    public long OsHandle;
+    public uint HandleType;
+}
+
+/// <summary><c>struct stream_renderer_param</c>: one key (STREAM_RENDERER_PARAM_*) and its value or pointer.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct StreamRendererParam
+{
+    public ulong Key;
+    public ulong Value;
+}

@@ -35,7 +35,9 @@ public sealed unsafe class GfxstreamRenderer : RendererLibrary
     }
 
     /// <summary>Initialised once, when probed, for the life of the process: a device only takes its turn.</summary>
-    private protected override GpuError Start(EventLoop loop) => GpuError.None;
+    private protected override RendererRefusal Start(EventLoop loop) => RendererRefusal.None;
+
+    internal override string Name => "gfxstream";
 
     private protected override void Stop()
     {

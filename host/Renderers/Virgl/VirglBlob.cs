@@ -1,7 +1,6 @@
 using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace CrossDomain.Host.Renderers.Virgl;
 
@@ -25,14 +24,17 @@ internal sealed unsafe class VirglBlob : IDisposable
     }
 
     /// <summary>Called by a live context of the renderer's owning device, so the renderer is started.</summary>
-    /// <param name="logger">The context's logger, limited for its device.</param>
-    public static GpuError TryCreate(VirglRenderer renderer, uint contextId, in HostBlobRequest request, ILogger logger, out HostBlob? blob)
+    /// <param name="result">What the failing library call returned.</param>
+    public static RendererRefusal TryCreate(VirglRenderer renderer, uint contextId, in HostBlobRequest request, out HostBlob? blob, out int result)
     {
         blob = null;
+        result = 0;
         // HOST3D_GUEST would lend guest pages for the blob's life; Mesa's virgl driver does not use
         // it, and it is refused rather than lent without following memory-table changes.
-        if (request.GuestBacking is not null || request.Memory != BlobMemory.Host3D) return GpuError.InvalidParameter;
-        if (renderer.Owner is not { } owner || renderer.Acquire(owner) != GpuError.None) return GpuError.Unspecified;
+        if (request.GuestBacking is not null || request.Memory != BlobMemory.Host3D) return RendererRefusal.BlobMemoryNotHost3D;
+        if (renderer.Owner is not { } owner) return RendererRefusal.InUseByAnotherDevice;
+        var acquired = renderer.Acquire(owner);
+        if (acquired != RendererRefusal.None) return acquired;
         var args = new VirglBlobCreateArgs
         {
             ResourceHandle = request.ResourceId,
@@ -42,12 +44,11 @@ internal sealed unsafe class VirglBlob : IDisposable
             BlobId = request.BlobId,
             Size = request.Size,
         };
-        int result = VirglNative.CreateBlob(&args);
+        result = VirglNative.CreateBlob(&args);
         if (result != 0)
         {
             renderer.Release();
-            VirglLog.CallFailed(logger, "virgl_renderer_resource_create_blob", result);
-            return GpuError.InvalidParameter;
+            return RendererRefusal.BlobCreateFailed;
         }
         renderer.RegisterResource(request.ResourceId);
         var rendererObject = new VirglBlob(renderer, request.ResourceId);
@@ -57,13 +58,12 @@ internal sealed unsafe class VirglBlob : IDisposable
         result = VirglNative.ExportBlob(request.ResourceId, &fdType, &fd);
         if (result != 0 || fd < 0)
         {
-            VirglLog.BlobNotExportable(logger, request.ResourceId, result);
             rendererObject.Dispose();
-            return GpuError.Unspecified;
+            return RendererRefusal.BlobNotExportable;
         }
         // Renderer memory is ordinary cached host memory whichever fd type carries it.
         blob = new HostBlob(new FileDescriptor(fd), request.Size, MapCacheType.Cached, writable: true, rendererObject);
-        return GpuError.None;
+        return RendererRefusal.None;
     }
 
     public void Dispose()

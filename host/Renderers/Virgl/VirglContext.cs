@@ -1,7 +1,6 @@
 using System.Text;
 using CrossDomain.Host.Device;
 using CrossDomain.VirtioGpu.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace CrossDomain.Host.Renderers.Virgl;
 
@@ -15,31 +14,24 @@ internal sealed unsafe class VirglContext : RendererContext
     private const byte OnlyRing = 0;
 
     private readonly VirglRenderer _renderer;
-    private readonly ILogger _logger;
 
-    private VirglContext(VirglRenderer renderer, GpuContextSetup setup, ILogger logger)
+    private VirglContext(VirglRenderer renderer, GpuContextSetup setup)
         : base(renderer, setup)
     {
         _renderer = renderer;
-        _logger = logger;
     }
 
     /// <summary>Makes the renderer's context; the caller has acquired the renderer for it.</summary>
     public static GpuError TryCreate(VirglRenderer renderer, CapsetId capsetId, GpuContextSetup setup, out IGpuContext? context)
     {
         context = null;
-        // The renderer's logger serves every device in turn; what this guest causes counts against its own.
-        var logger = setup.Logs.Limit(renderer.Logger);
         byte[] name = Encoding.UTF8.GetBytes(setup.DebugName);
         int result;
         fixed (byte* namePointer = name)
             result = VirglNative.CreateContext(setup.ContextId, (uint)capsetId & VirglNative.ContextFlagCapsetIdMask, (uint)name.Length, namePointer);
         if (result != 0)
-        {
-            VirglLog.CallFailed(logger, "virgl_renderer_context_create_with_flags", result);
-            return GpuError.Unspecified;
-        }
-        context = new VirglContext(renderer, setup, logger);
+            return RendererRefusals.Refuse(setup.Logs.Limit(renderer.Logger), renderer.Name, setup.ContextId, RendererRefusal.ContextCreateFailed, result);
+        context = new VirglContext(renderer, setup);
         return GpuError.None;
     }
 
@@ -53,21 +45,27 @@ internal sealed unsafe class VirglContext : RendererContext
         if (_renderer.KnowsResource(resource.Id)) VirglNative.DetachResourceFromContext((int)Id, (int)resource.Id);
     }
 
-    public override GpuError CreateBlob(in HostBlobRequest request, out HostBlob? blob) =>
-        VirglBlob.TryCreate(_renderer, Id, request, _logger, out blob);
+    public override GpuError CreateBlob(in HostBlobRequest request, out HostBlob? blob)
+    {
+        var refusal = VirglBlob.TryCreate(_renderer, Id, request, out blob, out int result);
+        return refusal == RendererRefusal.None ? GpuError.None : Refuse(refusal, result);
+    }
 
     public override GpuError CreateFence(byte ringIndex, ulong fenceId)
     {
-        if (ringIndex != OnlyRing) return GpuError.InvalidParameter;
+        if (ringIndex != OnlyRing) return Refuse(RendererRefusal.FenceOnUnknownRing);
         int result = VirglNative.CreateContextFence(Id, 0, ringIndex, fenceId);
-        return result == 0 ? GpuError.None : GpuError.Unspecified;
+        return result == 0 ? GpuError.None : Refuse(RendererRefusal.FenceCreateFailed, result);
     }
 
     /// <summary>The stream is 32-bit words; a tail that is not one is malformed.</summary>
     private protected override bool IsWellFormed(ReadOnlySpan<byte> commands) => commands.Length % sizeof(uint) == 0;
 
-    private protected override bool SubmitCopy(byte* commands, int length) =>
-        VirglNative.SubmitCommands(commands, (int)Id, length / sizeof(uint)) == 0;
+    private protected override bool SubmitCopy(byte* commands, int length, out int result)
+    {
+        result = VirglNative.SubmitCommands(commands, (int)Id, length / sizeof(uint));
+        return result == 0;
+    }
 
     private protected override void DestroyInLibrary() => VirglNative.DestroyContext(Id);
 }

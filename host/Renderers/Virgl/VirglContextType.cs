@@ -26,15 +26,18 @@ public sealed class VirglContextType : RendererContextType, IResource3DType
     {
         ArgumentNullException.ThrowIfNull(loop);
         resource = null;
-        var error = _renderer.Acquire(loop);
-        if (error != GpuError.None) return error;
-        error = VirglResource.TryCreate(_renderer, command, out var created);
-        if (error != GpuError.None)
+        var refusal = _renderer.Acquire(loop);
+        if (refusal == RendererRefusal.None)
         {
+            refusal = VirglResource.TryCreate(_renderer, command, out var created, out int result);
+            if (refusal == RendererRefusal.None)
+            {
+                resource = created;
+                return GpuError.None;
+            }
             _renderer.Release();
-            return error;
+            return RendererRefusals.Refuse(_renderer.Logger, _renderer.Name, 0, refusal, result);
         }
-        resource = created;
-        return GpuError.None;
+        return RendererRefusals.Refuse(_renderer.Logger, _renderer.Name, 0, refusal);
     }
 }

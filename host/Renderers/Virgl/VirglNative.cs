@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.Protocol;
 
 namespace CrossDomain.Host.Renderers.Virgl;
 
@@ -98,11 +99,11 @@ internal static unsafe partial class VirglNative
 
     [LibraryImport(Library, EntryPoint = "virgl_renderer_transfer_read_iov")]
     public static partial int TransferRead(uint resourceId, uint contextId, uint level, uint stride, uint layerStride,
-        VirglBox* box, ulong offset, IoVector* vectors, int vectorCount);
+        Box* box, ulong offset, IoVector* vectors, int vectorCount);
 
     [LibraryImport(Library, EntryPoint = "virgl_renderer_transfer_write_iov")]
     public static partial int TransferWrite(uint resourceId, uint contextId, int level, uint stride, uint layerStride,
-        VirglBox* box, ulong offset, IoVector* vectors, uint vectorCount);
+        Box* box, ulong offset, IoVector* vectors, uint vectorCount);
 
     [LibraryImport(Library, EntryPoint = "virgl_renderer_ctx_attach_resource")]
     public static partial void AttachResourceToContext(int contextId, int resourceId);
@@ -116,4 +117,59 @@ internal static unsafe partial class VirglNative
     /// <summary>A new fd for the blob's memory, of the VIRGL_RENDERER_BLOB_FD_TYPE_* in <paramref name="fdType"/>.</summary>
     [LibraryImport(Library, EntryPoint = "virgl_renderer_resource_export_blob")]
     public static partial int ExportBlob(uint resourceId, uint* fdType, int* fd);
+}
+
+/// <summary><c>struct iovec</c>: one piece of guest memory as this process sees it.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct IoVector
+{
+    public nint Base;
+    public nuint Length;
+}
+
+/// <summary><c>struct virgl_renderer_resource_create_blob_args</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct VirglBlobCreateArgs
+{
+    public uint ResourceHandle;
+    public uint ContextId;
+    public uint BlobMemory;
+    public uint BlobFlags;
+    public ulong BlobId;
+    public ulong Size;
+    public IoVector* Vectors;
+    public uint VectorCount;
+}
+
+/// <summary><c>struct virgl_renderer_resource_create_args</c>: the resource id and RESOURCE_CREATE_3D's description.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct VirglResourceCreateArgs
+{
+    public uint Handle;
+    public Resource3DDescription Description;
+}
+
+/// <summary>
+/// <c>struct virgl_renderer_callbacks</c> as of version 4. The renderer keeps a pointer to it for
+/// its whole life, so it lives in native memory. Fields past the declared version are not read;
+/// the GL-context ones stay null so virglrenderer makes its own EGL winsys.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct VirglCallbacks
+{
+    public int Version;
+
+    /// <summary><c>void (*)(void *cookie, uint32_t fence)</c>: ctx0 fences, which this device never makes.</summary>
+    public nint WriteFence;
+
+    public nint CreateGlContext;
+    public nint DestroyGlContext;
+    public nint MakeCurrent;
+    public nint GetDrmFd;
+
+    /// <summary><c>void (*)(void *cookie, uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id)</c>, version 3.</summary>
+    public nint WriteContextFence;
+
+    public nint GetServerFd;
+    public nint GetEglDisplay;
 }

@@ -52,24 +52,26 @@ public sealed unsafe class VirglRenderer : RendererLibrary
 
     private protected override void OnRefusedToAnotherDevice() => VirglLog.InUseElsewhere(Logger);
 
-    private protected override GpuError Start(EventLoop loop)
+    internal override string Name => "virglrenderer";
+
+    private protected override RendererRefusal Start(EventLoop loop)
     {
         int result = VirglNative.Init((nint)_callbacks, InitFlags, _callbacks);
         if (result != 0)
         {
-            VirglLog.StartFailed(Logger, $"virgl_renderer_init returned {result}");
-            return GpuError.Unspecified;
+            VirglLog.StartFailed(Logger, RendererRefusal.InitFailed, result);
+            return RendererRefusal.InitFailed;
         }
         int pollFd = VirglNative.GetPollFd();
         if (pollFd < 0)
         {
             VirglNative.Cleanup((nint)_callbacks);
-            VirglLog.StartFailed(Logger, "no poll fd: fences could never signal");
-            return GpuError.Unspecified;
+            VirglLog.StartFailed(Logger, RendererRefusal.NoPollFd, pollFd);
+            return RendererRefusal.NoPollFd;
         }
         // The renderer owns the fd and closes it at cleanup.
         _pollWatch = loop.Watch(new FileDescriptor(pollFd, ownsHandle: false), Readiness.Readable, _ => VirglNative.Poll());
-        return GpuError.None;
+        return RendererRefusal.None;
     }
 
     private protected override void Stop()

@@ -17,29 +17,21 @@ internal sealed unsafe class VirglResource : Resource3D
     private bool _released;
 
     /// <summary>Makes the renderer's resource; the caller has acquired the renderer for it.</summary>
-    public static GpuError TryCreate(VirglRenderer renderer, in ResourceCreate3DCommand command, out VirglResource? resource)
+    public static RendererRefusal TryCreate(VirglRenderer renderer, in ResourceCreate3DCommand command, out VirglResource? resource,
+        out int result)
     {
         resource = null;
         var args = new VirglResourceCreateArgs
         {
             Handle = command.ResourceId,
-            Target = command.Target,
-            Format = command.Format,
-            Bind = command.Bind,
-            Width = command.Width,
-            Height = command.Height,
-            Depth = command.Depth,
-            ArraySize = command.ArraySize,
-            LastLevel = command.LastLevel,
-            SampleCount = command.SampleCount,
-            Flags = command.Flags,
+            Description = command.Description,
         };
-        int result = VirglNative.CreateResource(&args, null, 0);
+        result = VirglNative.CreateResource(&args, null, 0);
         // virglrenderer refuses formats, targets and sizes it cannot make with -EINVAL.
-        if (result != 0) return GpuError.InvalidParameter;
+        if (result != 0) return RendererRefusal.ResourceCreateFailed;
         renderer.RegisterResource(command.ResourceId);
         resource = new VirglResource(renderer, command);
-        return GpuError.None;
+        return RendererRefusal.None;
     }
 
     private VirglResource(VirglRenderer renderer, in ResourceCreate3DCommand command) : base(command) => _renderer = renderer;
@@ -47,11 +39,12 @@ internal sealed unsafe class VirglResource : Resource3D
     internal override GpuError AttachBacking(GuestBacking backing, IGuestMemory memory)
     {
         var vectors = GuestIoVectors.TryCreate(backing, memory);
-        if (vectors is null) return GpuError.InvalidParameter;
-        if (VirglNative.AttachBacking((int)Id, vectors.Vectors, vectors.Count) != 0)
+        if (vectors is null) return Refuse(RendererRefusal.GuestPagesNotInMemory);
+        int result = VirglNative.AttachBacking((int)Id, vectors.Vectors, vectors.Count);
+        if (result != 0)
         {
             vectors.Dispose();
-            return GpuError.Unspecified;
+            return Refuse(RendererRefusal.BackingAttachFailed, result);
         }
         _lent = vectors;
         _backing = backing;
@@ -83,22 +76,22 @@ internal sealed unsafe class VirglResource : Resource3D
     internal override GpuError Transfer(TransferDirection direction, uint contextId, in TransferHost3DCommand command,
         IGuestMemory memory)
     {
-        if (Backing is not { } backing) return GpuError.InvalidParameter;
+        if (Backing is not { } backing) return Refuse(RendererRefusal.NoBacking);
         using var vectors = GuestIoVectors.TryCreate(backing, memory);
-        if (vectors is null) return GpuError.InvalidParameter;
-        var box = new VirglBox
-        {
-            X = command.Box.X, Y = command.Box.Y, Z = command.Box.Z,
-            Width = command.Box.Width, Height = command.Box.Height, Depth = command.Box.Depth,
-        };
+        if (vectors is null) return Refuse(RendererRefusal.GuestPagesNotInMemory);
+        // struct virgl_box (virgl_hw.h) is virtio_gpu_box's six words.
+        var box = command.Box;
         // The renderer checks the byte range the box, strides and format need against the iovecs.
         int result = direction == TransferDirection.ToHost
             ? VirglNative.TransferWrite(Id, contextId, (int)command.Level, command.Stride, command.LayerStride, &box,
                 command.Offset, vectors.Vectors, (uint)vectors.Count)
             : VirglNative.TransferRead(Id, contextId, command.Level, command.Stride, command.LayerStride, &box,
                 command.Offset, vectors.Vectors, vectors.Count);
-        return result == 0 ? GpuError.None : GpuError.InvalidParameter;
+        return result == 0 ? GpuError.None : Refuse(RendererRefusal.TransferFailed, result);
     }
+
+    private GpuError Refuse(RendererRefusal refusal, int result = 0) =>
+        RendererRefusals.Refuse(_renderer.Logger, _renderer.Name, 0, refusal, result);
 
     internal override void Release()
     {

@@ -200,16 +200,7 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         {
             Header = Header(CommandType.ResourceCreate3D),
             ResourceId = resourceId,
-            Target = create.Target,
-            Format = create.Format,
-            Bind = create.Bind,
-            Width = create.Width,
-            Height = create.Height,
-            Depth = create.Depth,
-            ArraySize = create.ArraySize,
-            LastLevel = create.LastLevel,
-            SampleCount = create.SampleCount,
-            Flags = create.Flags,
+            Description = create.Description,
         };
         var response = Exchange(AsBytes(ref command), default);
         if (HeaderOf(response).Type != CommandType.OkNoData)
@@ -374,11 +365,7 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         var command = new TransferHost3DCommand
         {
             Header = Header(type, _contextId),
-            Box = new Box
-            {
-                X = transfer.Box.X, Y = transfer.Box.Y, Z = transfer.Box.Z,
-                Width = transfer.Box.Width, Height = transfer.Box.Height, Depth = transfer.Box.Depth,
-            },
+            Box = transfer.Box,
             Offset = transfer.Offset,
             ResourceId = buffer.ResourceId,
             Level = transfer.Level,

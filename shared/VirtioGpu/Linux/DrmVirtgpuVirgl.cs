@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CrossDomain.VirtioGpu.Protocol;
 
 namespace CrossDomain.VirtioGpu.Linux;
 
@@ -9,16 +10,7 @@ namespace CrossDomain.VirtioGpu.Linux;
 [StructLayout(LayoutKind.Sequential)]
 public struct DrmVirtgpuResourceCreate
 {
-    public uint Target;
-    public uint Format;
-    public uint Bind;
-    public uint Width;
-    public uint Height;
-    public uint Depth;
-    public uint ArraySize;
-    public uint LastLevel;
-    public uint SampleCount;
-    public uint Flags;
+    public Resource3DDescription Description;
 
     /// <summary>Out: the GEM handle.</summary>
     public uint BoHandle;
@@ -30,23 +22,15 @@ public struct DrmVirtgpuResourceCreate
     public uint Stride;
 }
 
-[StructLayout(LayoutKind.Sequential)]
-public struct DrmVirtgpu3DBox
-{
-    public uint X;
-    public uint Y;
-    public uint Z;
-    public uint Width;
-    public uint Height;
-    public uint Depth;
-}
-
-/// <summary><c>drm_virtgpu_3d_transfer_to_host</c> and <c>_from_host</c>, which share this layout.</summary>
+/// <summary>
+/// <c>drm_virtgpu_3d_transfer_to_host</c> and <c>_from_host</c>, which share this layout. Their
+/// <c>drm_virtgpu_3d_box</c> is virtio_gpu_box's six words, which the kernel passes on as they are.
+/// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct DrmVirtgpu3DTransfer
 {
     public uint BoHandle;
-    public DrmVirtgpu3DBox Box;
+    public Box Box;
     public uint Level;
     public uint Offset;
     public uint Stride;

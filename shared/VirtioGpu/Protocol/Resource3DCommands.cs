@@ -2,15 +2,28 @@ using System.Runtime.InteropServices;
 
 namespace CrossDomain.VirtioGpu.Protocol;
 
-/// <summary>RESOURCE_CREATE_3D (virgl): the fields are Gallium's, passed through to the renderer.</summary>
+/// <summary>RESOURCE_CREATE_3D (virgl): the description is Gallium's, passed through to the renderer.</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct ResourceCreate3DCommand
 {
-    /// <summary><c>VIRTIO_GPU_RESOURCE_FLAG_Y_0_TOP</c> in <see cref="Flags"/>.</summary>
+    /// <summary><c>VIRTIO_GPU_RESOURCE_FLAG_Y_0_TOP</c> in <see cref="Resource3DDescription.Flags"/>.</summary>
     public const uint FlagY0Top = 1;
 
     public ControlHeader Header;
     public uint ResourceId;
+    public Resource3DDescription Description;
+    public uint Padding;
+}
+
+/// <summary>
+/// What a 3D resource is, in Gallium's terms: target, format, bind flags, size, levels, samples
+/// and flags. RESOURCE_CREATE_3D, the kernel's <c>drm_virtgpu_resource_create</c> and
+/// virglrenderer's <c>virgl_renderer_resource_create_args</c> carry these ten words in this order,
+/// so each embeds this one struct and a description passes from one to the next unchanged.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct Resource3DDescription
+{
     public uint Target;
     public uint Format;
     public uint Bind;
@@ -21,7 +34,6 @@ public struct ResourceCreate3DCommand
     public uint LastLevel;
     public uint SampleCount;
     public uint Flags;
-    public uint Padding;
 }
 
 /// <summary>TRANSFER_TO_HOST_3D and TRANSFER_FROM_HOST_3D share this layout.</summary>

@@ -50,7 +50,7 @@ public sealed class MessageRules
         new("display replies", readsReplies: true, requiresVersion1: false, DisplayReplyShape);
 
     /// <summary>A back-end's display requests, as QEMU (or a test standing in for it) reads them.</summary>
-    public static MessageRules DisplayRequests { get; } =
+    internal static MessageRules DisplayRequests { get; } =
         new("display requests", readsReplies: false, requiresVersion1: false, DisplayRequestShape);
 
     /// <summary>The shape of <paramref name="request"/>, or null when this socket refuses the id outright.</summary>

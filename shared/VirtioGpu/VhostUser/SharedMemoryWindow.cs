@@ -26,7 +26,7 @@ public sealed unsafe class SharedMemoryWindow : IDisposable
 
     public nint BaseAddress => (nint)_base;
 
-    public int MappingCount => _mappings.Count;
+    internal int MappingCount => _mappings.Count;
 
     private static ulong PageSize => (ulong)Environment.SystemPageSize;
 

@@ -57,7 +57,7 @@ public sealed class VhostUserChannel : IDisposable
 
     public bool IsBroken => Error != ChannelError.None;
 
-    public bool HasQueuedOutput => _output.Count > 0;
+    internal bool HasQueuedOutput => _output.Count > 0;
 
     /// <summary>One step of non-blocking input: a whole message, or why there is none.</summary>
     public ReceiveResult TryReceive(out VhostUserMessage? message)

@@ -241,7 +241,7 @@ public sealed class VhostUserFrontend : IDisposable
     /// A round trip (GET_FEATURES, as QEMU uses it for the same purpose): the back-end handles
     /// requests in order, so when this returns it has handled everything sent before.
     /// </summary>
-    public FrontendOutcome Synchronize() => ExchangeU64(FrontendRequest.GetFeatures, out _);
+    internal FrontendOutcome Synchronize() => ExchangeU64(FrontendRequest.GetFeatures, out _);
 
     /// <summary>GET_CONFIG of <paramref name="size"/> bytes at <paramref name="offset"/>.</summary>
     public FrontendOutcome GetConfig(uint offset, uint size, out byte[] config)

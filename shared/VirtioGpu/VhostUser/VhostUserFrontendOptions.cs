@@ -15,7 +15,7 @@ public sealed record VhostUserFrontendOptions
     public static VhostUserFrontendOptions Plain { get; } = new();
 
     /// <summary>Every QEMU habit the back-end must cope with.</summary>
-    public static VhostUserFrontendOptions QemuLike { get; } = new()
+    internal static VhostUserFrontendOptions QemuLike { get; } = new()
     {
         AckTransportFeaturesWithoutOffer = true,
         NeedReplyOnMemoryTable = true,

@@ -55,7 +55,7 @@ public sealed class SplitVirtqueue
     public bool IsBroken => BrokenReason != RingError.None;
 
     /// <summary>Whether the ring areas lie inside guest memory.</summary>
-    public bool RingsAccessible =>
+    internal bool RingsAccessible =>
         Memory.TryGetSpan(Addresses.DescriptorTable, (uint)VringLayout.DescriptorTableBytes(Size), out _)
         && Memory.TryGetSpan(Addresses.AvailRing, (uint)VringLayout.AvailRingBytes(Size), out _)
         && Memory.TryGetSpan(Addresses.UsedRing, (uint)VringLayout.UsedRingBytes(Size), out _);

@@ -51,7 +51,7 @@ public sealed class SplitVirtqueueDriver : IDisposable
 
     public bool UseIndirect { get; }
 
-    public int FreeDescriptors => _freeDescriptors.Count;
+    internal int FreeDescriptors => _freeDescriptors.Count;
 
     /// <summary>Chains made available and not yet returned.</summary>
     public int InFlight { get; private set; }

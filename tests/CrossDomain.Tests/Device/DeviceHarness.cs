@@ -77,6 +77,31 @@ internal sealed class DeviceHarness : IDisposable
     }
 
     /// <summary>
+    /// Sends a request the device itself must refuse at once for <paramref name="reason"/>: the guest
+    /// gets the reason's error, and the log names the reason.
+    /// </summary>
+    public void SendRefused(byte[] request, DeviceRefusal reason)
+    {
+        int before = Logger.Entries.Count;
+        SendFails(request, reason.ToGpuError());
+        Assert.Equal(reason, Assert.Single(Logger.Entries.Skip(before), IsCommandFailure).Value("Reason"));
+    }
+
+    /// <summary>Sends a request the device hands to a context, which must refuse it with <paramref name="error"/>.</summary>
+    public void SendRefusedByContext(byte[] request, GpuError error)
+    {
+        int before = Logger.Entries.Count;
+        SendFails(request, error);
+        Assert.Equal(DeviceRefusal.ContextRefused, Assert.Single(Logger.Entries.Skip(before), IsCommandFailure).Value("Reason"));
+    }
+
+    /// <summary>The device's refusals logged so far, oldest first.</summary>
+    public IEnumerable<DeviceRefusal> Refusals =>
+        Logger.Entries.Where(IsCommandFailure).Select(entry => (DeviceRefusal)entry.Value("Reason")!);
+
+    private static bool IsCommandFailure(RecordedLogEntry entry) => entry.EventId.Name == nameof(DeviceLog.CommandFailed);
+
+    /// <summary>
     /// One turn of the device loop without waiting: fd callbacks, then the work other threads
     /// posted. Returns how many callbacks ran; a turn that runs posted work also counts the loop's
     /// own wake-up.

@@ -32,13 +32,13 @@ public sealed class DeviceLogTests
         harness.SendOk(CreateBlob(1, BlobMemory.Host3D, BlobFlags.UseMappable, DeviceHarness.PageSize, contextId: 1));
         harness.Window.FailMaps = true;
 
-        for (int i = 0; i < Flood; i++) harness.SendFails(MapBlob(1, 0), GpuError.Unspecified);
+        for (int i = 0; i < Flood; i++) harness.SendRefused(MapBlob(1, 0), DeviceRefusal.MapFailed);
         Assert.Equal(LogRateLimiter.LinesPerWindow, MapFailures(harness));
         // Debug lines are not limited: whoever turns them on asked for every one.
-        Assert.Equal(Flood, harness.Logger.Entries.Count(entry => entry.Level == LogLevel.Debug && entry.Message.Contains("failed: ErrorUnspecified")));
+        Assert.Equal(Flood, harness.Refusals.Count(refusal => refusal == DeviceRefusal.MapFailed));
 
         clock.Advance(LogRateLimiter.Window);
-        harness.SendFails(MapBlob(1, 0), GpuError.Unspecified);
+        harness.SendRefused(MapBlob(1, 0), DeviceRefusal.MapFailed);
         Assert.Equal(LogRateLimiter.LinesPerWindow + 1, MapFailures(harness));
         var suppressed = Assert.Single(harness.Logger.Entries, entry => entry.Message.StartsWith("Left out", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Warning, suppressed.Level);

@@ -53,14 +53,14 @@ public sealed class GuestBackingTests : IDisposable
     [Fact]
     public void Empty_zero_length_and_wrapping_entry_lists_are_refused()
     {
-        Assert.Equal(GpuError.InvalidParameter, GuestBacking.TryCreate([], out _));
-        Assert.Equal(GpuError.InvalidParameter, GuestBacking.TryCreate([Entry(DeviceHarness.GuestPage(0), 0)], out _));
-        Assert.Equal(GpuError.InvalidParameter, GuestBacking.TryCreate([Entry(ulong.MaxValue - 10, 4096)], out _));
+        Assert.Equal(DeviceRefusal.BadMemoryEntry, GuestBacking.TryCreate([], out _));
+        Assert.Equal(DeviceRefusal.BadMemoryEntry, GuestBacking.TryCreate([Entry(DeviceHarness.GuestPage(0), 0)], out _));
+        Assert.Equal(DeviceRefusal.BadMemoryEntry, GuestBacking.TryCreate([Entry(ulong.MaxValue - 10, 4096)], out _));
     }
 
     private static GuestBacking Create(params MemoryEntry[] entries)
     {
-        Assert.Equal(GpuError.None, GuestBacking.TryCreate(entries, out var backing));
+        Assert.Equal(DeviceRefusal.None, GuestBacking.TryCreate(entries, out var backing));
         return backing!;
     }
 }

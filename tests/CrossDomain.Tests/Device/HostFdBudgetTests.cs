@@ -27,8 +27,8 @@ public sealed class HostFdBudgetTests
                 harness.SendOk(CreateBlob(id, BlobMemory.Host3D, BlobFlags.UseMappable, DeviceHarness.PageSize, ContextId, blobId: id));
             Assert.Equal(Budget, harness.Device.HostFdsInUse);
 
-            harness.SendFails(CreateBlob(Budget + 1, BlobMemory.Host3D, BlobFlags.UseMappable, DeviceHarness.PageSize, ContextId, blobId: 99),
-                GpuError.OutOfMemory);
+            harness.SendRefused(CreateBlob(Budget + 1, BlobMemory.Host3D, BlobFlags.UseMappable, DeviceHarness.PageSize, ContextId, blobId: 99),
+                DeviceRefusal.HostFdsExhausted);
             // Refused before the context made anything, and blobs without host memory hold no fd.
             Assert.Equal(Budget, context.BlobRequests.Count);
             Assert.True(FdAccounting.OpenFds().Count - openBefore <= Budget, "the process holds more fds than the budget allows");

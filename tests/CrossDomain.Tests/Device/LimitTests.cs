@@ -21,9 +21,9 @@ public sealed class LimitTests
         using var harness = new DeviceHarness(new DeviceLimits { MaxResources = 2 });
         harness.SendOk(Create2D(1, 4, 4));
         harness.SendOk(CreateBlob(2, BlobMemory.Guest, BlobFlags.None, 4096, entries: Entry(DeviceHarness.GuestPage(0), 4096)));
-        harness.SendFails(Create2D(3, 4, 4), GpuError.OutOfMemory);
-        harness.SendFails(CreateBlob(3, BlobMemory.Guest, BlobFlags.None, 4096, entries: Entry(DeviceHarness.GuestPage(0), 4096)),
-            GpuError.OutOfMemory);
+        harness.SendRefused(Create2D(3, 4, 4), DeviceRefusal.TooManyResources);
+        harness.SendRefused(CreateBlob(3, BlobMemory.Guest, BlobFlags.None, 4096, entries: Entry(DeviceHarness.GuestPage(0), 4096)),
+            DeviceRefusal.TooManyResources);
         harness.SendOk(Unref(1));
         harness.SendOk(Create2D(3, 4, 4));
     }
@@ -33,7 +33,7 @@ public sealed class LimitTests
     {
         using var harness = new DeviceHarness(new DeviceLimits { MaxContexts = 1 });
         harness.CreateContext(1);
-        harness.SendFails(CreateContext(2, 5), GpuError.OutOfMemory);
+        harness.SendRefused(CreateContext(2, 5), DeviceRefusal.TooManyContexts);
         harness.SendOk(DestroyContext(1));
         harness.CreateContext(2);
     }
@@ -45,7 +45,7 @@ public sealed class LimitTests
         harness.SendOk(Create2D(1, 64, 64));
         harness.SendOk(Create2D(2, 64, 64));
         Assert.Equal(64ul * 64 * 4 * 2, harness.Device.HostMemoryInUse);
-        harness.SendFails(Create2D(3, 1, 1), GpuError.OutOfMemory);
+        harness.SendRefused(Create2D(3, 1, 1), DeviceRefusal.HostMemoryExhausted);
         harness.SendOk(Unref(2));
         harness.SendOk(Create2D(3, 1, 1));
     }
@@ -55,8 +55,8 @@ public sealed class LimitTests
     {
         using var harness = new DeviceHarness(new DeviceLimits { MaxHostMemoryBytes = long.MaxValue });
         long before = GC.GetAllocatedBytesForCurrentThread();
-        harness.SendFails(Create2D(1, uint.MaxValue, uint.MaxValue), GpuError.OutOfMemory);
-        harness.SendFails(Create2D(1, 65536, 65536), GpuError.OutOfMemory);
+        harness.SendRefused(Create2D(1, uint.MaxValue, uint.MaxValue), DeviceRefusal.HostMemoryExhausted);
+        harness.SendRefused(Create2D(1, 65536, 65536), DeviceRefusal.HostMemoryExhausted);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
         Assert.Equal(0ul, harness.Device.HostMemoryInUse);
     }
@@ -67,7 +67,7 @@ public sealed class LimitTests
         using var harness = new DeviceHarness(new DeviceLimits { MaxHostMemoryBytes = 1 << 20 });
         var context = harness.CreateContext(1);
         harness.SendOk(CreateBlob(1, BlobMemory.Host3D, BlobFlags.None, 1 << 19, 1));
-        harness.SendFails(CreateBlob(2, BlobMemory.Host3D, BlobFlags.None, 1 << 20, 1), GpuError.OutOfMemory);
+        harness.SendRefused(CreateBlob(2, BlobMemory.Host3D, BlobFlags.None, 1 << 20, 1), DeviceRefusal.HostMemoryExhausted);
         Assert.Single(context.BlobRequests);
         harness.SendOk(Unref(1));
         Assert.Equal(0ul, harness.Device.HostMemoryInUse);
@@ -78,7 +78,7 @@ public sealed class LimitTests
     {
         using var harness = new DeviceHarness(new DeviceLimits { MaxHostMemoryBytes = 4 * 4 * 4 + GuestBacking.HostBytesPerEntry });
         harness.SendOk(Create2D(1, 4, 4));
-        harness.SendFails(AttachBacking(1, Entry(DeviceHarness.GuestPage(0), 32), Entry(DeviceHarness.GuestPage(1), 32)), GpuError.OutOfMemory);
+        harness.SendRefused(AttachBacking(1, Entry(DeviceHarness.GuestPage(0), 32), Entry(DeviceHarness.GuestPage(1), 32)), DeviceRefusal.HostMemoryExhausted);
         harness.SendOk(AttachBacking(1, Entry(DeviceHarness.GuestPage(0), 64)));
         harness.SendOk(DetachBacking(1));
         Assert.Equal(4ul * 4 * 4, harness.Device.HostMemoryInUse);
@@ -90,9 +90,9 @@ public sealed class LimitTests
         using var harness = new DeviceHarness(new DeviceLimits { MaxBackingEntries = 2 });
         var three = Enumerable.Range(0, 3).Select(page => Entry(DeviceHarness.GuestPage(page), 4096)).ToArray();
         harness.SendOk(Create2D(1, 4, 4));
-        harness.SendFails(AttachBacking(1, three), GpuError.OutOfMemory);
-        harness.SendFails(CreateBlob(2, BlobMemory.Guest, BlobFlags.None, 4096, entries: three), GpuError.OutOfMemory);
-        harness.SendFails(AttachBacking(1, uint.MaxValue, []), GpuError.OutOfMemory);
+        harness.SendRefused(AttachBacking(1, three), DeviceRefusal.TooManyMemoryEntries);
+        harness.SendRefused(CreateBlob(2, BlobMemory.Guest, BlobFlags.None, 4096, entries: three), DeviceRefusal.TooManyMemoryEntries);
+        harness.SendRefused(AttachBacking(1, uint.MaxValue, []), DeviceRefusal.TooManyMemoryEntries);
         harness.SendOk(AttachBacking(1, three[..2]));
     }
 
@@ -102,8 +102,8 @@ public sealed class LimitTests
         using var harness = new DeviceHarness(new DeviceLimits { MaxSubmitBytes = 16 });
         var context = harness.CreateContext(1);
         harness.SendOk(Submit(1, new byte[16]));
-        harness.SendFails(Submit(1, new byte[17]), GpuError.OutOfMemory);
-        harness.SendFails(Submit(1, uint.MaxValue, []), GpuError.OutOfMemory);
+        harness.SendRefused(Submit(1, new byte[17]), DeviceRefusal.SubmitTooLarge);
+        harness.SendRefused(Submit(1, uint.MaxValue, []), DeviceRefusal.SubmitTooLarge);
         Assert.Single(context.Submissions);
     }
 }

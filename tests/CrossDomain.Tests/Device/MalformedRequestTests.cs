@@ -35,8 +35,8 @@ public sealed class MalformedRequestTests : IDisposable
     {
         _harness.CreateContext(1);
         var request = Encode(Header(command, 1), new byte[8]);
-        _harness.SendFails(request[..24], GpuError.Unspecified);
-        _harness.SendFails(request[..28], GpuError.Unspecified);
+        _harness.SendRefused(request[..24], DeviceRefusal.RequestTooShort);
+        _harness.SendRefused(request[..28], DeviceRefusal.RequestTooShort);
     }
 
     [Theory]
@@ -59,9 +59,9 @@ public sealed class MalformedRequestTests : IDisposable
     public void Entry_counts_beyond_the_request_are_unspecified()
     {
         _harness.SendOk(Create2D(1, 4, 4));
-        _harness.SendFails(AttachBacking(1, 2, Entries(Entry(DeviceHarness.GuestPage(0), 64))), GpuError.Unspecified);
-        _harness.SendFails(AttachBacking(1, 1, new byte[15]), GpuError.Unspecified);
-        _harness.SendFails(CreateBlob(2, BlobMemory.Guest, BlobFlags.None, 4096, 0, 0, 1, []), GpuError.Unspecified);
+        _harness.SendRefused(AttachBacking(1, 2, Entries(Entry(DeviceHarness.GuestPage(0), 64))), DeviceRefusal.PayloadPastRequest);
+        _harness.SendRefused(AttachBacking(1, 1, new byte[15]), DeviceRefusal.PayloadPastRequest);
+        _harness.SendRefused(CreateBlob(2, BlobMemory.Guest, BlobFlags.None, 4096, 0, 0, 1, []), DeviceRefusal.PayloadPastRequest);
         Assert.Null(Resource(1).Backing);
     }
 
@@ -70,12 +70,12 @@ public sealed class MalformedRequestTests : IDisposable
     {
         _harness.CreateContext(1);
         _harness.SendOk(Create2D(1, 4, 4));
-        _harness.SendFails(AttachBacking(1, 0x1000_0000, []), GpuError.OutOfMemory);
-        _harness.SendFails(AttachBacking(1, 0x8000_0001, []), GpuError.OutOfMemory);
-        _harness.SendFails(CreateBlob(2, BlobMemory.Guest, BlobFlags.None, ulong.MaxValue & ~4095ul,
-            entries: Entry(DeviceHarness.GuestPage(0), 4096)), GpuError.InvalidParameter);
-        _harness.SendFails(CreateBlob(2, BlobMemory.Host3D, BlobFlags.None, ulong.MaxValue & ~4095ul, 1), GpuError.OutOfMemory);
-        _harness.SendFails(Submit(1, 0xFFFF_FFF0, new byte[16]), GpuError.OutOfMemory);
+        _harness.SendRefused(AttachBacking(1, 0x1000_0000, []), DeviceRefusal.TooManyMemoryEntries);
+        _harness.SendRefused(AttachBacking(1, 0x8000_0001, []), DeviceRefusal.TooManyMemoryEntries);
+        _harness.SendRefused(CreateBlob(2, BlobMemory.Guest, BlobFlags.None, ulong.MaxValue & ~4095ul,
+            entries: Entry(DeviceHarness.GuestPage(0), 4096)), DeviceRefusal.BackingTooSmall);
+        _harness.SendRefused(CreateBlob(2, BlobMemory.Host3D, BlobFlags.None, ulong.MaxValue & ~4095ul, 1), DeviceRefusal.HostMemoryExhausted);
+        _harness.SendRefused(Submit(1, 0xFFFF_FFF0, new byte[16]), DeviceRefusal.SubmitTooLarge);
     }
 
     [Fact]

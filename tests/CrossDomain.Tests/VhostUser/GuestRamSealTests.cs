@@ -94,11 +94,11 @@ public sealed class GuestRamSealTests : IDisposable
                 Assert.False(session.IsClosed);
                 Assert.Empty(session.MemoryMap?.Regions ?? []);
             });
-            var refusal = Assert.Single(logger.Entries, entry => entry.Message.Contains("refused"));
-            Assert.Contains(nameof(VhostUserRefusalReason.MemoryRefused), refusal.Message);
-            Assert.Contains(nameof(MemoryMapError.Truncatable), refusal.Message);
-            Assert.Contains("memory-backend-memfd", refusal.Message);
-            Assert.Contains("F_SEAL_SHRINK", refusal.Message);
+            var refusal = Assert.IsType<VhostUserRefusal>(Assert.Single(logger.Entries, entry => entry.Value("Refusal") is not null).Value("Refusal"));
+            Assert.Equal(VhostUserRefusalReason.MemoryRefused, refusal.Reason);
+            Assert.Contains(nameof(MemoryMapError.Truncatable), refusal.Detail);
+            Assert.Contains("memory-backend-memfd", refusal.Detail);
+            Assert.Contains("F_SEAL_SHRINK", refusal.Detail);
         }
         finally
         {

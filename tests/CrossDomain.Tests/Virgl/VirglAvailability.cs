@@ -1,5 +1,5 @@
 using CrossDomain.Host.Renderers.Virgl;
-using Microsoft.Extensions.Logging.Abstractions;
+using CrossDomain.Tests.Device;
 
 namespace CrossDomain.Tests.Virgl;
 
@@ -10,9 +10,15 @@ namespace CrossDomain.Tests.Virgl;
 /// </summary>
 internal static class VirglAvailability
 {
+    /// <summary>
+    /// The renderer's logger: it is probed once per process, and tests open it here first, so its
+    /// refusals are recorded here whichever device caused them.
+    /// </summary>
+    public static RecordingLogger Log { get; } = new();
+
     public static VirglRenderer Require()
     {
-        var renderer = VirglRenderer.TryOpen(NullLogger.Instance, out string? problem);
+        var renderer = VirglRenderer.TryOpen(Log, out string? problem);
         Skip.If(renderer is null && problem!.Contains("cannot be loaded", StringComparison.Ordinal),
             $"libvirglrenderer1 is not installed: {problem}");
         Assert.True(renderer is not null, $"virglrenderer is installed but unusable: {problem}");

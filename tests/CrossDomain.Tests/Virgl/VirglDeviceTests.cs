@@ -1,4 +1,5 @@
 using CrossDomain.Host.Device;
+using CrossDomain.Host.Renderers;
 using CrossDomain.Host.Renderers.Virgl;
 using CrossDomain.Tests.Device;
 using CrossDomain.VirtioGpu.Protocol;
@@ -118,32 +119,32 @@ public sealed class VirglDeviceTests
         var whole = VirglRequests.Box(0, 0, Size, Size);
 
         // Resource creation: sizes, a used id, a format the renderer does not know.
-        harness.SendFails(VirglRequests.Create3D(7, 0, Size), GpuError.InvalidParameter);
-        harness.SendFails(VirglRequests.Create3D(5, Size, Size), GpuError.InvalidResourceId);
-        harness.SendFails(VirglRequests.Create3D(0, Size, Size), GpuError.InvalidResourceId);
-        harness.SendFails(VirglRequests.Create3D(7, Size, Size, format: 0xFFFF), GpuError.InvalidParameter);
-        harness.SendFails(VirglRequests.Create3D(7, 1 << 20, 1 << 20), GpuError.OutOfMemory);
+        harness.SendRefused(VirglRequests.Create3D(7, 0, Size), DeviceRefusal.BadResourceShape);
+        harness.SendRefused(VirglRequests.Create3D(5, Size, Size), DeviceRefusal.ResourceIdInUse);
+        harness.SendRefused(VirglRequests.Create3D(0, Size, Size), DeviceRefusal.ResourceIdInUse);
+        SendRendererRefused(harness, VirglRequests.Create3D(7, Size, Size, format: 0xFFFF), GpuError.InvalidParameter, RendererRefusal.ResourceCreateFailed);
+        harness.SendRefused(VirglRequests.Create3D(7, 1 << 20, 1 << 20), DeviceRefusal.HostMemoryExhausted);
 
         // Transfers: unknown resource and context, boxes and levels outside the image, offsets past the backing.
-        harness.SendFails(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 99, whole, Stride), GpuError.InvalidResourceId);
-        harness.SendFails(VirglRequests.Transfer(CommandType.TransferFromHost3D, 77, 5, whole, Stride), GpuError.InvalidContextId);
-        harness.SendFails(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 5, VirglRequests.Box(1, 0, Size, Size), Stride), GpuError.InvalidParameter);
-        harness.SendFails(VirglRequests.Transfer(CommandType.TransferToHost3D, ContextId, 5, VirglRequests.Box(0, 0xFFFF_FFFF, 1, 2), Stride), GpuError.InvalidParameter);
-        harness.SendFails(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 5, whole, Stride, level: 1), GpuError.InvalidParameter);
-        harness.SendFails(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 5, whole, Stride, offset: Stride * Size), GpuError.InvalidParameter);
+        harness.SendRefused(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 99, whole, Stride), DeviceRefusal.NoSuchResource);
+        harness.SendRefused(VirglRequests.Transfer(CommandType.TransferFromHost3D, 77, 5, whole, Stride), DeviceRefusal.NoSuchContext);
+        harness.SendRefused(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 5, VirglRequests.Box(1, 0, Size, Size), Stride), DeviceRefusal.OutsideResource);
+        harness.SendRefused(VirglRequests.Transfer(CommandType.TransferToHost3D, ContextId, 5, VirglRequests.Box(0, 0xFFFF_FFFF, 1, 2), Stride), DeviceRefusal.OutsideResource);
+        harness.SendRefused(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 5, whole, Stride, level: 1), DeviceRefusal.OutsideResource);
+        harness.SendRefused(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 5, whole, Stride, offset: Stride * Size), DeviceRefusal.BackingTooSmall);
         // In range for the box, but the rows it implies run past the backing: the renderer refuses it.
-        harness.SendFails(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 5, whole, Stride, offset: Stride), GpuError.InvalidParameter);
+        SendRendererRefused(harness, VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 5, whole, Stride, offset: Stride), GpuError.InvalidParameter, RendererRefusal.TransferFailed);
 
         // Backing: none yet, outside guest RAM, twice.
         harness.SendOk(VirglRequests.Create3D(8, Size, Size));
-        harness.SendFails(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 8, whole, Stride), GpuError.InvalidParameter);
-        harness.SendFails(AttachBacking(8, Entry(MemfdGuestMemory.End, 4096)), GpuError.InvalidParameter);
-        harness.SendFails(AttachBacking(5, Entry(DeviceHarness.GuestPage(8), 4096)), GpuError.InvalidParameter);
+        harness.SendRefused(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 8, whole, Stride), DeviceRefusal.BackingStateWrong);
+        SendRendererRefused(harness, AttachBacking(8, Entry(MemfdGuestMemory.End, 4096)), GpuError.InvalidParameter, RendererRefusal.GuestPagesNotInMemory);
+        harness.SendRefused(AttachBacking(5, Entry(DeviceHarness.GuestPage(8), 4096)), DeviceRefusal.BackingStateWrong);
 
         // Commands: a stream that is not whole words, one the decoder rejects, a fence on a ring vrend lacks.
-        harness.SendFails(Submit(ContextId, [1, 2, 3]), GpuError.InvalidParameter);
-        harness.SendFails(Submit(ContextId, [0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4]), GpuError.InvalidParameter);
-        harness.SendFails(Fenced(Submit(ContextId, []), fenceId: 1, ringIndex: 1), GpuError.InvalidParameter);
+        SendRendererRefused(harness, Submit(ContextId, [1, 2, 3]), GpuError.InvalidParameter, RendererRefusal.MalformedSubmission);
+        SendRendererRefused(harness, Submit(ContextId, [0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4]), GpuError.InvalidParameter, RendererRefusal.SubmissionRejected);
+        SendRendererRefused(harness, Fenced(Submit(ContextId, []), fenceId: 1, ringIndex: 1), GpuError.InvalidParameter, RendererRefusal.FenceOnUnknownRing);
 
         // Still serving. vrend marks a context that sent it bad commands as failed and ignores it from
         // then on (the guest's problem, not the device's); a new context clears and reads back.
@@ -156,7 +157,7 @@ public sealed class VirglDeviceTests
         AssertClearColour(harness.Memory.At(DeviceHarness.GuestPage(0), (int)(Stride * Size)));
         harness.Create2DWithBacking(20, 4, 4, DeviceHarness.GuestPage(12));
         harness.SendOk(Unref(5));
-        harness.SendFails(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 5, whole, Stride), GpuError.InvalidResourceId);
+        harness.SendRefused(VirglRequests.Transfer(CommandType.TransferFromHost3D, ContextId, 5, whole, Stride), DeviceRefusal.NoSuchResource);
     }
 
     [SkippableFact]
@@ -169,7 +170,7 @@ public sealed class VirglDeviceTests
         // Zero words are VIRGL_CCMD_NOPs without payload.
         harness.SendOk(Submit(ContextId, new byte[32 << 10]));
         Assert.Equal(32ul << 10, harness.Device.HostMemoryInUse);
-        harness.SendFails(Submit(ContextId, new byte[128 << 10]), GpuError.OutOfMemory);
+        SendRendererRefused(harness, Submit(ContextId, new byte[128 << 10]), GpuError.OutOfMemory, RendererRefusal.HostMemoryExhausted);
 
         harness.SendOk(DestroyContext(ContextId));
         Assert.Equal(0ul, harness.Device.HostMemoryInUse);
@@ -187,8 +188,8 @@ public sealed class VirglDeviceTests
             // A second device cannot take it while the first holds it.
             using var second = Harness(renderer);
             second.ErrorsExpected = true;
-            second.SendFails(CreateContext(ContextId, (uint)CapsetId.Virgl2), GpuError.Unspecified);
-            second.SendFails(VirglRequests.Create3D(5, Size, Size), GpuError.Unspecified);
+            SendRendererRefused(second, CreateContext(ContextId, (uint)CapsetId.Virgl2), GpuError.Unspecified, RendererRefusal.InUseByAnotherDevice);
+            SendRendererRefused(second, VirglRequests.Create3D(5, Size, Size), GpuError.Unspecified, RendererRefusal.InUseByAnotherDevice);
         }
         Assert.False(renderer.IsStarted);
         using var next = Harness(renderer);
@@ -206,11 +207,22 @@ public sealed class VirglDeviceTests
         harness.ErrorsExpected = true;
         harness.SendOk(CreateContext(ContextId, (uint)CapsetId.Virgl2));
         // No VIRGL_CCMD_PIPE_RESOURCE_CREATE named blob id 1: the renderer has nothing to make it from.
-        harness.SendFails(CreateBlob(30, BlobMemory.Host3D, BlobFlags.UseMappable, 4096, ContextId, blobId: 1), GpuError.InvalidParameter);
-        harness.SendFails(CreateBlob(30, BlobMemory.Host3DGuest, BlobFlags.None, 4096, ContextId, blobId: 1,
-            entries: Entry(DeviceHarness.GuestPage(0), 4096)), GpuError.InvalidParameter);
+        SendRendererRefused(harness, CreateBlob(30, BlobMemory.Host3D, BlobFlags.UseMappable, 4096, ContextId, blobId: 1),
+            GpuError.InvalidParameter, RendererRefusal.BlobCreateFailed);
+        SendRendererRefused(harness, CreateBlob(30, BlobMemory.Host3DGuest, BlobFlags.None, 4096, ContextId, blobId: 1,
+            entries: Entry(DeviceHarness.GuestPage(0), 4096)), GpuError.InvalidParameter, RendererRefusal.BlobMemoryNotHost3D);
         Assert.Equal(0, harness.Device.ResourceCount);
         Assert.Equal(0ul, harness.Device.HostMemoryInUse);
+    }
+
+    /// <summary>The renderer refused for <paramref name="reason"/> (in its own log), and the device passed its error on.</summary>
+    private static void SendRendererRefused(DeviceHarness harness, byte[] request, GpuError error, RendererRefusal reason)
+    {
+        int before;
+        lock (VirglAvailability.Log.Entries) before = VirglAvailability.Log.Entries.Count;
+        harness.SendRefusedByContext(request, error);
+        lock (VirglAvailability.Log.Entries)
+            Assert.Contains(VirglAvailability.Log.Entries.Skip(before), entry => reason.Equals(entry.Value("Reason")));
     }
 
     private static void CreateRenderTarget(DeviceHarness harness, uint resourceId, ulong backingAddress)

@@ -20,13 +20,16 @@ public sealed class VirglLocalDriverTests
     /// <summary>A 16×16 BGRA texture a clear can render into.</summary>
     private static DrmVirtgpuResourceCreate RenderTarget => new()
     {
-        Target = VirglRequests.Texture2D,
-        Format = VirglRequests.FormatB8G8R8A8,
-        Bind = VirglRequests.BindRenderTarget,
-        Width = Size,
-        Height = Size,
-        Depth = 1,
-        ArraySize = 1,
+        Description = new Resource3DDescription
+        {
+            Target = VirglRequests.Texture2D,
+            Format = VirglRequests.FormatB8G8R8A8,
+            Bind = VirglRequests.BindRenderTarget,
+            Width = Size,
+            Height = Size,
+            Depth = 1,
+            ArraySize = 1,
+        },
         Size = Stride * Size,
         Stride = Stride,
     };
@@ -51,7 +54,7 @@ public sealed class VirglLocalDriverTests
         Assert.True(gpu.Wait(target.BoHandle, noWait: false, Timeout), "the clear's fence on ring 0 did not signal");
         Assert.True(gpu.TryReadFenceEvent());
 
-        var whole = new DrmVirtgpu3DBox { Width = Size, Height = Size, Depth = 1 };
+        var whole = new Box { Width = Size, Height = Size, Depth = 1 };
         gpu.TransferFromHost(new DrmVirtgpu3DTransfer { BoHandle = target.BoHandle, Box = whole, Stride = Stride });
         VirglDeviceTests.AssertClearColour(gpu.Map(target.BoHandle).GetSpan(0, (int)(Stride * Size)));
 

@@ -21,14 +21,17 @@ internal static class VirglRequests
         {
             Header = GpuRequests.Header(CommandType.ResourceCreate3D),
             ResourceId = resourceId,
-            Target = target,
-            Format = format,
-            Bind = BindRenderTarget,
-            Width = width,
-            Height = height,
-            Depth = 1,
-            ArraySize = 1,
-            LastLevel = lastLevel,
+            Description = new Resource3DDescription
+            {
+                Target = target,
+                Format = format,
+                Bind = BindRenderTarget,
+                Width = width,
+                Height = height,
+                Depth = 1,
+                ArraySize = 1,
+                LastLevel = lastLevel,
+            },
         });
 
     public static byte[] Transfer(CommandType direction, uint contextId, uint resourceId, Box box, uint stride,

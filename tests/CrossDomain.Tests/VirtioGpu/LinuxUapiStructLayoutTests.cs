@@ -32,11 +32,9 @@ public sealed class LinuxUapiStructLayoutTests : StructLayoutTests<LinuxUapiStru
         new(typeof(DrmVirtgpu3DWait), 8, ("Handle", 0), ("Flags", 4)),
         new(typeof(DrmVirtgpuResourceInfo), 16, ("BoHandle", 0), ("ResourceHandle", 4), ("Size", 8), ("BlobMemory", 12)),
 
+        // Description: Resource3DDescription, whose ten words VirtioGpuStructLayoutTests checks.
         new(typeof(DrmVirtgpuResourceCreate), 56,
-            ("Target", 0), ("Format", 4), ("Bind", 8), ("Width", 12), ("Height", 16), ("Depth", 20), ("ArraySize", 24),
-            ("LastLevel", 28), ("SampleCount", 32), ("Flags", 36), ("BoHandle", 40), ("ResourceHandle", 44),
-            ("Size", 48), ("Stride", 52)),
-        new(typeof(DrmVirtgpu3DBox), 24, ("X", 0), ("Y", 4), ("Z", 8), ("Width", 12), ("Height", 16), ("Depth", 20)),
+            ("Description", 0), ("BoHandle", 40), ("ResourceHandle", 44), ("Size", 48), ("Stride", 52)),
         new(typeof(DrmVirtgpu3DTransfer), 44,
             ("BoHandle", 0), ("Box", 4), ("Level", 28), ("Offset", 32), ("Stride", 36), ("LayerStride", 40)),
     ];

@@ -14,13 +14,10 @@ public sealed class RendererStructLayoutTests
         new(typeof(VirglCallbacks), 72,
             ("Version", 0), ("WriteFence", 8), ("CreateGlContext", 16), ("DestroyGlContext", 24), ("MakeCurrent", 32),
             ("GetDrmFd", 40), ("WriteContextFence", 48), ("GetServerFd", 56), ("GetEglDisplay", 64)),
-        new(typeof(VirglResourceCreateArgs), 44,
-            ("Handle", 0), ("Target", 4), ("Format", 8), ("Bind", 12), ("Width", 16), ("Height", 20), ("Depth", 24),
-            ("ArraySize", 28), ("LastLevel", 32), ("SampleCount", 36), ("Flags", 40)),
+        new(typeof(VirglResourceCreateArgs), 44, ("Handle", 0), ("Description", 4)),
         new(typeof(VirglBlobCreateArgs), 48,
             ("ResourceHandle", 0), ("ContextId", 4), ("BlobMemory", 8), ("BlobFlags", 12), ("BlobId", 16), ("Size", 24),
             ("Vectors", 32), ("VectorCount", 40)),
-        new(typeof(VirglBox), 24, ("X", 0), ("Y", 4), ("Z", 8), ("Width", 12), ("Height", 16), ("Depth", 20)),
         new(typeof(IoVector), 16, ("Base", 0), ("Length", 8)),
     ];
 
@@ -51,7 +48,7 @@ public sealed class RendererStructLayoutTests
     [Fact]
     public void Every_renderer_struct_has_a_layout_row()
     {
-        StructLayoutAssert.CoverNamespaceOf(typeof(VirglBox), VirglLayouts);
+        StructLayoutAssert.CoverNamespaceOf(typeof(VirglBlobCreateArgs), VirglLayouts);
         StructLayoutAssert.CoverNamespaceOf(typeof(StreamRendererFence), GfxstreamLayouts);
     }
 }

@@ -30,14 +30,14 @@ public sealed class VhostUserTarget : FuzzTarget
         registry.Register(new CrossDomainContextType(new CrossDomainOptions(), logger));
         var (frontEnd, backEnd) = UnixSocket.CreatePair();
         VirtioGpuDevice? device = null;
-        VirtioGpuQueues? queues = null;
+        VhostUserGpuDevice? queues = null;
         using (var loop = new EventLoop())
         using (frontEnd)
         {
             var session = new VhostUserBackendSession(backEnd, loop, window =>
             {
                 device = new VirtioGpuDevice(new VirtioGpuDeviceOptions(), registry, EmptyGuestMemory.Instance, window, logger, loop);
-                queues = new VirtioGpuQueues(device, 1 << 20, logger, loop);
+                queues = new VhostUserGpuDevice(device, 1 << 20, logger, loop);
                 return queues;
             }, VhostUserBackendOptions.Default, logger);
             try

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.Driver;
 using CrossDomain.VirtioGpu.Linux;
+using CrossDomain.VirtioGpu.Protocol;
 
 namespace CrossDomain.Tests.Driver.Kernel;
 
@@ -178,18 +179,24 @@ public sealed class KernelVirtioGpuTests : IDisposable
             resource.ResourceHandle = 77;
             return 0;
         });
-        var create = new DrmVirtgpuResourceCreate { Target = 2, Format = 1, Bind = 2, Width = 16, Height = 8, Depth = 1, ArraySize = 1, Size = 512, Stride = 64 };
+        var create = new DrmVirtgpuResourceCreate
+        {
+            Description = new Resource3DDescription { Target = 2, Format = 1, Bind = 2, Width = 16, Height = 8, Depth = 1, ArraySize = 1 },
+            Size = 512,
+            Stride = 64,
+        };
         _gpu.CreateResource(ref create);
         Assert.Equal((9u, 77u), (create.BoHandle, create.ResourceHandle));
         var created = _node.Single(VirtgpuResourceCreate);
         Assert.Equal(56, created.Argument.Length);
         var asked = created.As<DrmVirtgpuResourceCreate>();
-        Assert.Equal((2u, 1u, 2u), (asked.Target, asked.Format, asked.Bind));
-        Assert.Equal((16u, 8u, 1u, 1u), (asked.Width, asked.Height, asked.Depth, asked.ArraySize));
-        Assert.Equal((0u, 0u, 0u), (asked.LastLevel, asked.SampleCount, asked.Flags));
+        var shape = asked.Description;
+        Assert.Equal((2u, 1u, 2u), (shape.Target, shape.Format, shape.Bind));
+        Assert.Equal((16u, 8u, 1u, 1u), (shape.Width, shape.Height, shape.Depth, shape.ArraySize));
+        Assert.Equal((0u, 0u, 0u), (shape.LastLevel, shape.SampleCount, shape.Flags));
         Assert.Equal((512u, 64u), (asked.Size, asked.Stride));
 
-        var transfer = new DrmVirtgpu3DTransfer { BoHandle = 9, Box = new DrmVirtgpu3DBox { X = 1, Y = 2, Z = 0, Width = 3, Height = 4, Depth = 1 }, Level = 0, Offset = 128, Stride = 64 };
+        var transfer = new DrmVirtgpu3DTransfer { BoHandle = 9, Box = new Box { X = 1, Y = 2, Z = 0, Width = 3, Height = 4, Depth = 1 }, Level = 0, Offset = 128, Stride = 64 };
         _gpu.TransferToHost(transfer);
         _gpu.TransferFromHost(transfer);
         foreach (uint request in new[] { VirtgpuTransferToHost, VirtgpuTransferFromHost })

@@ -10,11 +10,12 @@ using Microsoft.Extensions.Logging;
 namespace CrossDomain.Host.Queues;
 
 /// <summary>
-/// Joins a vhost-user session to the device core: takes requests off the control and cursor
-/// rings, hands them to <see cref="VirtioGpuDevice"/>, and returns each chain with its response.
+/// The GPU as the vhost-user back-end sees it (<see cref="IVhostUserDevice"/>): joins a session to
+/// the device core, takes requests off the control and cursor rings, hands them to
+/// <see cref="VirtioGpuDevice"/>, and returns each chain with its response.
 /// Everything runs on the connection's loop thread, so nothing here is locked.
 /// </summary>
-public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
+public sealed class VhostUserGpuDevice : IVhostUserDevice, IDisposable
 {
     public const int ControlQueue = 0;
     public const int CursorQueue = 1;
@@ -50,7 +51,7 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     private bool _disposed;
 
     /// <param name="loop">The loop the session calls on; a batch that spends its budget continues there.</param>
-    public VirtioGpuQueues(VirtioGpuDevice device, int maxRequestBytes, ILogger logger, EventLoop loop)
+    public VhostUserGpuDevice(VirtioGpuDevice device, int maxRequestBytes, ILogger logger, EventLoop loop)
     {
         _device = device;
         _maxRequestBytes = maxRequestBytes;
@@ -278,7 +279,7 @@ public sealed class VirtioGpuQueues : IVhostUserDevice, IDisposable
     private const uint DeviceConfigLength = 16;
 
     /// <summary>The writable part of one chain, kept until the device answers (maybe much later, on a fence).</summary>
-    private sealed class ChainReply(VirtioGpuQueues owner) : PendingReply
+    private sealed class ChainReply(VhostUserGpuDevice owner) : PendingReply
     {
         private readonly List<DescriptorSegment> _writable = new(2);
         private SplitVirtqueue? _queue;

@@ -9,7 +9,7 @@ namespace CrossDomain.Host.CrossDomain;
 /// whatever the interest: a peer that hangs up while nobody wants its data would wake the loop on
 /// every turn, so such an fd is taken off the loop, and registered again when it is next wanted.
 /// </summary>
-internal sealed class LoopWatch : IDisposable
+internal sealed class OnDemandFdWatch : IDisposable
 {
     private readonly EventLoop _loop;
     private readonly FileDescriptor _fd;
@@ -17,7 +17,7 @@ internal sealed class LoopWatch : IDisposable
     private readonly Action<Readiness> _onReady;
     private FdWatch? _watch;
 
-    public LoopWatch(EventLoop loop, FileDescriptor fd, Action<Readiness> callback)
+    public OnDemandFdWatch(EventLoop loop, FileDescriptor fd, Action<Readiness> callback)
     {
         _loop = loop;
         _fd = fd;

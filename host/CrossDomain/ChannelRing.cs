@@ -19,18 +19,22 @@ namespace CrossDomain.Host.CrossDomain;
 /// again: each message consumes its fence, and the watches go when the last fence is used.
 /// A fence may wait for ever (an idle compositor); it blocks nothing but itself.
 /// </para>
+/// <para>
+/// The read pipes and write pipes have owners of their own (<see cref="ReadPipes"/>,
+/// <see cref="WritePipes"/>): this reads the one and names the compositor's for the other.
+/// </para>
 /// </summary>
-internal sealed class ChannelEvents : IDisposable
+internal sealed class ChannelRing : IDisposable
 {
     private const byte ChannelRingIndex = (byte)CrossDomainRing.Channel;
 
     private readonly GpuContextSetup _setup;
     private readonly HostItems _items;
-    private readonly ByteBudget _pipeWriteBudget;
+    private readonly ReadPipes _readPipes;
+    private readonly WritePipes _writePipes;
     private readonly CrossDomainContextLimits _limits;
     private readonly ILogger _logger;
     private readonly Queue<ulong> _pollFences = new();
-    private readonly Dictionary<uint, ReadPipe> _readPipes = [];
     private readonly List<FileDescriptor> _receivedFds = new(UnixSocket.MaxFdsPerMessage);
     private readonly WaylandStreamFilter? _filter;
     private readonly string _vmName;
@@ -45,24 +49,18 @@ internal sealed class ChannelEvents : IDisposable
     private bool _owesHangUp;
     private bool _disposed;
 
-    public ChannelEvents(GpuContextSetup setup, HostItems items, ByteBudget pipeWriteBudget,
+    public ChannelRing(GpuContextSetup setup, HostItems items, ReadPipes readPipes, WritePipes writePipes,
         CrossDomainContextLimits limits, WaylandStreamFilter? filter, string vmName, ILogger logger)
     {
         _setup = setup;
         _items = items;
-        _pipeWriteBudget = pipeWriteBudget;
+        _readPipes = readPipes;
+        _writePipes = writePipes;
         _limits = limits;
         _filter = filter;
         _vmName = vmName;
         _logger = logger;
     }
-
-    public int ReadPipeCount => _readPipes.Count;
-
-    /// <summary>Write pipes that the guest hung up but whose queued bytes are still going out.</summary>
-    public HashSet<WritePipe> DrainingWritePipes { get; } = [];
-
-    public bool HasReadPipe(uint id) => _readPipes.ContainsKey(id);
 
     /// <summary>INIT made the channel: events go into <paramref name="ring"/>, from <paramref name="compositor"/> if there is one.</summary>
     public void Start(GuestBacking ring, CompositorConnection? compositor)
@@ -96,13 +94,6 @@ internal sealed class ChannelEvents : IDisposable
         OnCompositorInput();
     }
 
-    /// <summary>The compositor holds the write end now; its data becomes READ events under <paramref name="id"/>.</summary>
-    public void AddReadPipe(uint id, FileDescriptor readEnd)
-    {
-        _readPipes.Add(id, new ReadPipe(id, readEnd, _setup.Loop, _setup.Fds, OnReadPipeReady));
-        UpdateWatches();
-    }
-
     /// <summary>Called by the compositor connection when it is readable or hung up, and for an end of stream the firewall owes.</summary>
     public void OnCompositorInput()
     {
@@ -118,28 +109,8 @@ internal sealed class ChannelEvents : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _disposed = true;
-        foreach (var pipe in _readPipes.Values) pipe.Dispose();
-        _readPipes.Clear();
-        foreach (var pipe in DrainingWritePipes) pipe.Dispose();
-        DrainingWritePipes.Clear();
-        _pollFences.Clear();
-    }
-
-    private bool IsArmed => !_disposed && _ring is not null && _pollFences.Count > 0;
-
-    private int RingLength => (int)Math.Min(_ring!.Length, (ulong)_message.Length);
-
-    private void UpdateWatches()
-    {
-        bool armed = IsArmed;
-        if (_compositor is { IsClosed: false }) _compositor.WantsInput = armed;
-        foreach (var pipe in _readPipes.Values) pipe.IsWatched = armed;
-    }
-
-    private void OnReadPipeReady(ReadPipe pipe)
+    /// <summary>Called by <see cref="ReadPipes"/> when a watched pipe has data or its writer closed.</summary>
+    public void OnReadPipeReady(ReadPipe pipe)
     {
         try
         {
@@ -151,6 +122,23 @@ internal sealed class ChannelEvents : IDisposable
         {
             CloseAfterFailure(exception);
         }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _pollFences.Clear();
+    }
+
+    private bool IsArmed => !_disposed && _ring is not null && _pollFences.Count > 0;
+
+    private int RingLength => (int)Math.Min(_ring!.Length, (ulong)_message.Length);
+
+    private void UpdateWatches()
+    {
+        bool armed = IsArmed;
+        if (_compositor is { IsClosed: false }) _compositor.WantsInput = armed;
+        _readPipes.IsWatched = armed;
     }
 
     /// <summary>Builds a RECEIVE in <see cref="_message"/>; returns its length, or 0 when there was nothing to read after all.</summary>
@@ -262,8 +250,7 @@ internal sealed class ChannelEvents : IDisposable
                         count++;
                         break;
                     case ReceivedFdKind.WritePipe:
-                        receive.Identifiers[(int)count] = _items.Add(
-                            new WritePipe(fd, _setup.Loop, _pipeWriteBudget, _setup.Fds, OnWritePipeClosedWhileDraining));
+                        receive.Identifiers[(int)count] = _writePipes.Add(fd);
                         receive.IdentifierTypes[(int)count] = (uint)IdentifierType.WritePipe;
                         count++;
                         break;
@@ -300,8 +287,7 @@ internal sealed class ChannelEvents : IDisposable
         }
         // End of data, or a read error, which the guest cannot do more about: hang up either way.
         read.HangUp = 1;
-        _readPipes.Remove(pipe.Id);
-        pipe.Dispose();
+        _readPipes.Close(pipe);
         return CrossDomainReadWrite.Size;
     }
 
@@ -320,8 +306,6 @@ internal sealed class ChannelEvents : IDisposable
         _setup.Fences.Signal(ChannelRingIndex, fence);
     }
 
-    private void OnWritePipeClosedWhileDraining(WritePipe pipe) => DrainingWritePipes.Remove(pipe);
-
     /// <summary>
     /// A loop callback that throws would stop the device loop, and with it every context: a
     /// failure in one costs this context its channel instead.
@@ -330,8 +314,7 @@ internal sealed class ChannelEvents : IDisposable
     {
         CrossDomainLog.ChannelEventThrew(_logger, exception, _setup.ContextId);
         _compositor?.Close();
-        foreach (var pipe in _readPipes.Values) pipe.Dispose();
-        _readPipes.Clear();
+        _readPipes.CloseAll();
     }
 
     /// <summary>What the fd is, as /proc names it ("socket:[1234]", "anon_inode:[eventfd]"), for the log.</summary>

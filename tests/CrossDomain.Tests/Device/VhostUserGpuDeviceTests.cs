@@ -12,19 +12,19 @@ namespace CrossDomain.Tests.Device;
 /// The queues in front of a real device, with our driver side filling the control ring and the
 /// test thread playing the session's loop thread: what a guest can make of the host's loop.
 /// </summary>
-public sealed class VirtioGpuQueuesTests : IDisposable
+public sealed class VhostUserGpuDeviceTests : IDisposable
 {
     private readonly DeviceHarness _harness = new();
     private readonly GuestRam _ram = new(4 << 20);
-    private readonly VirtioGpuQueues _queues;
+    private readonly VhostUserGpuDevice _queues;
     private readonly ulong _request;
     private readonly ulong _response;
     private readonly byte[] _getDisplayInfo = GpuRequests.GetDisplayInfo();
     private bool _ramStillInUse;
 
-    public VirtioGpuQueuesTests()
+    public VhostUserGpuDeviceTests()
     {
-        _queues = new VirtioGpuQueues(_harness.Device, 1 << 16, _harness.Logger, _harness.Loop);
+        _queues = new VhostUserGpuDevice(_harness.Device, 1 << 16, _harness.Logger, _harness.Loop);
         _queues.MemoryChanged(_ram);
         _request = _ram.Allocate(4096);
         _response = _ram.Allocate(4096);
@@ -42,7 +42,7 @@ public sealed class VirtioGpuQueuesTests : IDisposable
     public void A_runaway_avail_index_stops_the_ring_with_one_warning_until_it_is_set_up_again()
     {
         using var driver = new SplitVirtqueueDriver(_ram, 16, eventIndex: false, useIndirect: false);
-        var vring = Vring(VirtioGpuQueues.ControlQueue, driver);
+        var vring = Vring(VhostUserGpuDevice.ControlQueue, driver);
         _queues.QueueStarted(vring);
         var avail = _ram.GetSpan(driver.Addresses.AvailRing, VringLayout.AvailRingBytes(driver.Size));
         BinaryPrimitives.WriteUInt16LittleEndian(avail[2..], (ushort)(driver.Size + 1));
@@ -63,7 +63,7 @@ public sealed class VirtioGpuQueuesTests : IDisposable
         // The front-end sets the ring up again (GET_VRING_BASE, then a fresh ring): served again.
         Assert.Equal(0, _queues.QueueStopped(vring));
         using var fresh = new SplitVirtqueueDriver(_ram, 16, eventIndex: false, useIndirect: false);
-        var restarted = Vring(VirtioGpuQueues.ControlQueue, fresh);
+        var restarted = Vring(VhostUserGpuDevice.ControlQueue, fresh);
         _queues.QueueStarted(restarted);
         Add(fresh, token: 1);
         _queues.QueueKicked(restarted);
@@ -75,15 +75,15 @@ public sealed class VirtioGpuQueuesTests : IDisposable
     [Fact]
     public void A_ring_fuller_than_the_budget_is_served_over_turns_of_the_loop_and_every_chain_once()
     {
-        const int chains = VirtioGpuQueues.ChainsPerTurn + 44;
+        const int chains = VhostUserGpuDevice.ChainsPerTurn + 44;
         using var driver = new SplitVirtqueueDriver(_ram, 1024, eventIndex: false, useIndirect: false);
-        var vring = Vring(VirtioGpuQueues.ControlQueue, driver);
+        var vring = Vring(VhostUserGpuDevice.ControlQueue, driver);
         _queues.QueueStarted(vring);
         for (int i = 0; i < chains; i++) Add(driver, i);
 
         _queues.QueueKicked(vring);
         var answered = TakeAll(driver);
-        Assert.Equal(VirtioGpuQueues.ChainsPerTurn, answered.Count);
+        Assert.Equal(VhostUserGpuDevice.ChainsPerTurn, answered.Count);
         // The rest is the posted turn's: a kick meanwhile takes nothing more.
         _queues.QueueKicked(vring);
         Assert.Empty(TakeAll(driver));
@@ -102,13 +102,13 @@ public sealed class VirtioGpuQueuesTests : IDisposable
     public void A_turn_posted_for_a_ring_that_went_away_since_does_nothing(string what)
     {
         using var driver = new SplitVirtqueueDriver(_ram, 1024, eventIndex: false, useIndirect: false);
-        var vring = Vring(VirtioGpuQueues.ControlQueue, driver);
+        var vring = Vring(VhostUserGpuDevice.ControlQueue, driver);
         _queues.QueueStarted(vring);
-        for (int i = 0; i < VirtioGpuQueues.ChainsPerTurn + 10; i++) Add(driver, i);
+        for (int i = 0; i < VhostUserGpuDevice.ChainsPerTurn + 10; i++) Add(driver, i);
         _queues.QueueKicked(vring);
-        Assert.Equal(VirtioGpuQueues.ChainsPerTurn, TakeAll(driver).Count);
+        Assert.Equal(VhostUserGpuDevice.ChainsPerTurn, TakeAll(driver).Count);
 
-        if (what == "stopped") Assert.Equal(VirtioGpuQueues.ChainsPerTurn, _queues.QueueStopped(vring));
+        if (what == "stopped") Assert.Equal(VhostUserGpuDevice.ChainsPerTurn, _queues.QueueStopped(vring));
         else _queues.Reset();
         var used = _ram.GetSpan(driver.Addresses.UsedRing, VringLayout.UsedRingBytes(driver.Size));
         ushort usedIndex = BinaryPrimitives.ReadUInt16LittleEndian(used[2..]);

@@ -1,0 +1,61 @@
+using CrossDomain.Host.Device;
+using CrossDomain.Interop;
+using CrossDomain.VirtioGpu.CrossDomain;
+
+namespace CrossDomain.Host.CrossDomain;
+
+/// <summary>
+/// A context's write pipes: those the compositor sent, named for the guest as host items and fed
+/// by WRITE commands, and those the guest hung up whose queued bytes are still going out. All of
+/// them share one budget of queued bytes.
+/// </summary>
+internal sealed class WritePipes : IDisposable
+{
+    private readonly HostItems _items;
+    private readonly EventLoop _loop;
+    private readonly HostFdBudget _fds;
+    private readonly ByteBudget _queuedBytes;
+    private readonly HashSet<WritePipe> _draining = [];
+    private readonly Action<WritePipe> _closedWhileDraining;
+
+    public WritePipes(HostItems items, EventLoop loop, HostFdBudget fds, int maxQueuedBytes)
+    {
+        _items = items;
+        _loop = loop;
+        _fds = fds;
+        _queuedBytes = new ByteBudget(maxQueuedBytes);
+        _closedWhileDraining = pipe => _draining.Remove(pipe);
+    }
+
+    /// <summary>Names a write pipe the compositor sent; the pipe owns <paramref name="fd"/> once this returns.</summary>
+    public uint Add(FileDescriptor fd) => _items.Add(new WritePipe(fd, _loop, _queuedBytes, _fds, _closedWhileDraining));
+
+    /// <summary>A WRITE: <paramref name="data"/> into pipe <paramref name="id"/>, which is forgotten after <paramref name="hangUp"/>.</summary>
+    public CrossDomainRefusal Write(uint id, ReadOnlySpan<byte> data, bool hangUp)
+    {
+        if (!_items.TryGet(id, out var item) || item is not WritePipe pipe) return CrossDomainRefusal.NoSuchWritePipe;
+        switch (pipe.Write(data, hangUp))
+        {
+            case WriteOutcome.OverBudget:
+                return CrossDomainRefusal.PipeWriteBacklogFull;
+            case WriteOutcome.Broken:
+                _items.Remove(id);
+                pipe.Dispose();
+                return CrossDomainRefusal.PipeReaderGone;
+        }
+        if (hangUp)
+        {
+            // The id is forgotten now; bytes still queued go out before the pipe closes.
+            _items.Remove(id);
+            if (!pipe.IsClosed) _draining.Add(pipe);
+        }
+        return CrossDomainRefusal.None;
+    }
+
+    /// <summary>Closes the draining pipes; those still named are the item table's to close.</summary>
+    public void Dispose()
+    {
+        foreach (var pipe in _draining) pipe.Dispose();
+        _draining.Clear();
+    }
+}
