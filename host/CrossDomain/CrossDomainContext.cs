@@ -461,6 +461,14 @@ internal sealed class CrossDomainContext : IGpuContext
             return Refuse(Command, CrossDomainRefusal.DataPastCommand);
         if (!_items.TryGet(write.Identifier, out var item) || item is not WritePipe pipe)
             return Refuse(Command, CrossDomainRefusal.NoSuchWritePipe);
+        if (_filter?.CheckGuestWrite(pipe.Transfer, (int)write.OpaqueDataSize) is { } tooLarge)
+        {
+            CrossDomainLog.FirewallViolation(_logger, _vmName, _setup.ContextId, tooLarge.Rule, tooLarge.Message);
+            _items.Remove(write.Identifier);
+            pipe.Dispose();
+            _channel.CloseCompositor();
+            return GpuError.InvalidParameter;
+        }
 
         // Both guest habits are fine here: hang_up on a short write (sommelier) or on an empty last one (wayland-proxy-virtwl).
         bool hangUp = write.HangUp != 0;

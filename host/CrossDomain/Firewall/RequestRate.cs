@@ -1,0 +1,33 @@
+namespace CrossDomain.Host.CrossDomain.Firewall;
+
+/// <summary>
+/// A token bucket over one context's requests: it holds up to the burst, each request takes one,
+/// and it refills at the rate per second of <paramref name="clock"/>'s monotonic time (which tests
+/// move by hand). The clock is read once per SEND, not per request.
+/// </summary>
+internal sealed class RequestRate(int perSecond, int burst, TimeProvider clock)
+{
+    private readonly double _perTick = perSecond / (double)clock.TimestampFrequency;
+    private double _tokens = burst;
+    private long _refilledAt = clock.GetTimestamp();
+
+    public int PerSecond => perSecond;
+
+    public int Burst => burst;
+
+    /// <summary>Credits the time since the last refill, up to a full bucket.</summary>
+    public void Refill()
+    {
+        long now = clock.GetTimestamp();
+        _tokens = Math.Min(burst, _tokens + (now - _refilledAt) * _perTick);
+        _refilledAt = now;
+    }
+
+    /// <summary>False when the bucket is empty: the request is one too many.</summary>
+    public bool TryTake()
+    {
+        if (_tokens < 1) return false;
+        _tokens -= 1;
+        return true;
+    }
+}
