@@ -7,7 +7,6 @@ namespace CrossDomain.Host.CrossDomain.Firewall;
 /// </summary>
 internal sealed class RequestRate(int perSecond, int burst, TimeProvider clock)
 {
-    private readonly double _perTick = perSecond / (double)clock.TimestampFrequency;
     private double _tokens = burst;
     private long _refilledAt = clock.GetTimestamp();
 
@@ -19,7 +18,8 @@ internal sealed class RequestRate(int perSecond, int burst, TimeProvider clock)
     public void Refill()
     {
         long now = clock.GetTimestamp();
-        _tokens = Math.Min(burst, _tokens + (now - _refilledAt) * _perTick);
+        // Multiplied before divided: a whole second's credit comes out whole, with no rounding.
+        _tokens = Math.Min(burst, _tokens + (double)(now - _refilledAt) * perSecond / clock.TimestampFrequency);
         _refilledAt = now;
     }
 
