@@ -7,6 +7,7 @@ namespace CrossDomain.Host.CrossDomain.Firewall;
 /// </summary>
 internal sealed class RequestRate(int perSecond, int burst, TimeProvider clock)
 {
+    private readonly long _frequency = clock.TimestampFrequency;
     private double _tokens = burst;
     private long _refilledAt = clock.GetTimestamp();
 
@@ -18,8 +19,10 @@ internal sealed class RequestRate(int perSecond, int burst, TimeProvider clock)
     public void Refill()
     {
         long now = clock.GetTimestamp();
+        // The usual case on a busy stream: the same tick as the last SEND, nothing to credit.
+        if (now == _refilledAt) return;
         // Multiplied before divided: a whole second's credit comes out whole, with no rounding.
-        _tokens = Math.Min(burst, _tokens + (double)(now - _refilledAt) * perSecond / clock.TimestampFrequency);
+        _tokens = Math.Min(burst, _tokens + (double)(now - _refilledAt) * perSecond / _frequency);
         _refilledAt = now;
     }
 

@@ -49,11 +49,11 @@ internal sealed class WaylandStreamFilter
     private readonly RequestRate _rate;
     private int _surfaceCount;
 
-    /// <param name="clock">Monotonic time for the request rate; the system's unless a test moves it.</param>
+    /// <param name="clock">Monotonic time for the request rate; the system's coarse clock unless a test moves it.</param>
     public WaylandStreamFilter(FirewallPolicy policy, TimeProvider? clock = null)
     {
         _policy = policy;
-        _rate = new RequestRate(policy.MaxRequestsPerSecond, policy.MaxRequestBurst, clock ?? TimeProvider.System);
+        _rate = new RequestRate(policy.MaxRequestsPerSecond, policy.MaxRequestBurst, clock ?? CoarseClock.Instance);
     }
 
     private ReadOnlySpan<byte> RewrittenMessage => _rewrittenMessage.AsSpan(0, _rewrittenLength);
