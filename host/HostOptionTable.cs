@@ -75,7 +75,25 @@ internal static class HostOptionTable
         OptionDefault.Fixed(WaylandFirewallOptions.DefaultAppIdFormat),
         OptionValueRule.Custom(value => value.Contains('\0') ? "must not contain a NUL character" : null));
 
-    public static OptionDefinition MaxTrackedObjects { get; } = Limit("max-tracked-objects", "registries and xdg-shell objects the firewall tracks for one cross-domain context", nameof(HostServiceOptions.MaxTrackedObjects), WaylandFirewallOptions.DefaultMaxTrackedObjects, 10_000_000);
+    public static OptionDefinition MaxTrackedObjects { get; } = Limit("max-tracked-objects", "objects the firewall tracks for one cross-domain context (registries, surfaces, pools, clipboard sources, viewports, xdg-shell objects)", nameof(HostServiceOptions.MaxTrackedObjects), WaylandFirewallOptions.DefaultMaxTrackedObjects, 10_000_000);
+
+    public static OptionDefinition MaxSurfaces { get; } = Limit("max-surfaces", "wl_surfaces one cross-domain context may have at once", nameof(HostServiceOptions.MaxSurfaces), WaylandFirewallOptions.DefaultMaxSurfaces, 1_000_000);
+
+    public static OptionDefinition MaxShmPoolMib { get; } = Limit("max-shm-pool-mib", "MiB one wl_shm pool may span", nameof(HostServiceOptions.MaxShmPoolMib), WaylandFirewallOptions.DefaultMaxShmPoolMib, 2047);
+
+    public static OptionDefinition MaxBufferSize { get; } = Limit("max-buffer-size", "pixels of a shm or dma-buf buffer's width, and of its height", nameof(HostServiceOptions.MaxBufferSize), WaylandFirewallOptions.DefaultMaxBufferSize, 1 << 20);
+
+    public static OptionDefinition MaxSurfaceSize { get; } = Limit("max-surface-size", "pixels of width, and of height, that a window's minimum size or a viewport's destination may ask for", nameof(HostServiceOptions.MaxSurfaceSize), WaylandFirewallOptions.DefaultMaxSurfaceSize, 1 << 20);
+
+    public static OptionDefinition MaxRequestsPerSecond { get; } = Limit("max-requests-per-second", "Wayland requests a second one cross-domain context may send, on average", nameof(HostServiceOptions.MaxRequestsPerSecond), WaylandFirewallOptions.DefaultMaxRequestsPerSecond, 100_000_000);
+
+    public static OptionDefinition MaxRequestBurst { get; } = Limit("max-request-burst", "Wayland requests one cross-domain context may send at once, above that rate", nameof(HostServiceOptions.MaxRequestBurst), WaylandFirewallOptions.DefaultMaxRequestBurst, 100_000_000);
+
+    public static OptionDefinition MaxMimeTypes { get; } = Limit("max-mime-types", "MIME types one clipboard or primary-selection source may offer", nameof(HostServiceOptions.MaxMimeTypes), WaylandFirewallOptions.DefaultMaxMimeTypes, 65536);
+
+    public static OptionDefinition MaxMimeTypeLength { get; } = Limit("max-mime-type-length", "bytes of one offered MIME type", nameof(HostServiceOptions.MaxMimeTypeLength), WaylandFirewallOptions.DefaultMaxMimeTypeLength, 4096);
+
+    public static OptionDefinition MaxTransferMib { get; } = Limit("max-transfer-mib", "MiB one clipboard or drag-and-drop transfer may carry, either way", nameof(HostServiceOptions.MaxTransferMib), WaylandFirewallOptions.DefaultMaxTransferMib, 1 << 20);
 
     public static OptionTable Table { get; } = new(HostServiceOptions.SectionName,
     [
@@ -93,6 +111,15 @@ internal static class HostOptionTable
         TitleFormat,
         AppIdFormat,
         MaxTrackedObjects,
+        MaxSurfaces,
+        MaxShmPoolMib,
+        MaxBufferSize,
+        MaxSurfaceSize,
+        MaxRequestsPerSecond,
+        MaxRequestBurst,
+        MaxMimeTypes,
+        MaxMimeTypeLength,
+        MaxTransferMib,
         StandardOptions.ConfigFile,
         StandardOptions.LogLevel,
         StandardOptions.Help,

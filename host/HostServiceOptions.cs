@@ -59,6 +59,24 @@ public sealed class HostServiceOptions
 
     public int MaxTrackedObjects { get; set; } = WaylandFirewallOptions.DefaultMaxTrackedObjects;
 
+    public int MaxSurfaces { get; set; } = WaylandFirewallOptions.DefaultMaxSurfaces;
+
+    public int MaxShmPoolMib { get; set; } = WaylandFirewallOptions.DefaultMaxShmPoolMib;
+
+    public int MaxBufferSize { get; set; } = WaylandFirewallOptions.DefaultMaxBufferSize;
+
+    public int MaxSurfaceSize { get; set; } = WaylandFirewallOptions.DefaultMaxSurfaceSize;
+
+    public int MaxRequestsPerSecond { get; set; } = WaylandFirewallOptions.DefaultMaxRequestsPerSecond;
+
+    public int MaxRequestBurst { get; set; } = WaylandFirewallOptions.DefaultMaxRequestBurst;
+
+    public int MaxMimeTypes { get; set; } = WaylandFirewallOptions.DefaultMaxMimeTypes;
+
+    public int MaxMimeTypeLength { get; set; } = WaylandFirewallOptions.DefaultMaxMimeTypeLength;
+
+    public int MaxTransferMib { get; set; } = WaylandFirewallOptions.DefaultMaxTransferMib;
+
     public bool Offers(string capset) =>
         Capsets.Split(',', StringSplitOptions.TrimEntries).Contains(capset, StringComparer.OrdinalIgnoreCase);
 
@@ -75,6 +93,15 @@ public sealed class HostServiceOptions
             TitleFormat = TitleFormat,
             AppIdFormat = AppIdFormat,
             MaxTrackedObjects = MaxTrackedObjects,
+            MaxSurfaces = MaxSurfaces,
+            MaxShmPoolMib = MaxShmPoolMib,
+            MaxBufferSize = MaxBufferSize,
+            MaxSurfaceSize = MaxSurfaceSize,
+            MaxRequestsPerSecond = MaxRequestsPerSecond,
+            MaxRequestBurst = MaxRequestBurst,
+            MaxMimeTypes = MaxMimeTypes,
+            MaxMimeTypeLength = MaxMimeTypeLength,
+            MaxTransferMib = MaxTransferMib,
         };
     }
 

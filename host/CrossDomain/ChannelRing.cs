@@ -280,7 +280,10 @@ internal sealed class ChannelRing : IDisposable
 
         var result = Pipe.Read(pipe.ReadEnd, message[CrossDomainReadWrite.Size..]);
         if (result.Status == IoStatus.WouldBlock) return 0;
-        if (result.Status == IoStatus.Done)
+        // Past the firewall's bound the transfer ends as if its source had closed; the context goes on.
+        if (result.Status == IoStatus.Done && _filter?.CountGuestRead(pipe.Transfer, result.Bytes) is { } tooLarge)
+            CrossDomainLog.FirewallViolation(_logger, _vmName, _setup.ContextId, tooLarge.Rule, tooLarge.Message);
+        else if (result.Status == IoStatus.Done)
         {
             read.OpaqueDataSize = (uint)result.Bytes;
             return CrossDomainReadWrite.Size + result.Bytes;

@@ -1,3 +1,4 @@
+using CrossDomain.Host.CrossDomain.Firewall;
 using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 
@@ -25,6 +26,9 @@ internal sealed class ReadPipe : IDisposable
     public uint Id { get; }
 
     public FileDescriptor ReadEnd { get; }
+
+    /// <summary>What the guest has been given of this transfer, for the firewall's bound.</summary>
+    public TransferMeter Transfer { get; } = new();
 
     /// <summary>Set while a POLL fence waits: the loop then calls back when there is data or the writer closed.</summary>
     public bool IsWatched

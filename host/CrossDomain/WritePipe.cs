@@ -1,3 +1,4 @@
+using CrossDomain.Host.CrossDomain.Firewall;
 using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 
@@ -42,6 +43,9 @@ internal sealed class WritePipe : HostItem
 
     public int PendingBytes => _pendingLength;
 
+    /// <summary>What the guest has written into this transfer, for the firewall's bound.</summary>
+    public TransferMeter Transfer { get; } = new();
+
     /// <summary>
     /// Writes <paramref name="data"/> (queueing what the pipe cannot take now), then closes the pipe
     /// once everything is out if <paramref name="hangUp"/>. Nothing is written when the answer is
@@ -51,6 +55,7 @@ internal sealed class WritePipe : HostItem
     {
         if (IsClosed) return WriteOutcome.Broken;
         if (!_budget.HasRoom(data.Length)) return WriteOutcome.OverBudget;
+        Transfer.Add(data.Length);
         if (_pendingLength == 0)
         {
             if (!TryWriteNow(ref data))

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using CrossDomain.Host.Device;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.CrossDomain;
@@ -29,6 +30,20 @@ internal sealed class WritePipes : IDisposable
 
     /// <summary>Names a write pipe the compositor sent; the pipe owns <paramref name="fd"/> once this returns.</summary>
     public uint Add(FileDescriptor fd) => _items.Add(new WritePipe(fd, _loop, _queuedBytes, _fds, _closedWhileDraining));
+
+    public bool TryGet(uint id, [NotNullWhen(true)] out WritePipe? pipe)
+    {
+        pipe = _items.TryGet(id, out var item) ? item as WritePipe : null;
+        return pipe is not null;
+    }
+
+    /// <summary>Forgets pipe <paramref name="id"/> and closes it, dropping what it still had queued.</summary>
+    public void Close(uint id)
+    {
+        if (!TryGet(id, out var pipe)) return;
+        _items.Remove(id);
+        pipe.Dispose();
+    }
 
     /// <summary>A WRITE: <paramref name="data"/> into pipe <paramref name="id"/>, which is forgotten after <paramref name="hangUp"/>.</summary>
     public CrossDomainRefusal Write(uint id, ReadOnlySpan<byte> data, bool hangUp)

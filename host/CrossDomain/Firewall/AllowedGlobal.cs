@@ -2,7 +2,8 @@ namespace CrossDomain.Host.CrossDomain.Firewall;
 
 /// <summary>
 /// One allowlist entry. The name is kept as UTF-8 too, so that the wire's strings are compared
-/// where they lie, without decoding them.
+/// where they lie, without decoding them; and what the filter tracks an object bound to it as, if
+/// it reads that object's requests, so that a bind looks nothing up.
 /// </summary>
 internal sealed class AllowedGlobal
 {
@@ -11,6 +12,7 @@ internal sealed class AllowedGlobal
         Name = name;
         Utf8Name = System.Text.Encoding.UTF8.GetBytes(name);
         Cap = cap;
+        BoundKind = TrackedObjectKinds.ForGlobal(name);
     }
 
     public string Name { get; }
@@ -18,4 +20,6 @@ internal sealed class AllowedGlobal
     public byte[] Utf8Name { get; }
 
     public uint Cap { get; }
+
+    public TrackedObjectKind? BoundKind { get; }
 }

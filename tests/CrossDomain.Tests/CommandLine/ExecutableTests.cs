@@ -36,7 +36,8 @@ public sealed class ExecutableTests
     {
         Assert.Equal(["--socket", "--wayland-display", "--capsets", "--max-contexts", "--max-resources", "--max-host-memory-mib",
             "--max-host-fds", "--max-pending-fences", "--wayland-firewall", "--vm-name", "--globals", "--title-format", "--app-id-format",
-            "--max-tracked-objects", "--config", "--log-level", "--help", "--version"],
+            "--max-tracked-objects", "--max-surfaces", "--max-shm-pool-mib", "--max-buffer-size", "--max-surface-size",
+            "--max-requests-per-second", "--max-request-burst", "--max-mime-types", "--max-mime-type-length", "--max-transfer-mib", "--config", "--log-level", "--help", "--version"],
             HostCommandLine.OptionNames);
         Assert.Equal(["--transport", "--device", "--host-socket", "--socket", "--globals", "--trace", "--config", "--log-level", "--help", "--version"],
             GuestProxyCommandLine.OptionNames);

@@ -92,6 +92,24 @@ public sealed class HostCommandLineTests : IDisposable
         Assert.Equal(50, tuned.MaxTrackedObjects);
     }
 
+    [Fact]
+    public void The_firewall_limits_have_their_defaults_and_come_from_a_config_file_the_environment_and_the_command_line()
+    {
+        var defaults = Serve(TestEnvironment.Session()).ToFirewallOptions();
+        Assert.Equal((1024, 512, 16384, 16384, 200_000, 100_000, 128, 1024, 256),
+            (defaults.MaxSurfaces, defaults.MaxShmPoolMib, defaults.MaxBufferSize, defaults.MaxSurfaceSize, defaults.MaxRequestsPerSecond,
+                defaults.MaxRequestBurst, defaults.MaxMimeTypes, defaults.MaxMimeTypeLength, defaults.MaxTransferMib));
+
+        string config = _directory.WriteFile("limits.json", """{ "Host": { "MaxSurfaces": 10, "MaxShmPoolMib": 20, "MaxTransferMib": 8 } }""");
+        var tuned = Serve(TestEnvironment.Session(("CROSSDOMAIN_MAX_MIME_TYPES", "9"), ("CROSSDOMAIN_MAX_BUFFER_SIZE", "4096")),
+            "--config", config, "--max-surface-size", "2048", "--max-requests-per-second", "500", "--max-request-burst", "50",
+            "--max-mime-type-length", "64").ToFirewallOptions();
+        Assert.Equal((10, 20, 4096, 2048, 500, 50, 9, 64, 8),
+            (tuned.MaxSurfaces, tuned.MaxShmPoolMib, tuned.MaxBufferSize, tuned.MaxSurfaceSize, tuned.MaxRequestsPerSecond,
+                tuned.MaxRequestBurst, tuned.MaxMimeTypes, tuned.MaxMimeTypeLength, tuned.MaxTransferMib));
+        Assert.Equal("invalid value '2048' for --max-shm-pool-mib: expected a whole number from 1 to 2047", Problem(TestEnvironment.Session(), "--max-shm-pool-mib", "2048"));
+    }
+
     [Theory]
     [InlineData("--globals", "", "invalid value '' for --globals: the list is empty: no client could do anything")]
     [InlineData("--globals", "wl_compositor:0", "invalid value 'wl_compositor:0' for --globals: 'wl_compositor:0' is not interface:version (a version of at least 1)")]

@@ -241,9 +241,9 @@ public sealed class WaylandStreamFilterTests
         WlSurface.CommitRequest.Encode(ref w, 20);
     });
 
-    private delegate void Encoder(ref WireWriter writer);
+    internal delegate void Encoder(ref WireWriter writer);
 
-    private static byte[] Encode(Encoder encode)
+    internal static byte[] Encode(Encoder encode)
     {
         var buffer = new byte[16 * 1024];
         var writer = new WireWriter(buffer);
@@ -252,7 +252,7 @@ public sealed class WaylandStreamFilterTests
     }
 
     /// <summary>As the channel drives the filter: received behind the bytes it holds, judged in place; what passes is added to <paramref name="delivered"/>.</summary>
-    private static FirewallViolation? FilterEvents(WaylandStreamFilter filter, ReadOnlySpan<byte> events, List<byte> delivered)
+    internal static FirewallViolation? FilterEvents(WaylandStreamFilter filter, ReadOnlySpan<byte> events, List<byte> delivered)
     {
         var buffer = new byte[filter.HeldEventLength + events.Length];
         events.CopyTo(buffer.AsSpan(filter.HeldEventLength));

@@ -94,6 +94,48 @@ public sealed class WestonFirewallTests
         Assert.Contains($"xdg_wm_base@{wmBase}.get_xdg_surface(new id xdg_surface@{xdgSurface}, wl_surface@{surface})", proto.Stop(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_surface_past_the_limit_ends_that_context_and_never_reaches_weston()
+    {
+        using var weston = HeadlessWeston.Start(debug: true);
+        using var proto = ProtoLog.Start(weston);
+        using var device = new CrossDomainDevice(weston.SocketPath, firewall: new WaylandFirewallOptions { MaxSurfaces = 2 });
+        var guest = device.CreateGuest(1).CreateRings().Init();
+        var window = new BridgedWaylandClient(guest);
+        window.GetGlobals();
+        uint compositor = window.Bind(WlCompositor.Interface, 4);
+        // Ids in order, as libwayland wants them: the third is taken after the round trip's callback.
+        uint[] surfaces = [window.NewObject(WlSurface.Interface), window.NewObject(WlSurface.Interface), 0];
+
+        // Up to the limit: both reach weston.
+        var writer = window.Requests();
+        WlCompositor.CreateSurfaceRequest.Encode(ref writer, compositor, surfaces[0]);
+        WlCompositor.CreateSurfaceRequest.Encode(ref writer, compositor, surfaces[1]);
+        window.Send(writer.Written);
+        window.Roundtrip();
+        proto.WaitFor($"wl_compositor@{compositor}.create_surface(new id wl_surface@{surfaces[1]})");
+
+        // One past it: refused, one warning, the connection ends.
+        surfaces[2] = window.NewObject(WlSurface.Interface);
+        int warningsBefore = Warnings(device).Count;
+        var bytes = new byte[64];
+        var third = new WireWriter(bytes);
+        WlCompositor.CreateSurfaceRequest.Encode(ref third, compositor, surfaces[2]);
+        guest.SubmitFails(CrossDomainCommands.Send(third.Written), GpuError.InvalidParameter);
+        string warning = Assert.Single(Warnings(device).Skip(warningsBefore));
+        Assert.Contains("VM guest", warning);
+        Assert.Contains("TooManySurfaces", warning);
+        Assert.Contains($"wl_compositor.create_surface(new id {surfaces[2]}) past 2 surfaces", warning);
+        var hangUp = guest.PollForMessage();
+        Assert.Equal(CrossDomainCommand.Receive, hangUp.Command);
+        Assert.Empty(hangUp.Data);
+
+        // The device serves another context of the VM.
+        var other = new BridgedWaylandClient(device.CreateGuest(2).CreateRings().Init());
+        Assert.Contains(other.GetGlobals(), global => global.Interface == "wl_compositor");
+        Assert.DoesNotContain($"create_surface(new id wl_surface@{surfaces[2]})", proto.Stop(), StringComparison.Ordinal);
+    }
+
     /// <summary>The requests for a surface, its xdg_surface and toplevel, and a title; they are not sent yet.</summary>
     private static (uint Toplevel, uint WmBase, uint Surface, uint XdgSurface, byte[] Requests) TitledWindow(BridgedWaylandClient window, string title)
     {

@@ -1,4 +1,5 @@
 using CrossDomain.Host.CrossDomain.Firewall;
+using CrossDomain.Wayland.Policy;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;
 
@@ -11,16 +12,35 @@ namespace CrossDomain.Fuzz.Targets;
 /// violation, as the context would. What passes, each way, must read as a stream of messages with
 /// headers a peer may send: a message the filter does not read may pass as its bytes come, so the
 /// last one may be unfinished, but never its header.
+/// <para>
+/// The limits are set low enough for an input to reach each of them (surfaces, pool and buffer
+/// sizes, surface sizes, MIME offers), and the request rate's clock moves a millisecond a chunk, so
+/// that a run is the same every time and the bucket both empties and refills.
+/// </para>
 /// </summary>
 public sealed class FirewallTarget : FuzzTarget
 {
     private const int MaxChunks = 64;
 
+    private static readonly FirewallPolicy Policy = new(new WaylandFirewallOptions
+    {
+        Globals = new Dictionary<string, uint>(DefaultGlobals.AllowList) { [ZwpLinuxDmabufV1.Name] = 4 },
+        MaxSurfaces = 4,
+        MaxShmPoolMib = 1,
+        MaxBufferSize = 256,
+        MaxSurfaceSize = 256,
+        MaxRequestsPerSecond = 1000,
+        MaxRequestBurst = 256,
+        MaxMimeTypes = 4,
+        MaxMimeTypeLength = 32,
+    });
+
     public override string Name => "firewall";
 
     public override void Run(ReadOnlySpan<byte> input)
     {
-        var filter = new WaylandStreamFilter(new FirewallPolicy(new WaylandFirewallOptions()));
+        var clock = new ChunkClock();
+        var filter = new WaylandStreamFilter(Policy, clock);
         var reader = new FuzzInput(input);
         var events = new List<byte>();
         var requests = new List<byte>();
@@ -29,6 +49,7 @@ public sealed class FirewallTarget : FuzzTarget
         {
             bool fromCompositor = (reader.Byte() & 1) != 0;
             var chunk = reader.Record();
+            clock.Tick();
             if (fromCompositor)
             {
                 // As the channel does: received behind the bytes the filter holds, judged in place.
@@ -73,6 +94,57 @@ public sealed class FirewallTarget : FuzzTarget
             XdgToplevel.SetTitleRequest.Encode(ref writer, 7, "a title");
             XdgToplevel.SetAppIdRequest.Encode(ref writer, 7, "org.example.app");
         });
+        var limitGlobals = Encode((ref WireWriter writer) =>
+        {
+            WlRegistry.GlobalEvent.Encode(ref writer, 2, 1, "wl_compositor", 6);
+            WlRegistry.GlobalEvent.Encode(ref writer, 2, 4, "wl_shm", 1);
+            WlRegistry.GlobalEvent.Encode(ref writer, 2, 5, "wp_viewporter", 1);
+            WlRegistry.GlobalEvent.Encode(ref writer, 2, 6, "wl_data_device_manager", 3);
+            WlRegistry.GlobalEvent.Encode(ref writer, 2, 7, "zwp_primary_selection_device_manager_v1", 1);
+            WlRegistry.GlobalEvent.Encode(ref writer, 2, 8, "zwp_linux_dmabuf_v1", 4);
+        });
+        var limits = Encode((ref WireWriter writer) =>
+        {
+            WlRegistry.BindRequest.Encode(ref writer, 2, 1, "wl_compositor", 4, 3);
+            WlRegistry.BindRequest.Encode(ref writer, 2, 4, "wl_shm", 1, 10);
+            WlRegistry.BindRequest.Encode(ref writer, 2, 5, "wp_viewporter", 1, 11);
+            WlRegistry.BindRequest.Encode(ref writer, 2, 6, "wl_data_device_manager", 3, 12);
+            WlRegistry.BindRequest.Encode(ref writer, 2, 7, "zwp_primary_selection_device_manager_v1", 1, 13);
+            WlRegistry.BindRequest.Encode(ref writer, 2, 8, "zwp_linux_dmabuf_v1", 4, 14);
+            WlCompositor.CreateSurfaceRequest.Encode(ref writer, 3, 20);
+            // wl_shm.create_pool(new id 21, fd, 64 KiB), a buffer in it, a larger pool.
+            writer.Begin(10, WlShm.Requests.CreatePool);
+            writer.WriteNewId(21);
+            writer.WriteInt(1 << 16);
+            writer.End();
+            WlShmPool.CreateBufferRequest.Encode(ref writer, 21, 22, 0, 64, 64, 256, 0);
+            WlShmPool.ResizeRequest.Encode(ref writer, 21, 1 << 17);
+            writer.Begin(11, WpViewporter.Requests.GetViewport);
+            writer.WriteNewId(23);
+            writer.WriteObject(20);
+            writer.End();
+            writer.Begin(23, WpViewport.Requests.SetDestination);
+            writer.WriteInt(200);
+            writer.WriteInt(100);
+            writer.End();
+            writer.Begin(12, WlDataDeviceManager.Requests.CreateDataSource);
+            writer.WriteNewId(24);
+            writer.End();
+            writer.Begin(24, WlDataSource.Requests.Offer);
+            writer.WriteString("text/plain;charset=utf-8");
+            writer.End();
+            writer.Begin(14, ZwpLinuxDmabufV1.Requests.CreateParams);
+            writer.WriteNewId(25);
+            writer.End();
+            writer.Begin(25, ZwpLinuxBufferParamsV1.Requests.Create);
+            writer.WriteInt(64);
+            writer.WriteInt(64);
+            writer.WriteUint(0x34325241);
+            writer.WriteUint(0);
+            writer.End();
+            writer.Begin(20, WlSurface.Requests.Destroy);
+            writer.End();
+        });
         var denied = Encode((ref WireWriter writer) => WlRegistry.BindRequest.Encode(ref writer, 2, 3, "weston_screenshooter", 1, 8));
         byte[] Program(params (int Way, byte[] Bytes)[] chunks)
         {
@@ -83,6 +155,19 @@ public sealed class FirewallTarget : FuzzTarget
         yield return ("window", Program((0, getRegistry), (1, globals), (0, window)));
         yield return ("denied-bind", Program((0, getRegistry), (1, globals), (0, denied)));
         yield return ("cut", Program((0, getRegistry), (1, globals[..10]), (1, globals[10..]), (0, window[..30]), (0, window[30..])));
+        yield return ("limits", Program((0, getRegistry), (1, limitGlobals), (0, limits[..100]), (0, limits[100..])));
+    }
+
+    /// <summary>Monotonic time that moves a millisecond each chunk: a run never depends on how fast it went.</summary>
+    private sealed class ChunkClock : TimeProvider
+    {
+        private long _milliseconds;
+
+        public override long TimestampFrequency => 1000;
+
+        public override long GetTimestamp() => _milliseconds;
+
+        public void Tick() => _milliseconds++;
     }
 
     private delegate void Encoder(ref WireWriter writer);
