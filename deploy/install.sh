@@ -109,13 +109,17 @@ else
 fi
 
 if $native; then
-  run dotnet publish "$project" -c Release -o "$staging/$executable" -nologo
+  # The publish ./run.sh and tests/run.sh make (both executables into artifacts/native): after either,
+  # MSBuild finds it up to date and this one costs seconds instead of a native compile.
+  run dotnet publish "$repo/CrossDomain.Native.slnf" -c Release -nologo
+  published=$repo/artifacts/native/$executable
 else
   run dotnet publish "$project" -c Release -p:PublishAot=false -o "$staging/$executable" -nologo
+  published=$staging/$executable/.
 fi
 run install -d "$destdir$lib_dir" "$destdir$bin_dir" "$destdir$unit_dir"
 # Both executables may share the directory: they are built from one tree with the same dependencies.
-run cp -R "$staging/$executable/." "$destdir$lib_dir/"
+run cp -R "$published" "$destdir$lib_dir/"
 # Relative, so that it still points into PREFIX after a --destdir tree is copied into place; the
 # executable follows the link to find appsettings.json (and the apphost its dlls).
 run ln -sfn "../lib/crossdomain/$executable" "$destdir$bin_dir/$executable"

@@ -258,7 +258,7 @@ public sealed partial class RunScriptTests(ITestOutputHelper output)
         typeof(RunScriptTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(attribute => attribute.Key == "Configuration").Value!;
 
-    private static string RepositoryRoot
+    internal static string RepositoryRoot
     {
         get
         {
