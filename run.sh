@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a Wayland app through the whole bridge in local mode, from a clean clone on Debian 12:
-# installs what is missing, builds crossdomain-host and crossdomain-proxy, starts the host service
-# and runs the app under `crossdomain-proxy run`. `./run.sh --help` says more.
+# installs what is missing, builds crossdomain-host and crossdomain-proxy (native binaries by default),
+# starts the host service and runs the app under `crossdomain-proxy run`. `./run.sh --help` says more.
 set -euo pipefail
 
 readonly repository=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,13 +15,19 @@ Runs APP (default: weston-simple-shm) through the CrossDomain bridge in local mo
 crossdomain-host serves a vhost-user-gpu socket, and crossdomain-proxy plays VM and guest,
 relaying APP's Wayland connection through it to a compositor.
 
+Both are the native binaries that \`dotnet publish\` makes in artifacts/native (they need no
+.NET runtime); --framework-dependent runs the dlls of \`dotnet build\` under dotnet instead.
+
 The compositor is yours when WAYLAND_DISPLAY is set. Otherwise a private headless weston is
 started, and once APP has drawn, a screenshot of its output is saved and its path printed.
 
 Options:
   --no-install          do not run deploy/install-deps.sh (which uses sudo to install
                         missing Debian packages)
-  --no-build            do not build; use the existing build output of --configuration
+  --no-build            do not build; run what the last build left (artifacts/native, or
+                        with --framework-dependent the build output of --configuration)
+  --framework-dependent build with \`dotnet build\` and run the dlls under dotnet: a
+                        quicker build while developing (the native publish takes minutes)
   --configuration NAME  the build configuration to build and run (default: Release)
   --screenshot PATH     where to save the screenshot (headless weston only; default:
                         \${TMPDIR:-/tmp}/crossdomain-screenshot-DATE-TIME.png)
@@ -48,6 +54,7 @@ progress() {
 
 install=true
 build=true
+native=true
 configuration=Release
 screenshot_path=""
 screenshot_and_exit=false
@@ -59,6 +66,7 @@ while (($#)); do
   case $1 in
     --no-install) install=false ;;
     --no-build) build=false ;;
+    --framework-dependent) native=false ;;
     --configuration) (($# >= 2)) || fail "--configuration needs a name"; configuration=$2; shift ;;
     --screenshot) (($# >= 2)) || fail "--screenshot needs a path"; screenshot_path=$2; shift ;;
     --screenshot-and-exit) screenshot_and_exit=true ;;
@@ -94,20 +102,36 @@ if $headless; then
     command -v "$tool" >/dev/null || fail "$tool is missing: run without --no-install, or install Debian's weston package"
   done
 fi
-command -v dotnet >/dev/null || fail "dotnet is missing: install the .NET 10 SDK"
+if $build || ! $native; then
+  command -v dotnet >/dev/null || fail "dotnet is missing: install the .NET 10 SDK"
+fi
 command -v "${app[0]}" >/dev/null || fail "${app[0]} is missing: nothing by that name on PATH"
 
-host_dll=$repository/host/bin/$configuration/net10.0/crossdomain-host.dll
-proxy_dll=$repository/guest-proxy/bin/$configuration/net10.0/crossdomain-proxy.dll
+# Each executable as a command line: the native binary itself, or dotnet and the dll.
+if $native; then
+  # Where Directory.Build.props' NativeBinariesDirectory says the executables publish.
+  host_command=("$repository/artifacts/native/crossdomain-host")
+  proxy_command=("$repository/artifacts/native/crossdomain-proxy")
+  build_hint="run without --no-build"
+else
+  host_command=(dotnet "$repository/host/bin/$configuration/net10.0/crossdomain-host.dll")
+  proxy_command=(dotnet "$repository/guest-proxy/bin/$configuration/net10.0/crossdomain-proxy.dll")
+  build_hint="build with -c $configuration, or run without --no-build"
+fi
 
-if $build; then
+if $build && $native; then
+  # One publish for both: MSBuild builds the shared libraries once, and it skips the native compile
+  # of an executable whose inputs have not changed since its last publish.
+  progress "publishing the native crossdomain-host and crossdomain-proxy ($configuration; minutes the first time)"
+  dotnet publish "$repository/CrossDomain.Native.slnf" -c "$configuration" -nologo || fail "the native publish failed"
+elif $build; then
   for project in host/CrossDomain.Host.csproj guest-proxy/CrossDomain.GuestProxy.csproj; do
     progress "building $project ($configuration)"
     dotnet build "$repository/$project" -c "$configuration" -nologo || fail "the build of $project failed"
   done
 fi
-for dll in "$host_dll" "$proxy_dll"; do
-  [[ -f $dll ]] || fail "${dll#"$repository"/} is missing: build with -c $configuration, or run without --no-build"
+for file in "${host_command[-1]}" "${proxy_command[-1]}"; do
+  [[ -f $file ]] || fail "${file#"$repository"/} is missing: $build_hint"
 done
 
 # --- Processes and their cleanup ----------------------------------------------------------------
@@ -262,15 +286,15 @@ fi
 
 # --- Host service and proxy ----------------------------------------------------------------------
 
-progress "starting crossdomain-host on $host_socket (log: $work/host.log)"
-start_in_own_group host_pid dotnet "$host_dll" --socket "$host_socket" --wayland-display "$compositor" \
+progress "starting ${host_command[*]#"$repository"/} on $host_socket (log: $work/host.log)"
+start_in_own_group host_pid "${host_command[@]}" --socket "$host_socket" --wayland-display "$compositor" \
   >"$work/host.log" 2>&1
 echo "crossdomain-host pid $host_pid"
 wait_for_socket "$host_socket" "$host_pid" crossdomain-host "$work/host.log"
 
-progress "running ${app[*]} through crossdomain-proxy"
+progress "running ${app[*]} through ${proxy_command[*]#"$repository"/}"
 # The proxy's log and the app's own output go to the terminal.
-start_in_own_group proxy_pid dotnet "$proxy_dll" run --host-socket "$host_socket" -- "${app[@]}"
+start_in_own_group proxy_pid "${proxy_command[@]}" run --host-socket "$host_socket" -- "${app[@]}"
 echo "crossdomain-proxy pid $proxy_pid"
 
 proxy_running() { kill -0 "$proxy_pid" 2>/dev/null; }

@@ -14,6 +14,10 @@ packages=(
   libwayland-dev    # /usr/share/wayland/wayland.xml, read by the code generator at build time
   wayland-protocols # xdg-shell, linux-dmabuf, ... XML, read by the code generator at build time
   systemd           # systemd-analyze and systemd-socket-activate, for the tests of deploy/systemd
+  # `dotnet publish` makes native executables (NativeAOT): the SDK's compiler emits an object file
+  # that clang links with the runtime's static libraries and glibc.
+  clang             # the linker driver NativeAOT runs
+  zlib1g-dev        # the system libz, which the link uses where the ILCompiler package ships none
   # The virgl context type (capsets VIRGL, VIRGL2) and its tests: virglrenderer renders with EGL on
   # Mesa's surfaceless platform, which on a machine without a GPU is the llvmpipe software rasterizer.
   libvirglrenderer1 # libvirglrenderer.so.1

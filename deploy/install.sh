@@ -11,9 +11,10 @@ Usage: deploy/install.sh [OPTIONS] host|guest
   guest   crossdomain-proxy, crossdomain-proxy.socket/.service and WAYLAND_DISPLAY for the
           user session (environment.d, and /etc/profile.d for login shells)
 
-Publishes the executable with `dotnet publish -c Release` (framework-dependent: the machine it
-runs on needs the .NET 10 runtime), copies it to PREFIX/lib/crossdomain with a link in
-PREFIX/bin, and installs the units where the systemd user manager finds them.
+Publishes the executable with `dotnet publish -c Release`, a native binary that needs only glibc
+(the machine it runs on needs no .NET runtime; building it needs clang, see deploy/install-deps.sh),
+copies it to PREFIX/lib/crossdomain with a link in PREFIX/bin, and installs the units where the
+systemd user manager finds them.
 
 Options:
   --prefix DIR   install under DIR (default /usr/local, or ~/.local with --user)
@@ -21,6 +22,9 @@ Options:
                  environment.d in ~/.config; no root needed
   --destdir DIR  stage the whole tree under DIR (paths inside the units stay as if installed
                  at PREFIX), e.g. to copy into a guest image that has no SDK
+  --framework-dependent
+                 publish the dlls instead, which run on the machine's .NET 10 runtime (a
+                 quicker build, for development)
   --dry-run      print what would be done, do nothing
   -h, --help     show this help
 EOF
@@ -31,6 +35,7 @@ prefix=""
 per_user=false
 destdir=""
 dry_run=false
+native=true
 role=""
 
 while (($#)); do
@@ -41,6 +46,7 @@ while (($#)); do
     --destdir=*) destdir=${1#*=}; shift ;;
     --user) per_user=true; shift ;;
     --dry-run) dry_run=true; shift ;;
+    --framework-dependent) native=false; shift ;;
     -h | --help) usage; exit 0 ;;
     host | guest)
       [[ -z "$role" ]] || { echo "install.sh: one role only (host or guest)" >&2; exit 2; }
@@ -102,12 +108,20 @@ else
   trap 'rm -rf "$staging"' EXIT
 fi
 
-run dotnet publish "$project" -c Release -o "$staging/$executable" -nologo
+if $native; then
+  # The publish ./run.sh and tests/run.sh make (both executables into artifacts/native): after either,
+  # MSBuild finds it up to date and this one costs seconds instead of a native compile.
+  run dotnet publish "$repo/CrossDomain.Native.slnf" -c Release -nologo
+  published=$repo/artifacts/native/$executable
+else
+  run dotnet publish "$project" -c Release -p:PublishAot=false -o "$staging/$executable" -nologo
+  published=$staging/$executable/.
+fi
 run install -d "$destdir$lib_dir" "$destdir$bin_dir" "$destdir$unit_dir"
 # Both executables may share the directory: they are built from one tree with the same dependencies.
-run cp -R "$staging/$executable/." "$destdir$lib_dir/"
+run cp -R "$published" "$destdir$lib_dir/"
 # Relative, so that it still points into PREFIX after a --destdir tree is copied into place; the
-# apphost follows the link to find its dlls.
+# executable follows the link to find appsettings.json (and the apphost its dlls).
 run ln -sfn "../lib/crossdomain/$executable" "$destdir$bin_dir/$executable"
 # The documented settings file, unless one is there: an update must not undo the user's edits.
 if [[ -e "$destdir$lib_dir/appsettings.json" ]]; then

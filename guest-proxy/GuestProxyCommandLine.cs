@@ -1,4 +1,5 @@
 using CrossDomain.CommandLine;
+using Microsoft.Extensions.Configuration;
 using static CrossDomain.CommandLine.DisplayText;
 
 namespace CrossDomain.GuestProxy;
@@ -32,7 +33,9 @@ public static class GuestProxyCommandLine
                 return new GuestProxyInvocation.ShowVersion(ProgramVersion.Describe(ProgramName, typeof(GuestProxyCommandLine).Assembly));
 
             ResolvedSettings settings = LayeredConfiguration.Build(parsed, environment, executableDirectory);
-            GuestProxyOptions options = settings.Bind<GuestProxyOptions>(GuestProxyOptions.SectionName);
+            // Property names are the keys. The binder's source generator intercepts this call (a call
+            // inside a generic helper could not be), so the native build binds without reflection.
+            GuestProxyOptions options = settings.Configuration.GetSection(GuestProxyOptions.SectionName).Get<GuestProxyOptions>() ?? new GuestProxyOptions();
             return parsed.Command == GuestProxyOptionTable.Run
                 ? CheckRun(settings, options, parsed.TrailingArguments!)
                 : CheckServe(settings, options);

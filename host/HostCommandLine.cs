@@ -1,4 +1,5 @@
 using CrossDomain.CommandLine;
+using Microsoft.Extensions.Configuration;
 
 namespace CrossDomain.Host;
 
@@ -29,7 +30,9 @@ public static class HostCommandLine
                 return new HostInvocation.ShowVersion(ProgramVersion.Describe(ProgramName, typeof(HostCommandLine).Assembly));
 
             ResolvedSettings settings = LayeredConfiguration.Build(parsed, environment, executableDirectory);
-            HostServiceOptions options = settings.Bind<HostServiceOptions>(HostServiceOptions.SectionName);
+            // Property names are the keys. The binder's source generator intercepts this call (a call
+            // inside a generic helper could not be), so the native build binds without reflection.
+            HostServiceOptions options = settings.Configuration.GetSection(HostServiceOptions.SectionName).Get<HostServiceOptions>() ?? new HostServiceOptions();
             if (options.Socket.Length == 0)
                 throw settings.NoValue(HostOptionTable.Socket);
             if (options.WaylandDisplay.Length == 0)

@@ -294,8 +294,10 @@ public sealed class VhostUserGpuDevice : IVhostUserDevice, IDisposable
             _head = chain.Head;
             _capacity = chain.WritableLength;
             _writable.Clear();
-            foreach (var segment in chain.Segments)
-                if (segment.DeviceWritable) _writable.Add(segment);
+            // By index: foreach over the IReadOnlyList would box its enumerator, once per command.
+            var segments = chain.Segments;
+            for (int i = 0; i < segments.Count; i++)
+                if (segments[i].DeviceWritable) _writable.Add(segments[i]);
         }
 
         public override void Complete(ReadOnlySpan<byte> response)

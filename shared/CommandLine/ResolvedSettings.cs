@@ -12,10 +12,6 @@ public sealed class ResolvedSettings(IConfigurationRoot configuration, Environme
 
     public EnvironmentSnapshot Environment { get; } = environment;
 
-    /// <summary>Binds a service's options class to its section (property names are the keys).</summary>
-    public TOptions Bind<TOptions>(string section) where TOptions : class, new() =>
-        Configuration.GetSection(section).Get<TOptions>() ?? new TOptions();
-
     /// <summary>
     /// The error for a required option nobody set whose default could not be computed, listing every
     /// way to set it, e.g. "no value for --socket: its default $XDG_RUNTIME_DIR/crossdomain/gpu.sock is

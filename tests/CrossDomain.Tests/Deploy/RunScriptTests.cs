@@ -33,6 +33,9 @@ public sealed partial class RunScriptTests(ITestOutputHelper output)
         output.WriteLine(run.Transcript);
 
         Assert.True(exitCode == 0, $"run.sh exited with {exitCode}");
+        // The build the other tests start is the one run.sh ran.
+        string host = BuiltExecutable.UseNative ? "artifacts/native/crossdomain-host" : $"dotnet host/bin/{BuildConfiguration}/net10.0/crossdomain-host.dll";
+        Assert.Contains(run.OutputLines, line => line.StartsWith($"==> starting {host} on ", StringComparison.Ordinal));
         Assert.Contains($"==> screenshot: {screenshotPath}", run.OutputLines);
         var screenshot = PngImage.Read(screenshotPath);
         int appPixels = PixelsUnlikeTheBackground(screenshot);
@@ -144,9 +147,14 @@ public sealed partial class RunScriptTests(ITestOutputHelper output)
 
         public string Transcript => string.Join('\n', OutputLines);
 
-        /// <summary>Starts <c>run.sh --no-install --no-build --configuration C</c> followed by <paramref name="arguments"/>.</summary>
+        /// <summary>
+        /// Starts <c>run.sh --no-install --no-build</c> on the native binaries, or with
+        /// <c>--framework-dependent --configuration C</c> on this build's dlls (as <see cref="BuiltExecutable"/>
+        /// picks), followed by <paramref name="arguments"/>.
+        /// </summary>
         public void Launch(params string[] arguments)
         {
+            string[] build = BuiltExecutable.UseNative ? [] : ["--framework-dependent", "--configuration", BuildConfiguration];
             var start = new ProcessStartInfo("bash")
             {
                 RedirectStandardOutput = true,
@@ -154,7 +162,7 @@ public sealed partial class RunScriptTests(ITestOutputHelper output)
                 UseShellExecute = false,
                 WorkingDirectory = RepositoryRoot,
             };
-            foreach (string argument in (string[])[Path.Join(RepositoryRoot, "run.sh"), "--no-install", "--no-build", "--configuration", BuildConfiguration, .. arguments])
+            foreach (string argument in (string[])[Path.Join(RepositoryRoot, "run.sh"), "--no-install", "--no-build", .. build, .. arguments])
                 start.ArgumentList.Add(argument);
             // With no compositor named, the script starts its own; none of the runner's settings may leak in.
             foreach (string name in start.Environment.Keys.Where(name => name.StartsWith("CROSSDOMAIN_", StringComparison.Ordinal)).ToArray())
@@ -250,7 +258,7 @@ public sealed partial class RunScriptTests(ITestOutputHelper output)
         typeof(RunScriptTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(attribute => attribute.Key == "Configuration").Value!;
 
-    private static string RepositoryRoot
+    internal static string RepositoryRoot
     {
         get
         {

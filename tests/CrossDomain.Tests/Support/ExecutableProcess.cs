@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace CrossDomain.Tests.Support;
 
 /// <summary>
-/// Runs one of the built executables as a real process. The test project references both executable
-/// projects, so their dlls (and runtimeconfig files) sit beside the test assembly.
+/// Runs one of the built executables as a real process: the native binary or the framework-dependent
+/// dll, as <see cref="BuiltExecutable"/> picks.
 /// </summary>
 public static class ExecutableProcess
 {
@@ -15,9 +15,12 @@ public static class ExecutableProcess
         public string[] ErrorLines => StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    public static async Task<Result> RunAsync(string assemblyName, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static Task<Result> RunAsync(string assemblyName, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        RunAsync(Find(assemblyName), environment, arguments);
+
+    public static async Task<Result> RunAsync(BuiltExecutable executable, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        using Process process = Start(assemblyName, environment, arguments);
+        using Process process = Start(executable, environment, arguments);
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(Patience);
@@ -28,25 +31,25 @@ public static class ExecutableProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{assemblyName} {string.Join(' ', arguments)} did not exit within {Patience}.");
+            throw new TimeoutException($"{string.Join(' ', [executable.FileName, .. executable.LeadingArguments, .. arguments])} did not exit within {Patience}.");
         }
         return new Result(process.ExitCode, await output, await error);
     }
 
     /// <summary>Starts the executable with only the given settings in its environment; the caller reads its output.</summary>
-    public static Process Start(string assemblyName, IReadOnlyDictionary<string, string> environment, params string[] arguments)
-    {
-        string dll = Path.Join(AppContext.BaseDirectory, assemblyName + ".dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing: is the executable project still referenced by the tests?");
+    public static Process Start(string assemblyName, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Start(Find(assemblyName), environment, arguments);
 
-        // `dotnet test` names the dotnet it runs under; fall back to PATH when run by another runner.
-        var startInfo = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+    public static Process Start(BuiltExecutable executable, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var startInfo = new ProcessStartInfo(executable.FileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        startInfo.ArgumentList.Add(dll);
+        foreach (string argument in executable.LeadingArguments)
+            startInfo.ArgumentList.Add(argument);
         foreach (string argument in arguments)
             startInfo.ArgumentList.Add(argument);
         // Only this test's settings: none of the runner's CROSSDOMAIN_* or XDG_RUNTIME_DIR may leak in.
@@ -56,6 +59,13 @@ public static class ExecutableProcess
             startInfo.Environment[name] = value;
         return Process.Start(startInfo)!;
     }
+
+    /// <summary>The framework-dependent build under the dotnet that `dotnet test` names, else dotnet on PATH.</summary>
+    public static BuiltExecutable FrameworkDependent(string assemblyName) =>
+        BuiltExecutable.FrameworkDependent(assemblyName, Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet");
+
+    private static BuiltExecutable Find(string assemblyName) =>
+        BuiltExecutable.UseNative ? BuiltExecutable.Native(assemblyName) : FrameworkDependent(assemblyName);
 
     private static bool IsSetting(string name) =>
         name.StartsWith("CROSSDOMAIN_", StringComparison.Ordinal)

@@ -104,11 +104,9 @@ public sealed class SystemdSocketActivation : IDisposable
     public static Task<SystemdSocketActivation> StartExecutableAsync(
         string socketPath, string assemblyName, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        string dll = Path.Join(AppContext.BaseDirectory, assemblyName + ".dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing: is the executable project still referenced by the tests?");
         // Absolute, because the command is looked up in the PATH the tool was given, not ours.
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? FindOnPath("dotnet");
-        return StartAsync(socketPath, environment, dotnet, [dll, .. arguments]);
+        var executable = BuiltExecutable.Find(assemblyName, Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? FindOnPath("dotnet"));
+        return StartAsync(socketPath, environment, executable.FileName, [.. executable.LeadingArguments, .. arguments]);
     }
 
     /// <summary>Waits for the command to exit; the collected output is complete afterwards.</summary>
