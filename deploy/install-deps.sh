@@ -27,6 +27,7 @@ packages=(
   # The VM tier's guest runs Mesa from the host's root (9p) and probes it with deploy/vm/gl-probe.py.
   libgles2          # libGLESv2.so.2, which the probe draws with
   python3           # runs the probe
+  strace            # the VM tier records which module files QEMU looks up (it must stay in its own tree)
 )
 
 missing=()

@@ -2,8 +2,11 @@
 # /init of the VM test tier's initramfs (built by prepare.sh): loads the virtio-gpu and 9p modules,
 # looks at what the guest's virtio_gpu driver got from the device, and reports on the serial
 # console in lines "crossdomain-vm: KEY VALUE..." that the test parses; then powers off.
-# Kernel command line option it reads (optional):
-#   crossdomain.glprobe=PATH  gl-probe.py on the host, run inside the host's root shared over 9p
+# Kernel command line options it reads (all optional; paths are the host's, used inside the host's
+# root shared over 9p):
+#   crossdomain.glprobe=PATH  gl-probe.py, run when the device offers the VIRGL capset
+#   crossdomain.apps=SCRIPT,PROXY,APP[,APP...]  guest-apps.sh, run when the device offers the
+#                             cross-domain capset: crossdomain-proxy, then the apps through it
 # busybox's sh has no pipefail; each check reports its own outcome instead.
 set -u
 
@@ -82,6 +85,21 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot $hostroot 2>/dev/nul
         report gl-probe-skipped "no crossdomain.glprobe= on the kernel command line"
       fi;;
     *) report gl-probe-skipped "the device offers no VIRGL capset (ids: $capset_ids)";;
+  esac
+
+  apps=$(option apps)
+  case " $capset_ids " in
+    *" 5 "*)
+      if [ -n "$apps" ]; then
+        # The host's root is read-only: the guest's sockets, logs and HOME go to its own /run.
+        mount -t tmpfs tmpfs $hostroot/run
+        script=${apps%%,*}; apps=${apps#*,}
+        proxy=${apps%%,*}; apps=${apps#*,}
+        chroot $hostroot /usr/bin/env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin /bin/bash "$script" "$proxy" "$apps"
+        report apps-exit $?
+        umount $hostroot/run
+      fi;;
+    *) [ -n "$apps" ] && report apps-skipped "the device offers no cross-domain capset (ids: $capset_ids)";;
   esac
   umount $hostroot/dev $hostroot/sys $hostroot/proc
   umount $hostroot

@@ -3,6 +3,9 @@
 # touching the system's apt setup:
 #   - QEMU 10.0.2 from bookworm-backports (bookworm's 7.2 refuses vhost-user-gpu without KVM) with
 #     the shared libraries this system lacks and its firmware;
+#   - QEMU 11.1 from trixie-backports, with everything it links against down to trixie's glibc and
+#     loader (it needs glibc 2.38): its generic vhost-user-test-device-pci is the one QEMU device
+#     that gives the guest a virtio-gpu with blobs, context init and host-visible memory;
 #   - Debian 12's 6.1 kernel;
 #   - an initramfs: busybox-static, the virtio / virtio-gpu / 9p modules, deploy/vm/guest-init.sh.
 # The guest's GL check (deploy/vm/gl-probe.py) needs nothing fetched: it runs from the host's root
@@ -36,54 +39,68 @@ done
 exec 9>"$work/.lock"
 flock 9
 
-apt_dir=$work/apt
 debs=$work/debs
-qemu_root=$work/qemu             # QEMU, the libraries it needs that the system lacks, firmware
+qemu_root=$work/qemu             # QEMU 10, the libraries it needs that the system lacks, firmware
+qemu11_root=$work/qemu11         # QEMU 11.1 and its whole library closure, glibc included
 kernel_root=$work/kernel         # the linux-image package, unpacked
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$debs"
+mkdir -p "$debs"
 
-cat >"$apt_dir/sources.list" <<'EOF'
-deb http://deb.debian.org/debian bookworm main
-deb http://deb.debian.org/debian bookworm-backports main
-EOF
-
-# A private apt: its own sources, lists and cache; the system's dpkg status is only read, so that
-# packages already installed here are not fetched again.
-apt_options=(
-  -o "Dir::Etc::sourcelist=$apt_dir/sources.list"
-  -o "Dir::Etc::sourceparts=$apt_dir/no-sources.d"
-  -o "Dir::State::Lists=$apt_dir/lists"
-  -o "Dir::Cache=$apt_dir/cache"
-  -o "APT::Sandbox::User=$(id -un)"
-  -o "Acquire::Languages=none"
-)
+# A private apt per Debian release: its own sources, lists and cache. For bookworm the system's
+# dpkg status is only read, so that packages already installed here are not fetched again; for
+# trixie the status is empty, so that everything QEMU 11.1 links against comes from trixie.
+declare -A apt_suites=([bookworm]="bookworm bookworm-backports" [trixie]="trixie trixie-backports")
+apt_options_for() {
+  local release=$1 apt_dir=$work/apt
+  [[ $release == bookworm ]] || apt_dir=$work/apt-$release
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+  if [[ ! -f $apt_dir/sources.list ]]; then
+    local suite
+    for suite in ${apt_suites[$release]}; do echo "deb http://deb.debian.org/debian $suite main"; done >"$apt_dir/sources.list"
+  fi
+  apt_options=(
+    -o "Dir::Etc::sourcelist=$apt_dir/sources.list"
+    -o "Dir::Etc::sourceparts=$apt_dir/no-sources.d"
+    -o "Dir::State::Lists=$apt_dir/lists"
+    -o "Dir::Cache=$apt_dir/cache"
+    -o "APT::Sandbox::User=$(id -un)"
+    -o "Acquire::Languages=none"
+  )
+  if [[ $release != bookworm ]]; then
+    : >"$apt_dir/empty-status"
+    apt_options+=(-o "Dir::State::status=$apt_dir/empty-status" -o "Debug::NoLocking=1"
+                  -o "APT::Architecture=amd64" -o "APT::Architectures::=amd64")
+  fi
+  apt_log_dir=$apt_dir
+}
 private_apt_get() { apt-get -q "${apt_options[@]}" "$@"; }
 private_apt_cache() { apt-cache "${apt_options[@]}" "$@"; }
 
-lists_fresh=false
+declare -A lists_fresh=()
 update_lists() {
-  $lists_fresh && return
-  say "updating private package lists (bookworm, bookworm-backports) in $apt_dir"
-  private_apt_get update >"$apt_dir/update.log" 2>&1 || true
+  local release=$1
+  apt_options_for "$release"
+  [[ -n ${lists_fresh[$release]:-} ]] && return
+  say "updating private package lists (${apt_suites[$release]}) in $apt_log_dir"
+  private_apt_get update >"$apt_log_dir/update.log" 2>&1 || true
   # apt-get update exits 0 when a source could not be reached (it only warns): look for the lists.
   local suite
-  for suite in bookworm bookworm-backports; do
-    compgen -G "$apt_dir/lists/*_dists_${suite}_main_binary-amd64_Packages*" >/dev/null \
-      || fetch_failed "no package list for $suite (no network or no Debian mirror?): $(grep -m 1 -E '^(E|W):' "$apt_dir/update.log" || tail -n 1 "$apt_dir/update.log")"
+  for suite in ${apt_suites[$release]}; do
+    compgen -G "$apt_log_dir/lists/*_dists_${suite}_main_binary-amd64_Packages*" >/dev/null \
+      || fetch_failed "no package list for $suite (no network or no Debian mirror?): $(grep -m 1 -E '^(E|W):' "$apt_log_dir/update.log" || tail -n 1 "$apt_log_dir/update.log")"
   done
-  lists_fresh=true
+  lists_fresh[$release]=1
 }
 
-# The packages apt would install to get "$@" (with the system's installed packages as they are),
-# then the named ones themselves even when the system has them: their files are used from the
-# private tree.
+# The packages apt would install to get "$@" from suite $1 (with the installed packages as the
+# release's status has them), then the named ones themselves even when the system has them: their
+# files are used from the private tree.
 packages_to_fetch() {
-  local release=$1; shift
+  local suite=$1; shift
   local plan
-  plan=$(private_apt_get -s --no-install-recommends -o "APT::Default-Release=$release" install "$@" 2>&1) \
-    || fail "apt cannot resolve $* from $release:"$'\n'"$plan"
+  plan=$(private_apt_get -s --no-install-recommends -o "APT::Default-Release=$suite" install "$@" 2>&1) \
+    || fail "apt cannot resolve $* from $suite:"$'\n'"$plan"
   { sed -n 's/^Inst \([^ ]*\) \(\[[^]]*\] \)\?(\([^ ]*\) .*/\1=\3/p' <<<"$plan"
-    for name in "$@"; do echo "$name=$(private_apt_cache -o "APT::Default-Release=$release" policy "$name" | sed -n 's/^ *Candidate: //p')"; done
+    for name in "$@"; do echo "$name=$(private_apt_cache -o "APT::Default-Release=$suite" policy "$name" | sed -n 's/^ *Candidate: //p')"; done
   } | sort -u
 }
 
@@ -94,14 +111,14 @@ deb_file_of() {
 }
 
 download() {
-  local spec
-  (cd "$debs"
-   for spec in "$@"; do
-     [[ -n $(deb_file_of "$spec") ]] && continue
-     say "downloading $spec"
-     private_apt_get download "$spec" >/dev/null 2>"$apt_dir/download.log" \
-       || fetch_failed "$spec: $(tail -n 1 "$apt_dir/download.log")"
-   done)
+  local spec missing=()
+  for spec in "$@"; do
+    [[ -n $(deb_file_of "$spec") ]] || missing+=("$spec")
+  done
+  ((${#missing[@]})) || return 0
+  say "downloading ${#missing[@]} packages: ${missing[*]}"
+  (cd "$debs" && private_apt_get download "${missing[@]}" >/dev/null 2>"$apt_log_dir/download.log") \
+    || fetch_failed "$(tail -n 1 "$apt_log_dir/download.log")"
 }
 
 unpack_into() {
@@ -113,16 +130,17 @@ unpack_into() {
   done
 }
 
-# Fetches and unpacks "$@" (and what they need) into a tree, unless the tree was completed before.
+# Fetches and unpacks "$@" (and what they need) from a suite of a release into a tree, unless the
+# tree was completed before.
 prepare_tree() {
-  local tree=$1 release=$2; shift 2
+  local tree=$1 release=$2 suite=$3; shift 3
   if [[ -f $tree/.complete ]]; then
     say "$(basename "$tree"): reusing $tree"
     return
   fi
-  update_lists
+  update_lists "$release"
   local plan specs
-  plan=$(packages_to_fetch "$release" "$@")
+  plan=$(packages_to_fetch "$suite" "$@")
   mapfile -t specs <<<"$plan"
   download "${specs[@]}"
   say "$(basename "$tree"): unpacking ${#specs[@]} packages into $tree"
@@ -137,7 +155,7 @@ library_path_of() {
 }
 
 # --- QEMU -------------------------------------------------------------------------------------
-prepare_tree "$qemu_root" bookworm-backports qemu-system-x86 qemu-system-data seabios ipxe-qemu
+prepare_tree "$qemu_root" bookworm bookworm-backports qemu-system-x86 qemu-system-data seabios ipxe-qemu
 qemu=$qemu_root/usr/bin/qemu-system-x86_64
 qemu_library_path=$(library_path_of "$qemu_root")
 [[ -x $qemu ]] || fail "$qemu is missing after unpacking qemu-system-x86"
@@ -146,9 +164,26 @@ missing_libraries=$(LD_LIBRARY_PATH=$qemu_library_path ldd "$qemu" | grep 'not f
 qemu_version=$(LD_LIBRARY_PATH=$qemu_library_path "$qemu" --version | head -n 1)
 say "QEMU: $qemu_version"
 
+# QEMU 11.1 runs on trixie's glibc through trixie's own loader; the system's libraries never mix
+# with it. Its /proc/self/exe is then the loader, so nothing may be found relative to the binary:
+# firmware comes by -L and modules by QEMU_MODULE_DIR, as for QEMU 10.
+prepare_tree "$qemu11_root" trixie trixie-backports qemu-system-x86 qemu-system-data seabios ipxe-qemu
+qemu11=$qemu11_root/usr/bin/qemu-system-x86_64
+qemu11_loader=$qemu11_root/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+qemu11_library_path=$(library_path_of "$qemu11_root")
+[[ -x $qemu11 && -x $qemu11_loader ]] || fail "$qemu11 or its loader is missing after unpacking trixie's qemu-system-x86"
+qemu11_module_dir=$qemu11_root/usr/lib/x86_64-linux-gnu/qemu
+run_qemu11() { QEMU_MODULE_DIR=$qemu11_module_dir "$qemu11_loader" --library-path "$qemu11_library_path" "$qemu11" "$@"; }
+qemu11_version=$(run_qemu11 --version | head -n 1) || fail "QEMU 11.1 does not start through trixie's loader"
+# Not `-device help`: it loads every module the build knows of, and those this tree lacks would be
+# looked for in the system's QEMU module folder, whose modules abort a QEMU of another build.
+grep -q vhost-user-test-device-pci "$qemu11" \
+  || fail "$qemu11_version has no vhost-user-test-device-pci"
+say "QEMU (cross-domain tier): $qemu11_version"
+
 # --- kernel -----------------------------------------------------------------------------------
 if [[ ! -f $kernel_root/.complete ]]; then
-  update_lists
+  update_lists bookworm
   # linux-image-amd64 from bookworm itself (backports has 6.12) names the current 6.1 ABI.
   kernel_package=$(private_apt_cache depends linux-image-amd64 2>/dev/null \
     | sed -n 's/^ *Depends: \(linux-image-6\.1\.[^ ]*-amd64\)$/\1/p' | head -n 1)
@@ -170,7 +205,7 @@ say "kernel: $kernel_release"
 
 # --- busybox ----------------------------------------------------------------------------------
 busybox_root=$work/busybox
-prepare_tree "$busybox_root" bookworm busybox-static
+prepare_tree "$busybox_root" bookworm bookworm busybox-static
 
 # --- initramfs --------------------------------------------------------------------------------
 # Modules in load order, each after the modules it depends on. The package ships no modules.dep
@@ -226,6 +261,11 @@ QEMU=$qemu
 QEMU_LD_LIBRARY_PATH=$qemu_library_path
 QEMU_MODULE_DIR=$qemu_root/usr/lib/x86_64-linux-gnu/qemu
 QEMU_FIRMWARE_DIRS=$qemu_root/usr/share/qemu:$qemu_root/usr/share/seabios:$qemu_root/usr/lib/ipxe/qemu
+QEMU11=$qemu11
+QEMU11_LOADER=$qemu11_loader
+QEMU11_LIBRARY_PATH=$qemu11_library_path
+QEMU11_MODULE_DIR=$qemu11_module_dir
+QEMU11_FIRMWARE_DIRS=$qemu11_root/usr/share/qemu:$qemu11_root/usr/share/seabios:$qemu11_root/usr/lib/ipxe/qemu
 KERNEL=$kernel_image
 INITRAMFS=$initramfs
 GL_PROBE=$script_dir/gl-probe.py

@@ -11,8 +11,8 @@ namespace CrossDomain.Host.VhostUser;
 /// for the whole session; the channel behind it may come, be replaced (SET_BACKEND_REQ_FD again)
 /// or break, and <see cref="Size"/> is 0 whenever no mapping can be made.
 /// <para>
-/// With REPLY_ACK every request carries NEED_REPLY and the call waits (poll, bounded) for the
-/// ack, so true means "mapped". A missing or late ack gives the channel up: a late ack could
+/// With REPLY_ACK a SHMEM_MAP carries NEED_REPLY and the call waits (poll, bounded) for the
+/// ack, so true means "mapped"; a SHMEM_UNMAP is only sent (see <see cref="TryUnmap"/>). A missing or late ack gives the channel up: a late ack could
 /// otherwise be taken for the next request's. Call on the session's loop thread.
 /// </para>
 /// </summary>
@@ -23,7 +23,14 @@ public sealed class BackendChannelWindow : IHostVisibleWindow, IDisposable
     private ulong _size;
     private bool _waitsForAcks;
 
-    internal BackendChannelWindow(int replyTimeoutMilliseconds) => _replyTimeoutMilliseconds = replyTimeoutMilliseconds;
+    private readonly Action<BackendRequest, ChannelError> _givenUp;
+
+    /// <param name="givenUp">Told once per channel given up: the request it failed on and why.</param>
+    internal BackendChannelWindow(int replyTimeoutMilliseconds, Action<BackendRequest, ChannelError> givenUp)
+    {
+        _replyTimeoutMilliseconds = replyTimeoutMilliseconds;
+        _givenUp = givenUp;
+    }
 
     /// <summary>The window size announced in GET_SHMEM_CONFIG while a channel can carry SHMEM_MAP; else 0.</summary>
     public ulong Size => _backendChannel is null ? 0 : _size;
@@ -42,7 +49,7 @@ public sealed class BackendChannelWindow : IHostVisibleWindow, IDisposable
             Length = length,
             Flags = writable ? ShmemMapFlags.Writable : ShmemMapFlags.None,
         };
-        return Request(BackendRequest.ShmemMap, mapping, fd);
+        return Request(BackendRequest.ShmemMap, mapping, fd, waitForAck: _waitsForAcks);
     }
 
     public bool HasFrontEnd => _backendChannel is not null;
@@ -56,7 +63,12 @@ public sealed class BackendChannelWindow : IHostVisibleWindow, IDisposable
             ShmOffset = windowOffset,
             Length = length,
         };
-        return Request(BackendRequest.ShmemUnmap, mapping, null);
+        // No ack asked, whatever REPLY_ACK says. QEMU (11.1) answers an unmap only after it has told
+        // us of its new memory layout (REM_MEM_REG, with an ack it waits for) on the front-end
+        // socket, which this loop does not read while it waits: the two would wait on each other
+        // until the reply timeout. The channel keeps order, so a later SHMEM_MAP of the range comes
+        // after the unmap, and the front-end's memory update is read when this command is done.
+        return Request(BackendRequest.ShmemUnmap, mapping, null, waitForAck: false);
     }
 
     public void Dispose() => Detach();
@@ -82,38 +94,39 @@ public sealed class BackendChannelWindow : IHostVisibleWindow, IDisposable
     private bool IsInside(ulong windowOffset, ulong length) =>
         length > 0 && windowOffset % PageSize == 0 && windowOffset <= Size && length <= Size - windowOffset;
 
-    private bool Request(BackendRequest request, in ShmemMapping mapping, FileDescriptor? fd)
+    private bool Request(BackendRequest request, in ShmemMapping mapping, FileDescriptor? fd, bool waitForAck)
     {
         if (_backendChannel is not { } channel) return false;
-        var flags = MessageFlags.Version1 | (_waitsForAcks ? MessageFlags.NeedReply : MessageFlags.None);
+        var flags = MessageFlags.Version1 | (waitForAck ? MessageFlags.NeedReply : MessageFlags.None);
         var status = fd is null
             ? channel.Send((uint)request, flags, mapping)
             : channel.Send((uint)request, flags, mapping, [fd]);
         if (status == SendStatus.Queued) status = channel.FlushWithin(_replyTimeoutMilliseconds);
-        if (status != SendStatus.Sent) return GiveUp(channel);
-        if (!_waitsForAcks) return true;
+        if (status != SendStatus.Sent) return GiveUp(channel, request);
+        if (!waitForAck) return true;
 
         var result = channel.ReceiveWithin(_replyTimeoutMilliseconds, out var reply);
         if (!result.IsMessage)
         {
             if (result.Status == ReceiveStatus.TimedOut) channel.Break(ChannelError.TimedOut);
-            return GiveUp(channel);
+            return GiveUp(channel, request);
         }
         using (reply)
         {
             if (reply!.Request != (uint)request || !reply.TryRead(out ulong answer))
             {
                 channel.Break(ChannelError.MismatchedReply);
-                return GiveUp(channel);
+                return GiveUp(channel, request);
             }
             return answer == 0;
         }
     }
 
-    private bool GiveUp(VhostUserChannel channel)
+    private bool GiveUp(VhostUserChannel channel, BackendRequest request)
     {
         LastChannelError = channel.Error;
         Detach();
+        _givenUp(request, LastChannelError);
         return false;
     }
 }

@@ -47,7 +47,8 @@ public sealed class VhostUserBackendSession : IDisposable
         _options = options ?? VhostUserBackendOptions.Default;
         _logger = logger ?? NullLogger.Instance;
         _frontendChannel = new VhostUserChannel(connection, MessageRules.FrontendRequests);
-        _window = new BackendChannelWindow(_options.BackendReplyTimeoutMilliseconds);
+        _window = new BackendChannelWindow(_options.BackendReplyTimeoutMilliseconds,
+            (request, error) => VhostUserLog.BackendChannelGivenUp(_logger, Id, request, error));
         try
         {
             Device = createDevice(_window);

@@ -1,3 +1,4 @@
+using CrossDomain.VirtioGpu.VhostUser;
 using Microsoft.Extensions.Logging;
 
 namespace CrossDomain.Host.VhostUser;
@@ -17,6 +18,10 @@ internal static partial class VhostUserLog
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "vhost-user session {Session}: the device failed")]
     public static partial void DeviceFault(ILogger logger, int session, Exception exception);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning,
+        Message = "vhost-user session {Session}: back-end channel given up at {Request} ({Error}); nothing more can be mapped")]
+    public static partial void BackendChannelGivenUp(ILogger logger, int session, BackendRequest request, ChannelError error);
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "vhost-user connection refused: the device could not be created")]
     public static partial void SessionRefused(ILogger logger, Exception exception);

@@ -21,6 +21,12 @@ public static partial class WaylandInfo
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"wayland-info exited with {process.ExitCode}: {stderr.Result}");
+        return ParseGlobals(output);
+    }
+
+    /// <summary>The globals in wayland-info's output (its "interface: ..." lines).</summary>
+    public static IReadOnlyList<AnnouncedGlobal> ParseGlobals(string output)
+    {
         return GlobalLine().Matches(output)
             .Select(m => new AnnouncedGlobal(uint.Parse(m.Groups["name"].Value), m.Groups["interface"].Value, uint.Parse(m.Groups["version"].Value)))
             .ToList();

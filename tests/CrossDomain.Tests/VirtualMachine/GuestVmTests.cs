@@ -71,6 +71,18 @@ public sealed partial class GuestVmTests(GuestBoot boot, ITestOutputHelper outpu
         Assert.True(commands.GetValueOrDefault("Submit3D") > 0, $"the host saw no Submit3D: {Describe(commands)}");
     }
 
+    [SkippableFact]
+    public void QEMU_looks_for_its_modules_in_its_own_tree_only()
+    {
+        Skip.If(boot.SkipReason is not null, boot.SkipReason);
+        // A QEMU that finds another build's module (Debian's own qemu-system-x86 in
+        // /usr/lib/x86_64-linux-gnu/qemu) aborts; one that only looks finds nothing there today
+        // and aborts the day that package is installed. The lookups it made are under strace.
+        Assert.NotEmpty(boot.ModuleLookups);
+        string[] outside = boot.ModuleLookups.Where(path => !path.StartsWith(boot.ModuleDirectory + "/", StringComparison.Ordinal)).ToArray();
+        Assert.True(outside.Length == 0, $"QEMU looked for modules outside {boot.ModuleDirectory}:\n{string.Join('\n', outside)}");
+    }
+
     private string Reported(string key)
     {
         Assert.True(boot.Report.TryGetValue(key, out string? value), $"the guest did not report {key}:\n{boot.Serial}");

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace CrossDomain.Tests.VirtualMachine;
 
 /// <summary>
-/// What deploy/vm/prepare.sh made: QEMU 10.0.2 unpacked from bookworm-backports, Debian's 6.1
-/// kernel and the test initramfs. The script runs once per test process; it reuses its work folder
+/// What deploy/vm/prepare.sh made: QEMU 10.0.2 unpacked from bookworm-backports, QEMU 11.1 with
+/// trixie's libraries and loader, Debian's 6.1 kernel and the test initramfs. The script runs once per test process; it reuses its work folder
 /// (~/.cache/crossdomain-vm or $CROSSDOMAIN_VM_DIR), so only the first run on a machine downloads.
 /// </summary>
 public sealed record VmImages(IReadOnlyDictionary<string, string> Paths)
@@ -12,23 +12,23 @@ public sealed record VmImages(IReadOnlyDictionary<string, string> Paths)
     /// <summary>prepare.sh's exit status for "a package could not be fetched" (network, mirror).</summary>
     private const int FetchFailed = 3;
 
-    private static readonly TimeSpan PreparePatience = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan PreparePatience = TimeSpan.FromMinutes(6);
     private static readonly Lazy<Task<(VmImages? Images, string? SkipReason)>> Prepared = new(PrepareAsync);
 
-    public string Qemu => Paths["QEMU"];
+    /// <summary>QEMU 10.0.2: its vhost-user-gpu-pci, the device a stock QEMU has for this back-end.</summary>
+    public QemuBuild Qemu10 => new([Paths["QEMU"]],
+        new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = Paths["QEMU_LD_LIBRARY_PATH"], ["QEMU_MODULE_DIR"] = Paths["QEMU_MODULE_DIR"] },
+        Paths["QEMU_FIRMWARE_DIRS"].Split(':'), Paths["QEMU_MODULE_DIR"]);
+
+    /// <summary>QEMU 11.1 through trixie's loader: its vhost-user-test-device-pci maps the host-visible window.</summary>
+    public QemuBuild Qemu11 => new([Paths["QEMU11_LOADER"], "--library-path", Paths["QEMU11_LIBRARY_PATH"], Paths["QEMU11"]],
+        new Dictionary<string, string> { ["QEMU_MODULE_DIR"] = Paths["QEMU11_MODULE_DIR"] },
+        Paths["QEMU11_FIRMWARE_DIRS"].Split(':'), Paths["QEMU11_MODULE_DIR"]);
+
     public string Kernel => Paths["KERNEL"];
     public string Initramfs => Paths["INITRAMFS"];
     /// <summary>deploy/vm/gl-probe.py: the guest runs it from the host's root, at this same path.</summary>
     public string GlProbe => Paths["GL_PROBE"];
-    public IEnumerable<string> FirmwareDirectories => Paths["QEMU_FIRMWARE_DIRS"].Split(':');
-
-    /// <summary>The environment QEMU runs with: its private libraries and loadable device modules.</summary>
-    public IEnumerable<KeyValuePair<string, string>> QemuEnvironment =>
-    [
-        new("LD_LIBRARY_PATH", Paths["QEMU_LD_LIBRARY_PATH"]),
-        new("QEMU_MODULE_DIR", Paths["QEMU_MODULE_DIR"]),
-    ];
-
     /// <summary>The images, or why there are none: a skip reason when packages could not be fetched.</summary>
     /// <remarks>Any other failure of the script fails the test: that is a bug, not this machine's lot.</remarks>
     public static Task<(VmImages? Images, string? SkipReason)> GetAsync() => Prepared.Value;
@@ -71,7 +71,7 @@ public sealed record VmImages(IReadOnlyDictionary<string, string> Paths)
         return (new VmImages(paths), null);
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
