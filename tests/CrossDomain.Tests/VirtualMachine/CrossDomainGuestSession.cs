@@ -74,7 +74,7 @@ public sealed class CrossDomainGuestSession : IAsyncLifetime
             await ListGlobalsInLocalModeAsync(socket);
             var fdsBefore = host.OpenFds();
             string apps = string.Join(',', Path.Combine(VmImages.RepositoryRoot(), "deploy", "vm", "guest-apps.sh"),
-                Path.Join(AppContext.BaseDirectory, "crossdomain-proxy.dll"), "wayland-info", "weston-simple-shm");
+                GuestProxy(), "wayland-info", "weston-simple-shm");
             using (var guest = GuestMachine.Boot(images.Qemu11, images, socket, Device, $"crossdomain.apps={apps}", _directory.FullName))
             {
                 CommandLine = guest.CommandLine;
@@ -113,6 +113,10 @@ public sealed class CrossDomainGuestSession : IAsyncLifetime
             HostLog = host.Log;
         }
     }
+
+    /// <summary>The proxy the guest runs from the 9p root: the native binary when the tests run the native build (no runtime to JIT under TCG), else the dll, which guest-apps.sh runs with dotnet.</summary>
+    private static string GuestProxy() =>
+        BuiltExecutable.UseNative ? BuiltExecutable.Native("crossdomain-proxy").FileName : ExecutableProcess.FrameworkDependent("crossdomain-proxy").LeadingArguments[0];
 
     private Task<ExecutableProcess.Result> ListGlobalsInLocalModeAsync(string socket) =>
         ExecutableProcess.RunAsync("crossdomain-proxy", new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = _directory!.FullName },
