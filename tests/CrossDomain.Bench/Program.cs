@@ -2,7 +2,7 @@ using CrossDomain.Bench;
 using CrossDomain.Bench.Wayland;
 
 // crossdomain-bench submit-roundtrip [COUNT]
-// crossdomain-bench wayland [--quick]
+// crossdomain-bench wayland [--quick] [--runs N] [--jit]
 // crossdomain-bench firewall [ROUND_TRIPS]
 string scenario = args.Length > 0 ? args[0] : "submit-roundtrip";
 switch (scenario)
@@ -18,8 +18,15 @@ switch (scenario)
         FirewallCost.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000);
         return 0;
     case "wayland":
-        return WaylandComparison.Run(quick: args.Skip(1).Contains("--quick"));
+        int runs = 1;
+        int runsAt = Array.IndexOf(args, "--runs");
+        if (runsAt > 0 && !(runsAt + 1 < args.Length && int.TryParse(args[runsAt + 1], System.Globalization.CultureInfo.InvariantCulture, out runs) && runs > 0))
+        {
+            Console.Error.WriteLine("crossdomain-bench: --runs takes a positive count");
+            return 2;
+        }
+        return WaylandComparison.Run(quick: args.Contains("--quick"), runs, native: !args.Contains("--jit"));
     default:
-        Console.Error.WriteLine($"crossdomain-bench: unknown scenario '{scenario}' (known: submit-roundtrip, wayland [--quick], firewall [ROUND_TRIPS])");
+        Console.Error.WriteLine($"crossdomain-bench: unknown scenario '{scenario}' (known: submit-roundtrip, wayland [--quick] [--runs N] [--jit], firewall [ROUND_TRIPS])");
         return 2;
 }

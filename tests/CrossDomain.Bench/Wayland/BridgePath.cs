@@ -8,7 +8,8 @@ namespace CrossDomain.Bench.Wayland;
 /// <summary>
 /// The bridge in local mode as it is deployed: crossdomain-host on a vhost-user socket, its
 /// cross-domain contexts connected to the compositor, and crossdomain-proxy --transport local
-/// listening for clients, each a separate process run from the dlls built beside the bench.
+/// listening for clients, each a separate process: the native binaries (artifacts/native), or
+/// with <see cref="BridgeOptions.Native"/> false the dlls built beside the bench under dotnet.
 /// The proxy's "Client N closed" log line gives the shm bytes it copied for each client.
 /// </summary>
 internal sealed partial class BridgePath : IWaylandPath
@@ -23,13 +24,14 @@ internal sealed partial class BridgePath : IWaylandPath
     private int _clientsConnected;
     private readonly ConcurrentQueue<string> _errors = new();
 
-    private BridgePath(PrivateWeston weston, bool firewall)
+    private BridgePath(PrivateWeston weston, BridgeOptions options)
     {
-        Name = firewall ? "bridge" : "bridge, firewall off";
+        Name = options.Firewall ? "bridge" : "bridge, firewall off";
         string hostSocket = Path.Combine(weston.RuntimeDirectory, "gpu.sock");
         _proxySocketPath = Path.Combine(weston.RuntimeDirectory, ProxySocketName);
-        _host = ChildProcess.Start(Service(weston, "crossdomain-host", "--socket", hostSocket, "--wayland-display", weston.SocketPath,
-            "--wayland-firewall", firewall ? "true" : "false"), KeepErrors);
+        string[] hostArguments = ["--socket", hostSocket, "--wayland-display", weston.SocketPath, "--wayland-firewall", options.Firewall ? "true" : "false"];
+        if (options.Capsets is { } capsets) hostArguments = [.. hostArguments, "--capsets", capsets];
+        _host = ChildProcess.Start(Service(weston, options.Native, "crossdomain-host", hostArguments), KeepErrors);
         try
         {
             SocketWait.UntilAccepting(hostSocket, _host, "crossdomain-host");
@@ -39,7 +41,7 @@ internal sealed partial class BridgePath : IWaylandPath
             ChildProcess.Stop(_host);
             throw;
         }
-        _proxy = ChildProcess.Start(Service(weston, "crossdomain-proxy", "--transport", "local", "--host-socket", hostSocket, "--socket", ProxySocketName), ReadProxyLog);
+        _proxy = ChildProcess.Start(Service(weston, options.Native, "crossdomain-proxy", "--transport", "local", "--host-socket", hostSocket, "--socket", ProxySocketName), ReadProxyLog);
         try
         {
             SocketWait.UntilAccepting(_proxySocketPath, _proxy, "crossdomain-proxy");
@@ -63,10 +65,7 @@ internal sealed partial class BridgePath : IWaylandPath
 
     public IReadOnlyCollection<int> RelayProcessIds => [_host.Id, _proxy.Id];
 
-    public static BridgePath Start(PrivateWeston weston) => new(weston, firewall: true);
-
-    /// <summary>The host service with its Wayland firewall off: what the firewall costs.</summary>
-    public static BridgePath StartWithoutFirewall(PrivateWeston weston) => new(weston, firewall: false);
+    public static BridgePath Start(PrivateWeston weston, BridgeOptions options) => new(weston, options);
 
     public long? ShmBytesCopiedForLatestClient()
     {
@@ -87,10 +86,13 @@ internal sealed partial class BridgePath : IWaylandPath
         foreach (string error in _errors) Console.Error.WriteLine($"bridge: {error}");
     }
 
-    private static ProcessStartInfo Service(PrivateWeston weston, string assemblyName, params string[] arguments)
+    private static ProcessStartInfo Service(PrivateWeston weston, bool native, string assemblyName, params string[] arguments)
     {
-        var start = new ProcessStartInfo(ExecutableSearch.DotnetHost()) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(ExecutableSearch.BesideBench(assemblyName));
+        var start = new ProcessStartInfo(native ? ExecutableSearch.Native(assemblyName) : ExecutableSearch.DotnetHost())
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        if (!native) start.ArgumentList.Add(ExecutableSearch.BesideBench(assemblyName));
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
         // Only the settings given here: a CROSSDOMAIN_* of the caller's shell must not change what is measured.
         foreach (string name in start.Environment.Keys.Where(name => name.StartsWith("CROSSDOMAIN_", StringComparison.Ordinal)).ToArray())
@@ -118,3 +120,8 @@ internal sealed partial class BridgePath : IWaylandPath
     [GeneratedRegex(@"Client (?<client>\d+) closed: .*, (?<bytes>\d+) shm bytes copied\)")]
     private static partial Regex ClientClosedLine();
 }
+
+/// <param name="Native">The NativeAOT binaries rather than the JIT-compiled dlls.</param>
+/// <param name="Firewall">The host's Wayland firewall (on by default, as deployed).</param>
+/// <param name="Capsets">The host's --capsets; null for its default (which loads virglrenderer).</param>
+internal readonly record struct BridgeOptions(bool Native, bool Firewall, string? Capsets);

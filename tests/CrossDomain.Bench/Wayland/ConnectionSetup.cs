@@ -27,9 +27,9 @@ internal static class ConnectionSetup
         using var client = BenchWaylandClient.Connect(socketPath);
         client.LoadGlobals();
         uint presentation = client.Bind(WpPresentation.Interface, 1);
-        using var window = new ShmWindow(client, pixels => pixels.Fill(0xFF336699));
+        using var window = new ShmWindow(client, WindowSize.FullHd, pixels => pixels.Fill(0xFF336699));
         uint feedback = client.NewId(WpPresentationFeedback.Interface);
-        window.Commit(0, BenchPicture.Whole, beforeCommit: () =>
+        window.Commit(0, new DamageBox(0, 0, WindowSize.FullHd.Width, WindowSize.FullHd.Height), beforeCommit: () =>
         {
             var writer = client.Writer();
             writer.Begin(presentation, WpPresentation.Requests.Feedback);

@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace CrossDomain.Bench.Wayland;
 
 /// <summary>Where the programs the bench starts are found.</summary>
@@ -19,6 +21,17 @@ internal static class ExecutableSearch
         string dll = Path.Join(AppContext.BaseDirectory, assemblyName + ".dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is missing: build tests/CrossDomain.Bench, which references its project", dll);
         return dll;
+    }
+
+    /// <summary>A native binary from artifacts/native (Directory.Build.props' NativeBinariesDirectory).</summary>
+    public static string Native(string assemblyName)
+    {
+        string directory = typeof(ExecutableSearch).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(attribute => attribute.Key == "NativeBinariesDirectory").Value!;
+        string binary = Path.Join(directory, assemblyName);
+        if (!File.Exists(binary))
+            throw new FileNotFoundException($"{binary} is missing: publish it with `dotnet publish CrossDomain.Native.slnf -c Release`, or run the bench with --jit", binary);
+        return binary;
     }
 
     /// <summary>The dotnet that runs this bench, to run the sibling dlls under the same runtime.</summary>

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace CrossDomain.Bench.Wayland;
 
 /// <summary>
-/// Frames of a 1080p shm window committed as fast as buffers come back: two buffers alternate,
+/// Frames of a shm window of the picture's size committed as fast as buffers come back: two buffers alternate,
 /// and a buffer is repainted only after its wl_buffer.release. Weston (pixman, shm) releases a
 /// buffer when the next one is committed, so this measures how many frames per second the path
 /// delivers to the compositor, not the display rate: frame callbacks would cap every path at the
@@ -22,15 +22,15 @@ internal static class FrameThroughput
         try
         {
             client.LoadGlobals();
-            using var window = new ShmWindow(client, pixels => picture.PaintWhole(pixels, 0));
+            using var window = new ShmWindow(client, picture.Size, pixels => picture.PaintWhole(pixels, 0));
             // Each buffer shown once first, the second (same picture) with no damage: each is new to
             // the relay, so copied whole then, and not part of the measurement. With full damage on
             // the second, the first buffer would owe the relay a whole copy in the first frame.
-            window.Commit(0, BenchPicture.Whole);
+            window.Commit(0, picture.Whole);
             window.Commit(1, default);
             client.Sync();
 
-            var cpuBefore = ProcessTreeCpu.Read(path.RelayProcessIds);
+            var cpuBefore = ProcessTreeUsage.Cpu(path.RelayProcessIds);
             elapsed = Stopwatch.StartNew();
             for (int frame = 0; frame < frames; frame++)
             {
@@ -40,29 +40,29 @@ internal static class FrameThroughput
                 if (fullDamage)
                 {
                     picture.PaintWhole(pixels, frame + 1);
-                    window.Commit(buffer, BenchPicture.Whole);
+                    window.Commit(buffer, picture.Whole);
                 }
                 else
                 {
                     // This frame's square and the previous frame's, which this buffer missed; only
                     // the new square is damaged, as a double-buffering toolkit does.
-                    if (frame > 0) BenchPicture.PaintSquare(pixels, frame - 1);
-                    BenchPicture.PaintSquare(pixels, frame);
-                    window.Commit(buffer, BenchPicture.SquareOf(frame));
+                    if (frame > 0) picture.PaintSquare(pixels, frame - 1);
+                    picture.PaintSquare(pixels, frame);
+                    window.Commit(buffer, picture.SquareOf(frame));
                 }
             }
             client.Sync();
             elapsed.Stop();
-            cpu = ProcessTreeCpu.Read(path.RelayProcessIds) - cpuBefore;
+            cpu = ProcessTreeUsage.Cpu(path.RelayProcessIds) - cpuBefore;
         }
         finally
         {
             client.Dispose();
         }
 
-        long damagedBytesPerFrame = fullDamage ? BenchPicture.Whole.Bytes : BenchPicture.SquareOf(0).Bytes;
+        long damagedBytesPerFrame = fullDamage ? picture.Whole.Bytes : picture.SquareOf(0).Bytes;
         double? copiedPerFrame = path.ShmBytesCopiedForLatestClient() is long copied
-            ? (copied - (double)ShmWindow.BufferCount * ShmWindow.BufferBytes) / frames
+            ? (copied - (double)ShmWindow.BufferCount * picture.Size.BufferBytes) / frames
             : null;
         return new Result(frames, frames / elapsed.Elapsed.TotalSeconds,
             path.RelayProcessIds.Count == 0 ? null : cpu.TotalMilliseconds / frames, copiedPerFrame, damagedBytesPerFrame);

@@ -22,7 +22,7 @@ internal static class RegionChurn
         client.LoadGlobals();
         uint compositor = client.Bind(WlCompositor.Interface, 4);
         client.Sync();
-        var cpuBefore = ProcessTreeCpu.Read(path.RelayProcessIds);
+        var cpuBefore = ProcessTreeUsage.Cpu(path.RelayProcessIds);
         var elapsed = Stopwatch.StartNew();
         for (int i = 0; i < Regions; i++)
         {
@@ -49,7 +49,7 @@ internal static class RegionChurn
             return new Result(null, null);
         }
         elapsed.Stop();
-        var cpu = ProcessTreeCpu.Read(path.RelayProcessIds) - cpuBefore;
+        var cpu = ProcessTreeUsage.Cpu(path.RelayProcessIds) - cpuBefore;
         return new Result(elapsed.Elapsed.TotalMilliseconds, path.RelayProcessIds.Count == 0 ? null : cpu.TotalMilliseconds);
     }
 }

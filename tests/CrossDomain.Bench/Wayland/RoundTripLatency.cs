@@ -16,14 +16,14 @@ internal static class RoundTripLatency
         client.LoadGlobals();
         for (int i = 0; i < WarmUp; i++) client.Sync();
         var latencies = new double[Count];
-        var cpuBefore = ProcessTreeCpu.Read(path.RelayProcessIds);
+        var cpuBefore = ProcessTreeUsage.Cpu(path.RelayProcessIds);
         for (int i = 0; i < Count; i++)
         {
             long start = Stopwatch.GetTimestamp();
             client.Sync();
             latencies[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
-        var cpu = ProcessTreeCpu.Read(path.RelayProcessIds) - cpuBefore;
+        var cpu = ProcessTreeUsage.Cpu(path.RelayProcessIds) - cpuBefore;
         Array.Sort(latencies);
         return new Result(latencies[Count / 2], latencies[(int)(Count * 0.99)],
             path.RelayProcessIds.Count == 0 ? null : cpu.TotalMicroseconds / Count);

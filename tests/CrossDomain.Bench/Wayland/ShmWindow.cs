@@ -5,16 +5,12 @@ using CrossDomain.Wayland.Protocol;
 namespace CrossDomain.Bench.Wayland;
 
 /// <summary>
-/// A 1920×1080 XRGB8888 xdg toplevel with two wl_shm buffers in one pool, as double-buffering
+/// An XRGB8888 xdg toplevel of the picture's size (1080p or 4K) with two wl_shm buffers in one pool, as double-buffering
 /// toolkits have: the caller paints a buffer only once the compositor has released it. Its
 /// constructor does the whole window setup up to the acked first configure.
 /// </summary>
 internal sealed class ShmWindow : IDisposable
 {
-    public const int Width = 1920;
-    public const int Height = 1080;
-    public const int Stride = Width * 4;
-    public const int BufferBytes = Stride * Height;
     public const int BufferCount = 2;
     private const uint XrgbShmFormat = 1;
     private readonly BenchWaylandClient _client;
@@ -23,13 +19,15 @@ internal sealed class ShmWindow : IDisposable
     private readonly uint[] _buffers = new uint[BufferCount];
     private readonly bool[] _busy = new bool[BufferCount];
     private readonly uint _surface;
+    private readonly int _bufferBytes;
 
     /// <param name="paint">Fills each buffer's first picture before the pool is shared.</param>
-    public ShmWindow(BenchWaylandClient client, Action<Span<uint>> paint)
+    public ShmWindow(BenchWaylandClient client, WindowSize size, Action<Span<uint>> paint)
     {
         _client = client;
-        _poolFd = MemFd.Create("crossdomain-bench-window", (long)BufferCount * BufferBytes);
-        _pool = MemoryMapping.Map(_poolFd, (long)BufferCount * BufferBytes);
+        _bufferBytes = size.BufferBytes;
+        _poolFd = MemFd.Create("crossdomain-bench-window", (long)BufferCount * _bufferBytes);
+        _pool = MemoryMapping.Map(_poolFd, (long)BufferCount * _bufferBytes);
         for (int buffer = 0; buffer < BufferCount; buffer++) paint(Pixels(buffer));
 
         uint compositor = client.Bind(WlCompositor.Interface, 4);
@@ -42,10 +40,10 @@ internal sealed class ShmWindow : IDisposable
         uint toplevel = client.NewId(XdgToplevel.Interface);
 
         var writer = client.Writer();
-        WlShm.CreatePoolRequest.Encode(ref writer, shm, pool, BufferCount * BufferBytes);
+        WlShm.CreatePoolRequest.Encode(ref writer, shm, pool, BufferCount * _bufferBytes);
         client.Enqueue(writer.Written, _poolFd.Duplicate());
         writer = client.Writer();
-        for (int i = 0; i < BufferCount; i++) WlShmPool.CreateBufferRequest.Encode(ref writer, pool, _buffers[i], i * BufferBytes, Width, Height, Stride, XrgbShmFormat);
+        for (int i = 0; i < BufferCount; i++) WlShmPool.CreateBufferRequest.Encode(ref writer, pool, _buffers[i], i * _bufferBytes, size.Width, size.Height, size.Stride, XrgbShmFormat);
         WlCompositor.CreateSurfaceRequest.Encode(ref writer, compositor, _surface);
         XdgWmBase.GetXdgSurfaceRequest.Encode(ref writer, wmBase, xdgSurface, _surface);
         XdgSurface.GetToplevelRequest.Encode(ref writer, xdgSurface, toplevel);
@@ -67,7 +65,7 @@ internal sealed class ShmWindow : IDisposable
 
     public uint Surface => _surface;
 
-    public Span<uint> Pixels(int buffer) => MemoryMarshal.Cast<byte, uint>(_pool.GetSpan((long)buffer * BufferBytes, BufferBytes));
+    public Span<uint> Pixels(int buffer) => MemoryMarshal.Cast<byte, uint>(_pool.GetSpan((long)buffer * _bufferBytes, _bufferBytes));
 
     /// <summary>Blocks until the compositor no longer reads <paramref name="buffer"/>.</summary>
     public void WaitUntilReleased(int buffer)
@@ -107,4 +105,14 @@ internal sealed class ShmWindow : IDisposable
                 if (_buffers[i] == objectId) _busy[i] = false;
         return false;
     }
+}
+
+/// <summary>A window's size in pixels, with its buffers' XRGB8888 layout.</summary>
+internal readonly record struct WindowSize(int Width, int Height)
+{
+    public static WindowSize FullHd => new(1920, 1080);
+    public static WindowSize UltraHd => new(3840, 2160);
+
+    public int Stride => Width * 4;
+    public int BufferBytes => Stride * Height;
 }
