@@ -99,7 +99,12 @@ internal sealed class ChannelRing : IDisposable
     {
         try
         {
-            if (!IsArmed) return;
+            if (!IsArmed)
+            {
+                // The lazy half of UpdateWatches: nobody wants these events yet, so stop reading.
+                if (_compositor is { IsClosed: false }) _compositor.WantsInput = false;
+                return;
+            }
             int length = ReceiveFromCompositor();
             if (length > 0) Deliver(length, CrossDomainCommand.Receive);
         }
@@ -137,7 +142,11 @@ internal sealed class ChannelRing : IDisposable
     private void UpdateWatches()
     {
         bool armed = IsArmed;
-        if (_compositor is { IsClosed: false }) _compositor.WantsInput = armed;
+        // The compositor's watch is armed when a POLL arrives but disarmed only when the compositor
+        // speaks while none waits (OnCompositorInput). In a steady exchange the guest's next POLL is
+        // back before the compositor's next event, so this saves two epoll_ctl per round trip, and
+        // the compositor is still not read while the guest cannot take its events.
+        if (armed && _compositor is { IsClosed: false }) _compositor.WantsInput = true;
         _readPipes.IsWatched = armed;
     }
 

@@ -168,7 +168,14 @@ public sealed unsafe class EventLoop : IDisposable
         _epoll.Dispose();
     }
 
-    internal void Modify(FdWatch watch, Readiness interest) => Control(EPOLL_CTL_MOD, watch, interest);
+    /// <summary>How many times a watch's interest changed (one epoll_ctl each), for the tests that hold a path to none.</summary>
+    internal long InterestChanges { get; private set; }
+
+    internal void Modify(FdWatch watch, Readiness interest)
+    {
+        InterestChanges++;
+        Control(EPOLL_CTL_MOD, watch, interest);
+    }
 
     internal void Remove(FdWatch watch)
     {

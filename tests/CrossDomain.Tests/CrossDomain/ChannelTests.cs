@@ -109,6 +109,24 @@ public sealed class ChannelTests : IDisposable
     }
 
     [Fact]
+    public void In_a_steady_exchange_the_compositor_watch_is_left_as_it_is()
+    {
+        // The order of a round trip: the guest polls again before the compositor answers.
+        var poll = _guest.Poll();
+        _compositor.SendToGuest("first"u8);
+        _guest.WaitForMessage(poll);
+        long changes = _device.Harness.Loop.InterestChanges;
+        for (int i = 0; i < 100; i++)
+        {
+            poll = _guest.Poll();
+            _device.Harness.Loop.RunOnce(0);
+            _compositor.SendToGuest("event"u8);
+            Assert.Equal("event"u8.ToArray(), _guest.WaitForMessage(poll).Data);
+        }
+        Assert.Equal(changes, _device.Harness.Loop.InterestChanges);
+    }
+
+    [Fact]
     public void A_poll_fence_may_wait_forever_without_blocking_queries_or_other_contexts()
     {
         var waiting = _guest.Poll();
