@@ -4,7 +4,7 @@ using CrossDomain.Bench.Wayland;
 // crossdomain-bench submit-roundtrip [COUNT]
 // crossdomain-bench wayland [--quick] [--runs N] [--jit]
 // crossdomain-bench firewall [ROUND_TRIPS]
-// crossdomain-bench load sync|regions SOCKET   (one load on a given socket, to profile the relay behind it)
+// crossdomain-bench load sync|regions|frames SOCKET   (one load on a given socket, to profile the relay behind it)
 string scenario = args.Length > 0 ? args[0] : "submit-roundtrip";
 switch (scenario)
 {
@@ -27,12 +27,13 @@ switch (scenario)
             return 2;
         }
         return WaylandComparison.Run(quick: args.Contains("--quick"), runs, native: !args.Contains("--jit"));
-    case "load" when args.Length == 3 && args[1] is "sync" or "regions":
+    case "load" when args.Length == 3 && args[1] is "sync" or "regions" or "frames":
         var given = new GivenSocketPath(args[2]);
         if (args[1] == "sync") Console.WriteLine($"{RoundTripLatency.Count} round trips, median {RoundTripLatency.Measure(given).MedianMicroseconds:F0} µs");
-        else Console.WriteLine($"{RegionChurn.Regions} regions then sync: {RegionChurn.Measure(given).Milliseconds:F0} ms");
+        else if (args[1] == "regions") Console.WriteLine($"{RegionChurn.Regions} regions then sync: {RegionChurn.Measure(given).Milliseconds:F0} ms");
+        else Console.WriteLine($"1080p full damage: {FrameThroughput.Measure(given, new BenchPicture(WindowSize.FullHd), fullDamage: true, 600).FramesPerSecond:F0} frames/s");
         return 0;
     default:
-        Console.Error.WriteLine($"crossdomain-bench: unknown scenario '{scenario}' (known: submit-roundtrip, wayland [--quick] [--runs N] [--jit], firewall [ROUND_TRIPS], load sync|regions SOCKET)");
+        Console.Error.WriteLine($"crossdomain-bench: unknown scenario '{scenario}' (known: submit-roundtrip, wayland [--quick] [--runs N] [--jit], firewall [ROUND_TRIPS], load sync|regions|frames SOCKET)");
         return 2;
 }
