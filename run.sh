@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a Wayland app through the whole bridge in local mode, from a clean clone on Debian 12:
 # installs what is missing, builds crossdomain-host and crossdomain-proxy (native binaries by default),
-# starts the host service and runs the app under `crossdomain-proxy run`. `./run.sh --help` says more.
+# starts the host service and runs the app under `crossdomain-proxy run`; with --vm, in a real Linux
+# guest under QEMU instead. `./run.sh --help` says more.
 set -euo pipefail
 
 readonly repository=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,6 +19,10 @@ relaying APP's Wayland connection through it to a compositor.
 Both are the native binaries that \`dotnet publish\` makes in artifacts/native (they need no
 .NET runtime); --framework-dependent runs the dlls of \`dotnet build\` under dotnet instead.
 
+With --vm the app runs in a real guest instead: Debian's 6.1 kernel under QEMU 11.1, fetched by deploy/vm/prepare.sh into ~/.cache/crossdomain-vm
+(about 160 MB the first time). The guest runs crossdomain-proxy --transport kernel on its
+virtio-gpu render node and APP from the host's root, shared read-only over 9p.
+
 The compositor is yours when WAYLAND_DISPLAY is set. Otherwise a private headless weston is
 started, and once APP has drawn, a screenshot of its output is saved and its path printed.
 
@@ -26,6 +31,10 @@ Options:
                         missing Debian packages)
   --no-build            do not build; run what the last build left (artifacts/native, or
                         with --framework-dependent the build output of --configuration)
+  --vm                  run APP (a name, no arguments) in a QEMU guest, through its
+                        kernel's virtio-gpu driver, for at most 5 minutes
+  --accel kvm|tcg       how QEMU runs the guest with --vm (default: kvm when /dev/kvm
+                        is readable and writable, else tcg; tcg boots in about a minute)
   --framework-dependent build with \`dotnet build\` and run the dlls under dotnet: a
                         quicker build while developing (the native publish takes minutes)
   --configuration NAME  the build configuration to build and run (default: Release)
@@ -34,7 +43,7 @@ Options:
   --screenshot-and-exit stop APP once the screenshot is saved (headless weston only)
   --duration SECONDS    stop APP after SECONDS
   --timeout SECONDS     how long to wait for each server to come up and for APP to
-                        draw (default: 30)
+                        draw (default: 30; with --vm 300, for the guest's boot)
   -h, --help            show this help
 
 Exit status: APP's; 0 when this script stopped APP itself (--duration,
@@ -59,7 +68,9 @@ configuration=Release
 screenshot_path=""
 screenshot_and_exit=false
 duration=""
-timeout_seconds=30
+timeout_seconds=""
+vm=false
+accel=""
 app=(weston-simple-shm)
 
 while (($#)); do
@@ -67,6 +78,8 @@ while (($#)); do
     --no-install) install=false ;;
     --no-build) build=false ;;
     --framework-dependent) native=false ;;
+    --vm) vm=true ;;
+    --accel) (($# >= 2)) || fail "--accel needs kvm or tcg"; accel=$2; shift ;;
     --configuration) (($# >= 2)) || fail "--configuration needs a name"; configuration=$2; shift ;;
     --screenshot) (($# >= 2)) || fail "--screenshot needs a path"; screenshot_path=$2; shift ;;
     --screenshot-and-exit) screenshot_and_exit=true ;;
@@ -80,7 +93,17 @@ while (($#)); do
 done
 
 [[ -z $duration || $duration =~ ^[0-9]+$ ]] || fail "--duration takes whole seconds, not '$duration'"
+[[ -n $timeout_seconds ]] || { $vm && timeout_seconds=300 || timeout_seconds=30; }
 [[ $timeout_seconds =~ ^[1-9][0-9]*$ ]] || fail "--timeout takes whole seconds, not '$timeout_seconds'"
+[[ -z $accel || $accel == kvm || $accel == tcg ]] || fail "--accel takes kvm or tcg, not '$accel'"
+if [[ -z $accel ]]; then
+  accel=tcg
+  [[ -r /dev/kvm && -w /dev/kvm ]] && accel=kvm
+fi
+# The guest learns what to run from its kernel command line: names, no arguments.
+if $vm; then
+  ((${#app[@]} == 1)) && [[ ${app[0]} != *[,[:space:]]* ]] || fail "--vm runs one APP by name, without arguments"
+fi
 
 # The user's compositor when there is one; otherwise ours, which we can screenshot.
 headless=true
@@ -136,7 +159,7 @@ done
 
 # --- Processes and their cleanup ----------------------------------------------------------------
 
-work="" weston_pid="" host_pid="" proxy_pid=""
+work="" weston_pid="" host_pid="" proxy_pid="" qemu_pid=""
 
 # Each server gets a process group of its own (job control on while it forks), so that stopping one
 # can stop whatever it spawned (weston's helper clients, the app under the proxy), and so that a
@@ -174,9 +197,10 @@ cleanup() {
   # has; SIGTERM rather than SIGINT because a shell starts background commands with SIGINT ignored
   # when it has no job control, and such a proxy would never hear it.
   stop_group "$proxy_pid" TERM 5
+  stop_group "$qemu_pid" TERM 5
   stop_group "$host_pid" TERM 5
   stop_group "$weston_pid" TERM 5
-  proxy_pid="" host_pid="" weston_pid=""
+  proxy_pid="" qemu_pid="" host_pid="" weston_pid=""
   [[ -n $work ]] || return 0
   if $keep_work; then
     echo "$program: logs kept in $work" >&2
@@ -292,12 +316,86 @@ start_in_own_group host_pid "${host_command[@]}" --socket "$host_socket" --wayla
 echo "crossdomain-host pid $host_pid"
 wait_for_socket "$host_socket" "$host_pid" crossdomain-host "$work/host.log"
 
-progress "running ${app[*]} through ${proxy_command[*]#"$repository"/}"
-# The proxy's log and the app's own output go to the terminal.
-start_in_own_group proxy_pid "${proxy_command[@]}" run --host-socket "$host_socket" -- "${app[@]}"
-echo "crossdomain-proxy pid $proxy_pid"
+if $vm; then
+  progress "preparing the guest (deploy/vm/prepare.sh; downloads about 160 MB the first time)"
+  bash "$repository/deploy/vm/prepare.sh" >"$work/prepare.log" 2>&1 || {
+    tail -n 5 "$work/prepare.log" >&2
+    fail "deploy/vm/prepare.sh failed (log: $work/prepare.log)"
+  }
+  vm_env=$(sed -n 's/^prepare: ready: //p' "$work/prepare.log" | tail -n 1)
+  [[ -f $vm_env ]] || fail "deploy/vm/prepare.sh named no vm.env (log: $work/prepare.log)"
+  # shellcheck disable=SC1090
+  . "$vm_env"
+  firmware=()
+  IFS=: read -r -a firmware_dirs <<<"$QEMU11_FIRMWARE_DIRS"
+  for directory in "${firmware_dirs[@]}"; do firmware+=(-L "$directory"); done
+  # The guest's console is QEMU's stdin and stdout (-nographic): a line written to the fifo is what
+  # guest-apps.sh waits for before it stops the app, and a second one before it stops the proxy.
+  mkfifo "$work/console"
+  exec 3<>"$work/console"
+  progress "booting the guest ($accel; the app in it: ${app[0]}; console: $work/console.log)"
+  start_in_own_group qemu_pid env QEMU_MODULE_DIR="$QEMU11_MODULE_DIR" "$QEMU11_LOADER" \
+    --library-path "$QEMU11_LIBRARY_PATH" "$QEMU11" "${firmware[@]}" \
+    -machine q35,accel=$accel -m 1024 \
+    -object memory-backend-memfd,id=mem,size=1G,share=on -machine memory-backend=mem \
+    -chardev socket,id=gpu,path="$host_socket" \
+    -device vhost-user-test-device-pci,chardev=gpu,virtio-id=16,num_vqs=2,config_size=16 \
+    -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
+    -kernel "$KERNEL" -initrd "$INITRAMFS" -audiodev none,id=no-audio \
+    -append "console=ttyS0 panic=-1 crossdomain.apps=$repository/deploy/vm/guest-apps.sh,${proxy_command[-1]},${app[0]}" \
+    -nographic -no-reboot <&3 >"$work/console.log" 2>&1
+  echo "qemu pid $qemu_pid"
+fi
 
-proxy_running() { kill -0 "$proxy_pid" 2>/dev/null; }
+guest_said() { grep -q "crossdomain-vm: $1" "$work/console.log" 2>/dev/null; }
+
+# Whether the app still runs: the proxy's child, or the guest's until it reports the app's end.
+app_running() {
+  if $vm; then
+    kill -0 "$qemu_pid" 2>/dev/null && ! guest_said "app-exit" && ! guest_said "proxy-failed"
+  else
+    kill -0 "$proxy_pid" 2>/dev/null
+  fi
+}
+
+# Stops the app we started; stopped_status is then its exit status.
+stop_app() {
+  if ! $vm; then
+    stop_group "$proxy_pid" TERM 5
+    return
+  fi
+  echo >&3
+  local deadline=$((SECONDS + 30))
+  until guest_said apps-done || ! kill -0 "$qemu_pid" 2>/dev/null || ((SECONDS >= deadline)); do sleep 0.2; done
+  echo >&3
+  # The guest stops its proxy and powers off; QEMU then exits by itself.
+  deadline=$((SECONDS + 30))
+  while kill -0 "$qemu_pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  if kill -0 "$qemu_pid" 2>/dev/null; then
+    echo "$program: the guest did not power off in 30 s; stopping QEMU" >&2
+  else
+    progress "the guest powered off"
+  fi
+  stop_group "$qemu_pid" TERM 5
+}
+
+if ! $vm; then
+  progress "running ${app[*]} through ${proxy_command[*]#"$repository"/}"
+  # The proxy's log and the app's own output go to the terminal.
+  start_in_own_group proxy_pid "${proxy_command[@]}" run --host-socket "$host_socket" -- "${app[@]}"
+  echo "crossdomain-proxy pid $proxy_pid"
+else
+  deadline=$((SECONDS + timeout_seconds))
+  until guest_said "app-running" || guest_said "app-exit" || ! kill -0 "$qemu_pid" 2>/dev/null || ((SECONDS >= deadline)); do
+    sleep 0.5
+  done
+  if ! guest_said "app-running" && ! guest_said "app-exit"; then
+    grep "crossdomain-vm: \|proxy| " "$work/console.log" | tail -n 8 >&2 || true
+    keep_work=true
+    fail "the guest did not start ${app[0]} in $timeout_seconds s (console: $work/console.log)"
+  fi
+  progress "the guest runs ${app[0]}: $(grep -m 1 'crossdomain-vm: proxy-listening' "$work/console.log" | sed 's/.*proxy-listening/proxy listening at guest uptime/')"
+fi
 
 # When the app has drawn, it is on weston's output: the first screenshot that differs from the empty
 # desktop shows it. This watches the pixels themselves, so it holds for any app and any machine speed,
@@ -306,7 +404,7 @@ stopped_by_us=false
 if $headless; then
   screenshot_saved=false
   deadline=$((SECONDS + timeout_seconds))
-  while proxy_running && ((SECONDS < deadline)); do
+  while app_running && ((SECONDS < deadline)); do
     if shot=$(take_screenshot) && ! cmp -s "$shot" "$empty_desktop"; then
       mkdir -p "$(dirname "$screenshot_path")"
       cp "$shot" "$screenshot_path"
@@ -314,14 +412,14 @@ if $headless; then
       progress "screenshot: $screenshot_path"
       if $screenshot_and_exit; then
         stopped_by_us=true
-        stop_group "$proxy_pid" TERM 5
+        stop_app
       fi
       break
     fi
     sleep 0.2
   done
   if ! $screenshot_saved; then
-    if proxy_running; then
+    if app_running; then
       echo "$program: ${app[0]} drew nothing on weston's output in $timeout_seconds s; no screenshot" >&2
     else
       echo "$program: ${app[0]} exited before it drew anything; no screenshot" >&2
@@ -329,12 +427,12 @@ if $headless; then
   fi
 fi
 
-if [[ -n $duration ]] && proxy_running; then
+if [[ -n $duration ]] && app_running; then
   deadline=$((SECONDS + duration))
-  while proxy_running && ((SECONDS < deadline)); do sleep 0.2; done
-  if proxy_running; then
+  while app_running && ((SECONDS < deadline)); do sleep 0.2; done
+  if app_running; then
     stopped_by_us=true
-    stop_group "$proxy_pid" TERM 5
+    stop_app
   fi
 fi
 
@@ -343,9 +441,14 @@ if $stopped_by_us; then
   app_status=$stopped_status
   # An app we stopped ourselves counts as done, however it answered the signal.
   if ((app_status == 130 || app_status == 143)); then app_status=0; fi
+elif $vm; then
+  while app_running; do sleep 0.5; done
+  app_status=$(sed -n "s/.*crossdomain-vm: app-exit ${app[0]} \([0-9]*\).*/\1/p" "$work/console.log" | head -n 1)
+  [[ -n $app_status ]] || app_status=1
+  stop_app
 else
   wait "$proxy_pid" || app_status=$?
 fi
-proxy_pid=""
+proxy_pid="" qemu_pid=""
 progress "${app[0]} exited with $app_status"
 exit "$app_status"

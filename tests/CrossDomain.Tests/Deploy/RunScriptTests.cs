@@ -44,6 +44,29 @@ public sealed partial class RunScriptTests(ITestOutputHelper output)
         AssertNothingLeft(run);
     }
 
+    [SkippableFact]
+    public async Task With_vm_the_app_runs_in_a_qemu_guest_and_reaches_the_screenshot_and_the_guest_powers_off()
+    {
+        // The tier's images, fetched once per test run; the test skips only where they cannot be.
+        var (_, skipReason) = await VirtualMachine.VmImages.GetAsync();
+        Skip.If(skipReason is not null, skipReason);
+        using var run = new RunScript();
+        string screenshotPath = Path.Join(run.TemporaryDirectory, "screenshot.png");
+        run.Launch("--vm", "--accel", "tcg", "--screenshot", screenshotPath, "--screenshot-and-exit", "--", "weston-simple-shm");
+
+        int exitCode = await run.WaitForExitAsync(TimeSpan.FromMinutes(6));
+        output.WriteLine(run.Transcript);
+
+        Assert.True(exitCode == 0, $"run.sh exited with {exitCode}");
+        Assert.Contains(run.OutputLines, line => line.StartsWith("==> the guest runs weston-simple-shm: proxy listening", StringComparison.Ordinal));
+        Assert.Contains($"==> screenshot: {screenshotPath}", run.OutputLines);
+        int appPixels = PixelsUnlikeTheBackground(PngImage.Read(screenshotPath));
+        Assert.True(appPixels >= LeastAppPixels, $"only {appPixels} pixels of the screenshot differ from the desktop's background");
+        // QEMU exited by itself: the guest stopped the app and its proxy and powered off.
+        Assert.Contains("==> the guest powered off", run.OutputLines);
+        AssertNothingLeft(run);
+    }
+
     [Fact]
     public async Task Ctrl_C_while_the_app_runs_stops_everything_and_exits_130()
     {
@@ -76,7 +99,7 @@ public sealed partial class RunScriptTests(ITestOutputHelper output)
     private static void AssertNothingLeft(RunScript run)
     {
         var groups = run.StartedProcessGroups();
-        Assert.True(groups.Count == 3, $"run.sh printed {groups.Count} pids, not weston's, the host's and the proxy's:\n{run.Transcript}");
+        Assert.True(groups.Count == 3, $"run.sh printed {groups.Count} pids, not weston's, the host's and the proxy's (or QEMU's):\n{run.Transcript}");
         var left = LiveProcessesIn(groups);
         Assert.True(left.Count == 0, $"still running from run.sh: {string.Join("; ", left)}");
         Assert.Empty(Directory.GetDirectories(run.TemporaryDirectory, "crossdomain-run.*"));
@@ -249,7 +272,7 @@ public sealed partial class RunScriptTests(ITestOutputHelper output)
             }
         }
 
-        [GeneratedRegex(@"^(?:weston|crossdomain-host|crossdomain-proxy) pid (\d+)$")]
+        [GeneratedRegex(@"^(?:weston|crossdomain-host|crossdomain-proxy|qemu) pid (\d+)$")]
         private static partial Regex StartedLine();
     }
 
