@@ -19,8 +19,8 @@ relaying APP's Wayland connection through it to a compositor.
 Both are the native binaries that \`dotnet publish\` makes in artifacts/native (they need no
 .NET runtime); --framework-dependent runs the dlls of \`dotnet build\` under dotnet instead.
 
-With --vm the app runs in a real guest instead: Debian's 6.1 kernel under QEMU 11.1, fetched by deploy/vm/prepare.sh into ~/.cache/crossdomain-vm
-(about 160 MB the first time). The guest runs crossdomain-proxy --transport kernel on its
+With --vm the app runs in a real guest instead: Debian's 6.1 kernel under QEMU 11.1, fetched
+by deploy/vm/prepare.sh into ~/.cache/crossdomain-vm (about 160 MB the first time). The guest runs crossdomain-proxy --transport kernel on its
 virtio-gpu render node and APP from the host's root, shared read-only over 9p.
 
 The compositor is yours when WAYLAND_DISPLAY is set. Otherwise a private headless weston is
@@ -34,7 +34,8 @@ Options:
   --vm                  run APP (a name, no arguments) in a QEMU guest, through its
                         kernel's virtio-gpu driver, for at most 5 minutes
   --accel kvm|tcg       how QEMU runs the guest with --vm (default: kvm when /dev/kvm
-                        is readable and writable, else tcg; tcg boots in about a minute)
+                        is readable and writable, else tcg; under tcg the app draws
+                        15-30 s after the boot starts)
   --framework-dependent build with \`dotnet build\` and run the dlls under dotnet: a
                         quicker build while developing (the native publish takes minutes)
   --configuration NAME  the build configuration to build and run (default: Release)
@@ -103,6 +104,7 @@ fi
 # The guest learns what to run from its kernel command line: names, no arguments.
 if $vm; then
   ((${#app[@]} == 1)) && [[ ${app[0]} != *[,[:space:]]* ]] || fail "--vm runs one APP by name, without arguments"
+  [[ $repository != *[,[:space:]]* ]] || fail "--vm needs a clone whose path has no commas or spaces (the guest's kernel command line names it)"
 fi
 
 # The user's compositor when there is one; otherwise ours, which we can screenshot.
