@@ -438,8 +438,9 @@ internal sealed class CrossDomainContext : IGpuContext
         if (!MemoryMarshal.TryRead(bytes, out CrossDomainReadWrite write)) return Refuse(Command, CrossDomainRefusal.CommandTooShort);
         if (write.OpaqueDataSize > (uint)(bytes.Length - CrossDomainReadWrite.Size))
             return Refuse(Command, CrossDomainRefusal.DataPastCommand);
-        if (_filter is not null && _writePipes.TryGet(write.Identifier, out var pipe)
-            && _filter.CheckGuestWrite(pipe.Transfer, (int)write.OpaqueDataSize) is { } tooLarge)
+        if (!_writePipes.TryGet(write.Identifier, out var pipe)) return Refuse(Command, CrossDomainRefusal.NoSuchWritePipe);
+        var data = bytes.Slice(CrossDomainReadWrite.Size, (int)write.OpaqueDataSize);
+        if (_filter?.CheckGuestWrite(pipe.Transfer, data.Length) is { } tooLarge)
         {
             CrossDomainLog.FirewallViolation(_logger, _vmName, _setup.ContextId, tooLarge.Rule, tooLarge.Message);
             _writePipes.Close(write.Identifier);
@@ -448,7 +449,7 @@ internal sealed class CrossDomainContext : IGpuContext
         }
 
         // Both guest habits are fine here: hang_up on a short write (sommelier) or on an empty last one (wayland-proxy-virtwl).
-        var refusal = _writePipes.Write(write.Identifier, bytes.Slice(CrossDomainReadWrite.Size, (int)write.OpaqueDataSize), write.HangUp != 0);
+        var refusal = _writePipes.Write(write.Identifier, pipe, data, write.HangUp != 0);
         return refusal == CrossDomainRefusal.None ? GpuError.None : Refuse(Command, refusal);
     }
 

@@ -45,17 +45,15 @@ internal sealed class WritePipes : IDisposable
         pipe.Dispose();
     }
 
-    /// <summary>A WRITE: <paramref name="data"/> into pipe <paramref name="id"/>, which is forgotten after <paramref name="hangUp"/>.</summary>
-    public CrossDomainRefusal Write(uint id, ReadOnlySpan<byte> data, bool hangUp)
+    /// <summary>A WRITE: <paramref name="data"/> into <paramref name="pipe"/> (named <paramref name="id"/>, from <see cref="TryGet"/>), which is forgotten after <paramref name="hangUp"/>.</summary>
+    public CrossDomainRefusal Write(uint id, WritePipe pipe, ReadOnlySpan<byte> data, bool hangUp)
     {
-        if (!_items.TryGet(id, out var item) || item is not WritePipe pipe) return CrossDomainRefusal.NoSuchWritePipe;
         switch (pipe.Write(data, hangUp))
         {
             case WriteOutcome.OverBudget:
                 return CrossDomainRefusal.PipeWriteBacklogFull;
             case WriteOutcome.Broken:
-                _items.Remove(id);
-                pipe.Dispose();
+                Close(id);
                 return CrossDomainRefusal.PipeReaderGone;
         }
         if (hangUp)
