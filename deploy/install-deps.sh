@@ -28,6 +28,12 @@ packages=(
   libgles2          # libGLESv2.so.2, which the probe draws with
   python3           # runs the probe
   strace            # the VM tier records which module files QEMU looks up (it must stay in its own tree)
+  # Real clients the tests run, on the host and in the guest (from the host's root over 9p).
+  gir1.2-gtk-4.0    # GTK 4, for tests/clients/gtk4-swatch.py
+  python3-gi        # PyGObject, which runs it
+  wev               # prints every input event and the keymap: the guest's keyboard test
+  wl-clipboard      # wl-copy and wl-paste: copy and paste between guest and host
+  xdotool           # types and clicks into weston's x11 backend, as the host's user
 )
 
 missing=()

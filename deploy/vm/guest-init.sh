@@ -62,6 +62,11 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot $hostroot 2>/dev/nul
   mount -t proc proc $hostroot/proc
   mount -t sysfs sysfs $hostroot/sys
   mount -t devtmpfs devtmpfs $hostroot/dev
+  # What udev and systemd would add: POSIX shared memory (clients' shm_open, wev's buffers) and
+  # /dev/fd (bash's process substitution).
+  mkdir -p $hostroot/dev/shm
+  mount -t tmpfs -o mode=1777 tmpfs $hostroot/dev/shm
+  [ -e $hostroot/dev/fd ] || ln -s /proc/self/fd $hostroot/dev/fd
   # No tmpfs over the host's /tmp: the probe may be in it. Nothing run here
   # writes (HOME and the shader cache are pointed away from the read-only root).
   # Proves the host's programs run here at all, whatever the device offers.
@@ -93,15 +98,17 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot $hostroot 2>/dev/nul
       if [ -n "$apps" ]; then
         # The host's root is read-only: the guest's sockets, logs and HOME go to its own /run.
         mount -t tmpfs tmpfs $hostroot/run
+        # wl-copy keeps what it serves in a file under /tmp, whatever TMPDIR says.
+        mount -t tmpfs -o mode=1777 tmpfs $hostroot/tmp
         script=${apps%%,*}; apps=${apps#*,}
         proxy=${apps%%,*}; apps=${apps#*,}
         chroot $hostroot /usr/bin/env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin /bin/bash "$script" "$proxy" "$apps"
         report apps-exit $?
-        umount $hostroot/run
+        umount $hostroot/tmp $hostroot/run
       fi;;
     *) [ -n "$apps" ] && report apps-skipped "the device offers no cross-domain capset (ids: $capset_ids)";;
   esac
-  umount $hostroot/dev $hostroot/sys $hostroot/proc
+  umount $hostroot/dev/shm $hostroot/dev $hostroot/sys $hostroot/proc
   umount $hostroot
 else
   report hostroot "not mounted"

@@ -52,10 +52,16 @@ internal sealed partial class ClientSession
                 break;
             case (WaylandInterfaceId.WlSurface, _):
                 // Before the request goes on: a commit's pixels must be in the shadow when the host sees it.
-                if (_shm.SurfaceRequest(message) is { } copied)
+                if (_shm.SurfaceRequest(message) is { } commit)
                 {
-                    BytesCopied += copied;
-                    _metrics.Copied(_metricTags, copied);
+                    ShmCommits++;
+                    BytesCopied += commit.Copied;
+                    if (!commit.FillsShadow)
+                    {
+                        DamagedAfterFill += commit.Damaged;
+                        CopiedAfterFill += commit.Copied;
+                    }
+                    _metrics.ShmCommitted(_metricTags, commit);
                 }
                 ForwardAsItCame(message, target);
                 break;

@@ -75,8 +75,16 @@ internal sealed partial class ClientSession : IDisposable
     /// <summary>The client's number in this proxy's log and metrics.</summary>
     public int Number { get; }
 
+    /// <summary>Commits of this client's shm buffers.</summary>
+    public long ShmCommits { get; private set; }
+
     /// <summary>shm pixels copied from this client's buffers into their host shadows.</summary>
     public long BytesCopied { get; private set; }
+
+    /// <summary>What the commits after each buffer's first damaged, and what they copied: the steady state, bound to twice the damage.</summary>
+    public long DamagedAfterFill { get; private set; }
+
+    public long CopiedAfterFill { get; private set; }
 
     public long MessagesToHost { get; private set; }
 
@@ -217,7 +225,7 @@ internal sealed partial class ClientSession : IDisposable
     {
         if (_closed) return;
         _closed = true;
-        RelayLog.ClientClosed(_logger, Number, reason, MessagesToHost, MessagesToClient, BytesCopied);
+        RelayLog.ClientClosed(_logger, Number, reason, MessagesToHost, MessagesToClient, ShmCommits, BytesCopied, DamagedAfterFill, CopiedAfterFill);
         Dispose();
         _onClosed(this);
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using CrossDomain.GuestProxy.Relay.Shm;
 
 namespace CrossDomain.GuestProxy.Relay;
 
@@ -13,6 +14,7 @@ public sealed class RelayMetrics : IDisposable
     private readonly Counter<long> _messages;
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _fds;
+    private readonly Counter<long> _bytesDamaged;
     private readonly Counter<long> _bytesCopied;
     private readonly Counter<long> _eventBytesReceived;
     private readonly Counter<long> _eventBytesCopied;
@@ -24,6 +26,7 @@ public sealed class RelayMetrics : IDisposable
         _messages = Meter.CreateCounter<long>("crossdomain.proxy.messages", "{message}", "Wayland messages relayed");
         _bytes = Meter.CreateCounter<long>("crossdomain.proxy.bytes", "By", "Wayland message bytes relayed");
         _fds = Meter.CreateCounter<long>("crossdomain.proxy.fds", "{fd}", "fds translated to or from cross-domain identifiers");
+        _bytesDamaged = Meter.CreateCounter<long>("crossdomain.proxy.shm.bytes_damaged", "By", "shm bytes that clients' commits damaged");
         _bytesCopied = Meter.CreateCounter<long>("crossdomain.proxy.shm.bytes_copied", "By", "shm pixels copied from client buffers into host shadows");
         _eventBytesReceived = Meter.CreateCounter<long>("crossdomain.proxy.events.bytes_received", "By", "compositor bytes received in RECEIVEs");
         _eventBytesCopied = Meter.CreateCounter<long>("crossdomain.proxy.events.bytes_copied", "By",
@@ -53,7 +56,11 @@ public sealed class RelayMetrics : IDisposable
         if (fds > 0) _fds.Add(fds, tags.Client, direction);
     }
 
-    internal void Copied(ClientTags tags, long bytes) => _bytesCopied.Add(bytes, tags.Client);
+    internal void ShmCommitted(ClientTags tags, ShmCommitCopy commit)
+    {
+        _bytesDamaged.Add(commit.Damaged, tags.Client);
+        _bytesCopied.Add(commit.Copied, tags.Client);
+    }
 
     internal void EventBytesReceived(ClientTags tags, int bytes) => _eventBytesReceived.Add(bytes, tags.Client);
 

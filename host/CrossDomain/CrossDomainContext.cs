@@ -103,10 +103,67 @@ internal sealed class CrossDomainContext : IGpuContext
             case ReceivedMemory received:
                 // Received memory is used once: the blob now owns the fd.
                 _items.Remove((uint)request.BlobId);
-                blob = new HostBlob(received.TakeHandle(), received.Size, MapCacheType.Cached, received.IsWritable);
+                var handle = received.TakeHandle();
+                if (!received.IsWritable || received.Size % BlobResource.PageSize != 0)
+                {
+                    // What a VMM maps into the guest must be whole pages of a file it may write:
+                    // QEMU refuses a file shorter than the pages mapped (qemu_ram_alloc_from_fd)
+                    // and maps SHMEM_MAP regions writable whatever their flags, which a
+                    // write-sealed memfd refuses (EPERM). weston's keymaps are 64434 bytes, and
+                    // sealed from wl_seat v7. What compositors send clients (keymaps, format
+                    // tables) is only read, so such memory goes to the guest as a copy of its own,
+                    // padded to whole pages: writing it changes nothing the compositor sees.
+                    var sent = handle;
+                    try
+                    {
+                        handle = PagePaddedCopy(sent, received.Size);
+                    }
+                    catch (Win32Exception)
+                    {
+                        return RefuseBlob(request, CrossDomainRefusal.ReceivedMemoryUnreadable);
+                    }
+                    finally
+                    {
+                        sent.Dispose();
+                    }
+                }
+                blob = new HostBlob(handle, received.Size, MapCacheType.Cached, writable: true);
                 return GpuError.None;
             default:
                 return RefuseBlob(request, CrossDomainRefusal.BlobIdNotMemory);
+        }
+    }
+
+    /// <summary>
+    /// A memfd of <paramref name="size"/> rounded up to whole pages, sealed at that size, with the bytes of
+    /// <paramref name="source"/>. Read with pread, not a mapping: a file that shrank since it was
+    /// announced reads short (the rest stays zero) where a mapping would fault.
+    /// </summary>
+    private static unsafe FileDescriptor PagePaddedCopy(FileDescriptor source, ulong size)
+    {
+        long padded = checked((long)((size + BlobResource.PageSize - 1) / BlobResource.PageSize * BlobResource.PageSize));
+        var copy = MemFd.Create("crossdomain-received-memory", padded);
+        try
+        {
+            using (var to = MemoryMapping.Map(copy, padded))
+            {
+                byte* destination = (byte*)to.Address;
+                for (long done = 0; done < (long)size;)
+                {
+                    long read = Tmds.Linux.LibC.pread(source.Fd, destination + done, (Tmds.Linux.size_t)(ulong)((long)size - done), done);
+                    if (read < 0 && Tmds.Linux.LibC.errno == Tmds.Linux.LibC.EINTR) continue;
+                    if (read < 0) throw Errno.Exception("pread");
+                    if (read == 0) break;
+                    done += read;
+                }
+            }
+            MemFd.AddSeals(copy, MemFdSeals.Shrink | MemFdSeals.Grow | MemFdSeals.Seal);
+            return copy;
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
         }
     }
 

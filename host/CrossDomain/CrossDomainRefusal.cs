@@ -134,6 +134,9 @@ internal enum CrossDomainRefusal
 
     /// <summary>The host could not allocate the image.</summary>
     ImageAllocationFailed,
+
+    /// <summary>Memory the compositor sent could not be copied into whole pages for the guest.</summary>
+    ReceivedMemoryUnreadable,
 }
 
 internal static class CrossDomainRefusals
@@ -145,7 +148,8 @@ internal static class CrossDomainRefusals
         CrossDomainRefusal.TruncatedHeader or CrossDomainRefusal.BadCommandSize or CrossDomainRefusal.CommandTooShort
             or CrossDomainRefusal.BadInitSize or CrossDomainRefusal.DataPastCommand
             or CrossDomainRefusal.QueryRingUnwritable or CrossDomainRefusal.CompositorClosed or CrossDomainRefusal.PipeReaderGone
-            or CrossDomainRefusal.HostOutOfFds or CrossDomainRefusal.ImageAllocationFailed => GpuError.Unspecified,
+            or CrossDomainRefusal.HostOutOfFds or CrossDomainRefusal.ImageAllocationFailed
+            or CrossDomainRefusal.ReceivedMemoryUnreadable => GpuError.Unspecified,
         CrossDomainRefusal.QueryRingNotAttached or CrossDomainRefusal.ChannelRingNotAttached
             or CrossDomainRefusal.BlobNotAttached => GpuError.InvalidResourceId,
         CrossDomainRefusal.TooManyImageTemplates or CrossDomainRefusal.HostMemoryExhausted or CrossDomainRefusal.TooManyReadPipes

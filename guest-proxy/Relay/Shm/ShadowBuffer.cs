@@ -20,6 +20,9 @@ internal sealed class ShadowBuffer(
 
     public uint ResourceId => shadow.ResourceId;
 
+    /// <summary>Whether the shadow was filled once: until then the whole buffer is stale.</summary>
+    public bool IsFilled { get; private set; }
+
     /// <summary>Copies <paramref name="damage"/> and everything stale from the client's memory; returns the bytes copied, or -1 when the client's memory no longer backs the buffer.</summary>
     public long CopyDamage(DamageRegion damage)
     {
@@ -39,7 +42,16 @@ internal sealed class ShadowBuffer(
             copied += (long)rowBytes * area.Height;
         }
         Stale.Clear();
+        IsFilled = true;
         return copied;
+    }
+
+    /// <summary>The bytes of this buffer that <paramref name="damage"/> covers, as the client posted it (overlaps counted twice).</summary>
+    public long BytesIn(DamageRegion damage)
+    {
+        long bytes = 0;
+        foreach (var rectangle in damage.Rectangles) bytes += rectangle.ClipTo(width, height).Area * bytesPerPixel;
+        return bytes;
     }
 
     public void Dispose()

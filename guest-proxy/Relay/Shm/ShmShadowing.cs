@@ -132,9 +132,9 @@ internal sealed class ShmShadowing(CrossDomainChannel channel, HostBoundBatch to
 
     /// <summary>
     /// A wl_surface request, before it is passed on: what it changes of the surface's pending
-    /// state. Returns the shm pixels copied when it committed a shm buffer, else null.
+    /// state. Returns what a commit of a shm buffer damaged and copied, else null.
     /// </summary>
-    public long? SurfaceRequest(in WaylandMessage message)
+    public ShmCommitCopy? SurfaceRequest(in WaylandMessage message)
     {
         var surface = _surfaces.GetValueOrDefault(message.ObjectId);
         var body = message.Body.Span;
@@ -187,7 +187,7 @@ internal sealed class ShmShadowing(CrossDomainChannel channel, HostBoundBatch to
     /// buffer (and whatever of it is stale from frames shown in other buffers) is copied into its
     /// shadow. Nothing else is copied.
     /// </summary>
-    private long? CopyCommittedDamage(ShmSurface surface)
+    private ShmCommitCopy? CopyCommittedDamage(ShmSurface surface)
     {
         uint bufferId = surface.HasPendingAttach ? surface.PendingBuffer : surface.CurrentBuffer;
         if (bufferId == 0 || !_buffers.TryGetValue(bufferId, out var shadow))
@@ -199,10 +199,20 @@ internal sealed class ShmShadowing(CrossDomainChannel channel, HostBoundBatch to
         var damage = surface.Commit(shadow.Width, shadow.Height);
         foreach (uint other in surface.Show(bufferId))
             if (_buffers.TryGetValue(other, out var otherShadow)) otherShadow.Stale.Add(damage);
+        long damaged = shadow.BytesIn(damage);
+        bool fills = !shadow.IsFilled;
         long copied = shadow.CopyDamage(damage);
         surface.ClearDamage();
         if (copied < 0)
             throw new ClientProtocolException(bufferId, ShmError.InvalidFd, "the buffer's memory was truncated under it");
-        return copied;
+        return new ShmCommitCopy(damaged, copied, fills);
     }
 }
+
+/// <summary>
+/// One shm commit's cost: the bytes the client damaged (its rectangles clipped to the buffer) and
+/// the bytes copied into the shadow, which adds what went stale while other buffers were shown.
+/// The first commit of each buffer <see cref="FillsShadow"/>: it copies the whole buffer whatever
+/// its damage, so it is counted apart from the steady state's bound of twice the damage.
+/// </summary>
+internal readonly record struct ShmCommitCopy(long Damaged, long Copied, bool FillsShadow);

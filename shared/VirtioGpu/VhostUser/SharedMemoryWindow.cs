@@ -52,9 +52,9 @@ public sealed unsafe class SharedMemoryWindow : IDisposable
         if (_base == null || !TryPageSpan(windowOffset, length, out ulong pages)) return false;
         if (fdOffset % PageSize != 0 || fdOffset > long.MaxValue - length) return false;
         if (_mappings.Exists(m => windowOffset < m.Offset + m.PageSpan && m.Offset < windowOffset + pages)) return false;
-        // Only the last page may run past the end of the file: its tail reads as zeros, while a page
-        // wholly past the end would raise SIGBUS. A compositor's keymap is rarely a page multiple.
-        if (!FileSize.Covers(fd, fdOffset + pages - PageSize + 1)) return false;
+        // The file must hold every page mapped, as QEMU demands (qemu_ram_alloc_from_fd refuses a
+        // shorter one): the back-end pads memory such as a keymap to whole pages before it maps it.
+        if (!FileSize.Covers(fd, fdOffset + pages)) return false;
 
         int protection = PROT_READ | (writable ? PROT_WRITE : 0);
         void* address = (byte*)_base + windowOffset;

@@ -117,7 +117,7 @@ internal sealed partial class BridgePath : IWaylandPath
             _errors.Enqueue(line);
     }
 
-    [GeneratedRegex(@"Client (?<client>\d+) closed: .*, (?<bytes>\d+) shm bytes copied\)")]
+    [GeneratedRegex(@"Client (?<client>\d+) closed: .*, (?<bytes>\d+) shm bytes copied;")]
     private static partial Regex ClientClosedLine();
 }
 

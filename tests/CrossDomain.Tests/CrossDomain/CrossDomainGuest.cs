@@ -130,8 +130,6 @@ internal sealed class CrossDomainGuest(CrossDomainDevice device, uint contextId)
     {
         public uint ResourceId => resourceId;
 
-        public bool? Writable => window.Maps.Single(map => map.WindowOffset == windowOffset).Writable;
-
         public Span<byte> Bytes(int length) => window.MappedAt(windowOffset, length);
     }
 

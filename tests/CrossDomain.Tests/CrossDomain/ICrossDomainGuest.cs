@@ -8,9 +8,6 @@ internal interface IMappedHostBlob
 {
     uint ResourceId { get; }
 
-    /// <summary>Whether the host mapped it writable; null where the transport does not tell.</summary>
-    bool? Writable { get; }
-
     Span<byte> Bytes(int length);
 }
 

@@ -24,7 +24,7 @@ public sealed class ReceivedFdTests : IDisposable
     [Fact]
     public void Memory_becomes_a_blob_identifier_of_its_size_and_the_blob_shows_its_bytes()
     {
-        var contents = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("compositor memory ", 600)));
+        var contents = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("compositor memory ", 1024))[..(3 * 4096)]);
         using (var memfd = TestFds.MemfdWith(contents)) _compositor.SendToGuest("event"u8, memfd);
 
         var message = _guest.PollForMessage();
@@ -39,19 +39,38 @@ public sealed class ReceivedFdTests : IDisposable
         Assert.True(_device.Harness.Window.Maps.Single(map => map.WindowOffset == offset).Writable);
     }
 
+    /// <summary>weston's keymap for a wl_seat below v7: a writable memfd of 64434 bytes, which QEMU will not map as it is.</summary>
     [Fact]
-    public void A_write_sealed_memfd_is_mapped_read_only()
+    public void Memory_that_ends_inside_a_page_is_mapped_as_a_copy_padded_to_whole_pages()
     {
-        using (var sealedMemfd = TestFds.WriteSealedMemfdWith("xkb_keymap {};"u8)) _compositor.SendToGuest("keymap"u8, sealedMemfd);
-        AssertMappedReadOnly("xkb_keymap {};"u8);
+        var contents = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("xkb_keymap text ", 700)));
+        using (var memfd = TestFds.MemfdWith(contents)) _compositor.SendToGuest("keymap"u8, memfd);
+
+        var identifier = Assert.Single(_guest.PollForMessage().Identifiers);
+        Assert.Equal((uint)contents.Length, identifier.Size);
+        ulong size = CrossDomainGuest.PageAligned(identifier.Size);
+        uint blob = _guest.CreateHostBlob(identifier.Id, size);
+        ulong offset = _guest.MapHostBlob(blob, size);
+        Assert.Equal((offset, size, true), _device.Harness.Window.Maps.Single(map => map.WindowOffset == offset));
+        var mapped = _device.Harness.Window.MappedAt(offset, (int)size);
+        Assert.Equal(contents, mapped[..contents.Length].ToArray());
+        Assert.True(mapped[contents.Length..].IndexOfAnyExcept((byte)0) < 0, "the padding is not zeros");
     }
 
     [Fact]
-    public void A_memfd_opened_read_only_is_mapped_read_only()
+    public void A_write_sealed_memfd_is_mapped_as_a_copy_whose_writes_the_compositor_never_sees()
+    {
+        using var sealedMemfd = TestFds.WriteSealedMemfdWith("xkb_keymap {};"u8);
+        _compositor.SendToGuest("keymap"u8, sealedMemfd);
+        AssertMappedAsACopy("xkb_keymap {};"u8, sealedMemfd);
+    }
+
+    [Fact]
+    public void A_memfd_opened_read_only_is_mapped_as_a_copy_whose_writes_the_compositor_never_sees()
     {
         using var memfd = TestFds.MemfdWith("format table"u8);
         using (var readOnly = TestFds.ReadOnlyReopen(memfd)) _compositor.SendToGuest("feedback"u8, readOnly);
-        AssertMappedReadOnly("format table"u8);
+        AssertMappedAsACopy("format table"u8, memfd);
     }
 
     [Fact]
@@ -163,14 +182,18 @@ public sealed class ReceivedFdTests : IDisposable
         Assert.Contains(device.Harness.Logger.Entries, entry => entry.Message.Contains("unconsumed fds"));
     }
 
-    private void AssertMappedReadOnly(ReadOnlySpan<byte> contents)
+    /// <summary>The guest's blob shows <paramref name="contents"/>; what it writes there stays out of <paramref name="compositorMemory"/>.</summary>
+    private void AssertMappedAsACopy(ReadOnlySpan<byte> contents, FileDescriptor compositorMemory)
     {
         var identifier = Assert.Single(_guest.PollForMessage().Identifiers);
         Assert.Equal((uint)contents.Length, identifier.Size);
         uint blob = _guest.CreateHostBlob(identifier.Id, 4096);
         ulong offset = _guest.MapHostBlob(blob, 4096);
-        Assert.False(_device.Harness.Window.Maps.Single(map => map.WindowOffset == offset).Writable);
-        Assert.Equal(contents.ToArray(), _device.Harness.Window.MappedAt(offset, contents.Length).ToArray());
+        var mapped = _device.Harness.Window.MappedAt(offset, contents.Length);
+        Assert.Equal(contents.ToArray(), mapped.ToArray());
+        mapped.Fill((byte)'!');
+        using var original = MemoryMapping.Map(compositorMemory, contents.Length, writable: false);
+        Assert.Equal(contents.ToArray(), original.Span.ToArray());
     }
 
     public void Dispose()

@@ -70,8 +70,6 @@ internal sealed class SocketCrossDomainGuest : ICrossDomainGuest, IDisposable
     {
         public uint ResourceId => memory.ResourceId;
 
-        public bool? Writable => null;
-
         public Span<byte> Bytes(int length) => memory.GetSpan(0, length);
     }
 }

@@ -15,7 +15,7 @@ public sealed class WestonKeymapTests(ITestOutputHelper output)
 {
     private const uint XkbV1Format = 1; // wl_keyboard.keymap_format xkb_v1
 
-    /// <summary>From version 7 on, weston sends its own write-sealed keymap memfd, to be mapped privately and read-only.</summary>
+    /// <summary>From version 7 on, weston sends its own write-sealed keymap memfd, which no VMM can map as it is: the host copies it.</summary>
     private const uint SealedKeymapSeatVersion = 7;
 
     [SkippableTheory]
@@ -53,7 +53,6 @@ public sealed class WestonKeymapTests(ITestOutputHelper output)
         string text = Encoding.UTF8.GetString(blob.Bytes((int)size));
         Assert.StartsWith("xkb_keymap", text);
         Assert.EndsWith("\0", text);
-        if (seatVersion >= SealedKeymapSeatVersion && blob.Writable is { } writable) Assert.False(writable);
         output.WriteLine($"{transport}: wl_seat v{seatVersion}: keymap of {size} bytes; RECEIVE sizes: {string.Join(", ", client.ReceiveSizes)}");
     }
 }

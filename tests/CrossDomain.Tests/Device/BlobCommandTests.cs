@@ -129,7 +129,7 @@ public sealed class BlobCommandTests : IDisposable
     public void Read_only_host_memory_is_mapped_read_only_and_only_as_far_as_it_goes()
     {
         _context.BlobWritable = false;
-        _context.BlobMemorySize = 5000;
+        _context.BlobMemorySize = 2 * DeviceHarness.PageSize;
         _harness.SendOk(CreateBlob(11, BlobMemory.Host3D, BlobFlags.UseMappable, 4 * DeviceHarness.PageSize, ContextId, blobId: 1));
         _harness.SendOk(MapBlob(11, 0), CommandType.OkMapInfo);
         Assert.Equal([(0ul, 2ul * DeviceHarness.PageSize, false)], _harness.Window.Maps);

@@ -26,7 +26,17 @@ internal sealed class RecordingHostVisibleWindow(ulong size) : IHostVisibleWindo
     public bool TryMap(FileDescriptor fd, ulong fdOffset, ulong windowOffset, ulong length, bool writable)
     {
         if (FailMaps || _live.ContainsKey(windowOffset)) return false;
-        _live.Add(windowOffset, MemoryMapping.Map(fd, (long)length, (long)fdOffset, writable));
+        // As QEMU 11.1 does: it refuses a file shorter than what is mapped of it
+        // (qemu_ram_alloc_from_fd), and maps it shared and writable whatever the flags say.
+        if ((ulong)MemFd.GetSize(fd) < fdOffset + length) return false;
+        try
+        {
+            _live.Add(windowOffset, MemoryMapping.Map(fd, (long)length, (long)fdOffset, writable: true));
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
         Maps.Add((windowOffset, length, writable));
         return true;
     }

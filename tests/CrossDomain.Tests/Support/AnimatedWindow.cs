@@ -23,9 +23,10 @@ public readonly record struct AnimatedWindow(int X, int Y, int Width, int Height
 
     /// <summary>
     /// Waits for an animated window narrower than the output; <paramref name="checkClient"/> runs
-    /// between tries and fails the test when the client is gone.
+    /// between tries and fails the test when the client is gone. <paramref name="minimumWidth"/>
+    /// is of what changes: a whole pattern, or only a small moving part (weston-simple-damage's ball).
     /// </summary>
-    public static AnimatedWindow WaitFor(HeadlessWeston weston, TimeSpan timeout, Action checkClient, string client)
+    public static AnimatedWindow WaitFor(HeadlessWeston weston, TimeSpan timeout, Action checkClient, string client, int minimumWidth = 101)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -37,7 +38,7 @@ public readonly record struct AnimatedWindow(int X, int Y, int Width, int Height
             var second = WestonOutputCapture.Capture(weston);
             Thread.Sleep(150);
             var third = WestonOutputCapture.Capture(weston);
-            if (TryFind(first, second, third, out var window) && window.Width > 100 && window.Width < first.Width) return window;
+            if (TryFind(first, second, third, out var window) && window.Width >= minimumWidth && window.Width < first.Width) return window;
             Assert.True(DateTime.UtcNow < deadline, $"{client}'s window never appeared animated on the output");
         }
     }

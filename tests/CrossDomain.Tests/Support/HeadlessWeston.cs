@@ -33,6 +33,9 @@ public sealed class HeadlessWeston : IDisposable
 
     public string LogPath => Path.Combine(RuntimeDirectory, "weston.log");
 
+    /// <summary>The X display weston's x11 backend draws on (for xdotool); null on the headless backend.</summary>
+    public string? XDisplay => _xvfb?.Display;
+
     public static bool IsInstalled => ExecutableOnPath("weston") is not null;
 
     /// <summary>Whether <see cref="StartWithSeat"/> can run here: weston and Xvfb (packages weston, xvfb).</summary>
@@ -43,12 +46,13 @@ public sealed class HeadlessWeston : IDisposable
         Launch("headless-backend.so", width, height, debug, xvfb: null);
 
     /// <summary>weston on its x11 backend inside a private Xvfb: a compositor with a wl_seat (keyboard, keymap, pointer).</summary>
-    public static HeadlessWeston StartWithSeat(int width = 640, int height = 480)
+    /// <param name="debug">Adds --debug, for screenshots.</param>
+    public static HeadlessWeston StartWithSeat(int width = 640, int height = 480, bool debug = false)
     {
         var xvfb = XvfbDisplay.Start(width, height);
         try
         {
-            return Launch("x11-backend.so", width, height, debug: false, xvfb);
+            return Launch("x11-backend.so", width, height, debug, xvfb);
         }
         catch
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
@@ -27,7 +28,7 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
     {
         Skip.If(session.SkipReason is not null, session.SkipReason);
         Describe();
-        Assert.Equal("wayland-info 0", Reported("app-exit"));
+        Assert.Contains(("app-exit", "wayland-info 0"), session.Reports);
         Assert.Contains(session.GuestGlobals, global => global.Interface == "wl_compositor");
         Assert.Equal(Sorted(session.LocalModeGlobals), Sorted(session.GuestGlobals));
 
@@ -44,7 +45,7 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
         Assert.Equal((session.DirectWindow.Width, session.DirectWindow.Height), (session.GuestWindow.Width, session.GuestWindow.Height));
         Assert.True(session.GuestWindow.DistinctColours >= session.DirectWindow.DistinctColours / 2,
             $"the guest's window has {session.GuestWindow.DistinctColours} colours, the direct one {session.DirectWindow.DistinctColours}");
-        Assert.Equal("weston-simple-shm", Reported("app-stopped"));
+        Assert.Contains(("app-stopped", "weston-simple-shm"), session.Reports);
     }
 
     [SkippableFact]
@@ -64,6 +65,75 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
         Assert.True(problem < 0, "the host service logged a problem, after:\n" + string.Join('\n', log[Math.Max(0, problem - 30)..(problem + 1)]));
     }
 
+    [SkippableFact]
+    public void A_gtk4_app_in_the_guest_shows_on_the_host_the_pixels_it_shows_directly()
+    {
+        Skip.If(session.SkipReason is not null, session.SkipReason);
+        Describe();
+        Assert.NotNull(session.DirectSwatch);
+        Assert.True(session.GuestSwatch is not null, $"the guest's GTK4 window was not found:\n{string.Join('\n', AppOutput("gtk4-swatch.py"))}");
+        output.WriteLine($"direct at ({session.DirectSwatch.X}, {session.DirectSwatch.Y}), from the guest at ({session.GuestSwatch.X}, {session.GuestSwatch.Y})");
+        Assert.Equal(0, session.DirectSwatch.DifferingPixels(session.GuestSwatch));
+    }
+
+    [SkippableFact]
+    public void Weston_simple_damage_in_the_guest_copies_at_most_twice_the_bytes_it_damages()
+    {
+        Skip.If(session.SkipReason is not null, session.SkipReason);
+        Describe();
+        string[] proxyLines = ProxyLinesAfter("app-stopped weston-simple-damage");
+        var closed = proxyLines.Select(line => ClientClosed().Match(line)).SingleOrDefault(match => match.Success);
+        Assert.True(closed is not null, "the guest's proxy logged no client close after weston-simple-damage:\n" + string.Join('\n', proxyLines));
+        long commits = long.Parse(closed.Groups["commits"].Value, CultureInfo.InvariantCulture);
+        long damaged = long.Parse(closed.Groups["damaged"].Value, CultureInfo.InvariantCulture);
+        long copied = long.Parse(closed.Groups["copied"].Value, CultureInfo.InvariantCulture);
+        output.WriteLine(closed.Value);
+        Assert.True(commits >= 10, $"weston-simple-damage committed {commits} shm buffers");
+        Assert.True(damaged > 0, "weston-simple-damage damaged nothing after its buffers' first copies");
+        Assert.True(copied <= 2 * damaged, $"the proxy copied {copied} bytes for {damaged} damaged");
+    }
+
+    [SkippableFact]
+    public void Keys_typed_on_the_host_reach_a_client_in_the_guest_through_the_keymap_it_was_sent()
+    {
+        Skip.If(session.SkipReason is not null, session.SkipReason);
+        Describe();
+        string[] wev = AppOutput("wev");
+        var keymap = wev.Select(line => WevKeymap().Match(line)).FirstOrDefault(match => match.Success);
+        Assert.True(keymap is not null, "wev in the guest got no xkb keymap:\n" + string.Join('\n', wev));
+        Assert.True(int.Parse(keymap.Groups["size"].Value, CultureInfo.InvariantCulture) > 1000, keymap.Value);
+        // libxkbcommon in the guest turns each keycode into a character with the keymap it was sent:
+        // the characters come out right only if the keymap fd arrived whole.
+        string typed = string.Concat(wev.Select(line => WevCharacter().Match(line)).Where(match => match.Success).Select(match => match.Groups["character"].Value));
+        Assert.Equal(CrossDomainGuestSession.TypedText, typed);
+    }
+
+    [SkippableFact]
+    public void Text_copied_in_the_guest_pastes_on_the_host_and_text_copied_on_the_host_pastes_in_the_guest()
+    {
+        Skip.If(session.SkipReason is not null, session.SkipReason);
+        Describe();
+        byte[] guestText = CrossDomainGuestSession.ClipboardText("guest"), hostText = CrossDomainGuestSession.ClipboardText("host");
+        Assert.Equal($"{Sha256(guestText)} {guestText.Length}", Reported("copied"));
+        Assert.True(session.PastedOnHost is not null, "the host never pasted");
+        Assert.True(guestText.AsSpan().SequenceEqual(session.PastedOnHost), $"the host pasted {session.PastedOnHost.Length} bytes, not the guest's {guestText.Length}");
+        Assert.Contains(("app-exit", "copy-text 0"), session.Reports);
+        Assert.Contains(("app-exit", "paste-text 0"), session.Reports);
+        Assert.Equal($"{Sha256(hostText)} {hostText.Length}", Reported("pasted"));
+
+        static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+    }
+
+    /// <summary>What an app in the guest printed (guest-apps.sh sends it to the console as "NAME| " lines).</summary>
+    private string[] AppOutput(string name) =>
+        session.Serial.Split('\n').Where(line => line.StartsWith($"{name}| ", StringComparison.Ordinal)).Select(line => line[(name.Length + 2)..]).ToArray();
+
+    /// <summary>The guest proxy's log lines between a report and the next one.</summary>
+    private string[] ProxyLinesAfter(string report) =>
+        session.Serial.Split('\n').SkipWhile(line => !line.StartsWith(GuestMachine.ReportPrefix + report, StringComparison.Ordinal)).Skip(1)
+            .TakeWhile(line => !line.StartsWith(GuestMachine.ReportPrefix, StringComparison.Ordinal))
+            .Where(line => line.StartsWith("proxy| ", StringComparison.Ordinal)).ToArray();
+
     private string Reported(string key)
     {
         Assert.True(session.Report.TryGetValue(key, out string? value), $"the guest did not report {key}:\n{session.Serial}");
@@ -79,4 +149,16 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
     // Microsoft.Extensions.Logging's console format: "warn: ", "fail: ", "crit: " at a line's start.
     [GeneratedRegex(@"^\s*(warn|fail|crit):")]
     private static partial Regex ProblemLine();
+
+    // RelayLog.ClientClosed.
+    [GeneratedRegex(@"closed: .* (?<commits>\d+) shm commits, \d+ shm bytes copied; after each buffer's first copy, (?<damaged>\d+) bytes damaged and (?<copied>\d+) copied")]
+    private static partial Regex ClientClosed();
+
+    // wev: "[14:     wl_keyboard] keymap: format: 1 (xkb v1), size: 64434".
+    [GeneratedRegex(@"wl_keyboard\] keymap: format: 1 \(xkb v1\), size: (?<size>\d+)")]
+    private static partial Regex WevKeymap();
+
+    // wev, for each key: "sym: c (99), utf8: 'c'" when pressed, "utf8: ''" when released.
+    [GeneratedRegex(@"sym: \S+\s+\(\d+\), utf8: '(?<character>[^']+)'")]
+    private static partial Regex WevCharacter();
 }

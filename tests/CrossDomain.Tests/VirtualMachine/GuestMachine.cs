@@ -39,6 +39,12 @@ public sealed partial class GuestMachine : IDisposable
 
     public string Serial { get { lock (_serialLines) return string.Join('\n', _serialLines); } }
 
+    /// <summary>Every report, in the order the guest made them.</summary>
+    public IReadOnlyList<(string Key, string Value)> Reports
+    {
+        get { lock (_serialLines) return _reports.ToArray(); }
+    }
+
     /// <summary>The last value of each key the guest reported.</summary>
     public IReadOnlyDictionary<string, string> Report
     {
@@ -110,6 +116,31 @@ public sealed partial class GuestMachine : IDisposable
         }
     }
 
+    /// <summary>Waits for a console line that <paramref name="matches"/> (an app's live output, which guest-apps.sh prefixes with its name).</summary>
+    public async Task WaitForLineAsync(Func<string, bool> matches, string description, TimeSpan patience)
+    {
+        bool seen = await TryWaitForLineAsync(matches, patience);
+        Assert.True(seen, $"the guest's console showed no {description} {(_qemu.HasExited ? "before QEMU exited" : $"within {patience}")}; serial console:\n{Serial}");
+    }
+
+    /// <summary>Whether a console line that <paramref name="matches"/> came (or had come) within <paramref name="patience"/>.</summary>
+    public async Task<bool> TryWaitForLineAsync(Func<string, bool> matches, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        int seen = 0;
+        while (true)
+        {
+            lock (_serialLines)
+            {
+                for (; seen < _serialLines.Count; seen++)
+                    if (matches(_serialLines[seen])) return true;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || _qemu.HasExited) return false;
+            await _reported.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+        }
+    }
+
     /// <summary>A line on the guest's console input (guest-apps.sh waits for one to stop an app).</summary>
     public void SendLine(string line)
     {
@@ -163,13 +194,15 @@ public sealed partial class GuestMachine : IDisposable
         lock (_serialLines)
         {
             _serialLines.Add(line);
-            if (!line.StartsWith(ReportPrefix, StringComparison.Ordinal)) return;
-            // The kernel's console messages may land inside a report's line, before its newline.
-            var kernelMessage = KernelMessage().Match(line);
-            string report = kernelMessage.Success ? line[ReportPrefix.Length..kernelMessage.Index] : line[ReportPrefix.Length..];
-            string[] pair = report.Split(' ', 2);
-            _reports.Add((pair[0], pair.ElementAtOrDefault(1)?.Trim() ?? ""));
-            if (pair[0] == "done") BootTime = _clock.Elapsed;
+            if (line.StartsWith(ReportPrefix, StringComparison.Ordinal))
+            {
+                // The kernel's console messages may land inside a report's line, before its newline.
+                var kernelMessage = KernelMessage().Match(line);
+                string report = kernelMessage.Success ? line[ReportPrefix.Length..kernelMessage.Index] : line[ReportPrefix.Length..];
+                string[] pair = report.Split(' ', 2);
+                _reports.Add((pair[0], pair.ElementAtOrDefault(1)?.Trim() ?? ""));
+                if (pair[0] == "done") BootTime = _clock.Elapsed;
+            }
         }
         _reported.Release();
     }
