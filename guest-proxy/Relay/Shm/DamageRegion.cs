@@ -13,6 +13,12 @@ internal sealed class DamageRegion
 
     public IReadOnlyList<DamageRectangle> Rectangles => _rectangles;
 
+    /// <summary>
+    /// For <c>foreach</c> over the region itself: the list's own enumerator, a struct, where one
+    /// through <see cref="Rectangles"/> would be boxed on every commit's copy.
+    /// </summary>
+    public List<DamageRectangle>.Enumerator GetEnumerator() => _rectangles.GetEnumerator();
+
     public bool IsEmpty => _rectangles.Count == 0;
 
     public void Add(DamageRectangle rectangle)
@@ -20,7 +26,10 @@ internal sealed class DamageRegion
         if (rectangle.IsEmpty) return;
         foreach (var existing in _rectangles)
             if (existing.Contains(rectangle)) return;
-        _rectangles.RemoveAll(rectangle.Contains);
+        // Not RemoveAll(rectangle.Contains): that delegate, bound to a boxed copy of the struct,
+        // would be two allocations per damage request and per commit.
+        for (int i = _rectangles.Count - 1; i >= 0; i--)
+            if (rectangle.Contains(_rectangles[i])) _rectangles.RemoveAt(i);
         if (_rectangles.Count == MaxRectangles)
         {
             var box = rectangle;

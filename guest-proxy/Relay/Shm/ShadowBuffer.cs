@@ -29,7 +29,7 @@ internal sealed class ShadowBuffer(
         Stale.Add(damage);
         if (!pool.Backs(offset + (long)stride * height)) return -1;
         long copied = 0;
-        foreach (var rectangle in Stale.Rectangles)
+        foreach (var rectangle in Stale)
         {
             var area = rectangle.ClipTo(width, height);
             if (area.IsEmpty) continue;

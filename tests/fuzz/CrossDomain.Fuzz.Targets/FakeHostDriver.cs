@@ -39,6 +39,18 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
         if (_pollPending) _fenceEvents.Signal();
     }
 
+    /// <summary>
+    /// As <see cref="QueueChannelMessage"/>, but the array itself is queued, not a copy: a caller
+    /// that counts what the proxy allocates per message (the micro-benchmarks) must not see the
+    /// fake host's copy as the proxy's. It must stay unchanged until the proxy has polled it.
+    /// </summary>
+    public void QueueSharedChannelMessage(byte[] ringImage)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ringImage.Length, CrossDomainLimits.DefaultRingSize);
+        _channelMessages.Enqueue(ringImage);
+        if (_pollPending) _fenceEvents.Signal();
+    }
+
     public ulong GetParam(VirtgpuParam param) => param == VirtgpuParam.SupportedCapsetIds ? 1ul << (int)CapsetId.CrossDomain : 1;
 
     public int GetCaps(uint capsetId, uint version, Span<byte> destination)
