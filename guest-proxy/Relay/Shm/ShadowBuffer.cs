@@ -50,7 +50,7 @@ internal sealed class ShadowBuffer(
     public long BytesIn(DamageRegion damage)
     {
         long bytes = 0;
-        foreach (var rectangle in damage.Rectangles) bytes += rectangle.ClipTo(width, height).Area * bytesPerPixel;
+        foreach (var rectangle in damage) bytes += rectangle.ClipTo(width, height).Area * bytesPerPixel;
         return bytes;
     }
 

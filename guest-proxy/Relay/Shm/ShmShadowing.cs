@@ -197,8 +197,8 @@ internal sealed class ShmShadowing(CrossDomainChannel channel, HostBoundBatch to
             return null;
         }
         var damage = surface.Commit(shadow.Width, shadow.Height);
-        foreach (uint other in surface.Show(bufferId))
-            if (_buffers.TryGetValue(other, out var otherShadow)) otherShadow.Stale.Add(damage);
+        for (var shown = surface.Show(bufferId); shown.MoveNext();)
+            if (shown.Current != bufferId && _buffers.TryGetValue(shown.Current, out var otherShadow)) otherShadow.Stale.Add(damage);
         long damaged = shadow.BytesIn(damage);
         bool fills = !shadow.IsFilled;
         long copied = shadow.CopyDamage(damage);

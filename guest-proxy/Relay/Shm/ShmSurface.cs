@@ -60,11 +60,11 @@ internal sealed class ShmSurface
     /// <summary>Call after the commit's damage was used.</summary>
     public void ClearDamage() => PendingBufferDamage.Clear();
 
-    /// <summary>Records that <paramref name="buffer"/> was shown; returns the other buffers shown before.</summary>
-    public IEnumerable<uint> Show(uint buffer)
+    /// <summary>Records that <paramref name="buffer"/> was shown; returns every buffer shown so far, it included (a struct enumerator: no allocation per commit).</summary>
+    public HashSet<uint>.Enumerator Show(uint buffer)
     {
         _shownBuffers.Add(buffer);
-        return _shownBuffers.Where(other => other != buffer);
+        return _shownBuffers.GetEnumerator();
     }
 
     public void Forget(uint buffer)
