@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The cross-domain part of the VM tier, run by guest-init.sh inside the host's root (shared over
-# 9p, read-only; /run and /tmp are the guest's own tmpfs): our proxy on the guest's virtio-gpu render node
+# 9p, read-only; /run is the guest's own tmpfs): our proxy on the guest's virtio-gpu render node
 # with the systemd unit's command line, then Wayland apps from the host's root connected to it.
 # It reports on the serial console in guest-init.sh's "crossdomain-vm: KEY VALUE" lines.
 #
@@ -72,8 +72,10 @@ for app in "${apps[@]}"; do
       sed 's/^/wayland-info| /' /run/crossdomain-guest/app.out
       report app-exit "$app $status";;
     copy-text)
-      # wl-copy forks: its child serves the selection until another client takes it over.
-      clipboard_text guest | timeout 60 wl-copy --type 'text/plain;charset=utf-8' 2>/run/crossdomain-guest/app.out
+      # wl-copy forks: its child serves the selection until another client takes it over. The
+      # text goes as an argument: from stdin wl-copy would keep it in a file under /tmp, which
+      # is the host's, read-only (and a tmpfs there would hide a repository cloned under /tmp).
+      timeout 60 wl-copy --type 'text/plain;charset=utf-8' "$(clipboard_text guest)" 2>/run/crossdomain-guest/app.out
       status=$?
       sed 's/^/copy-text| /' /run/crossdomain-guest/app.out
       report copied "$(clipboard_text guest | sha256sum | cut -d ' ' -f 1) $(clipboard_text guest | wc -c)"

@@ -98,13 +98,11 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot $hostroot 2>/dev/nul
       if [ -n "$apps" ]; then
         # The host's root is read-only: the guest's sockets, logs and HOME go to its own /run.
         mount -t tmpfs tmpfs $hostroot/run
-        # wl-copy keeps what it serves in a file under /tmp, whatever TMPDIR says.
-        mount -t tmpfs -o mode=1777 tmpfs $hostroot/tmp
         script=${apps%%,*}; apps=${apps#*,}
         proxy=${apps%%,*}; apps=${apps#*,}
         chroot $hostroot /usr/bin/env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin /bin/bash "$script" "$proxy" "$apps"
         report apps-exit $?
-        umount $hostroot/tmp $hostroot/run
+        umount $hostroot/run
       fi;;
     *) [ -n "$apps" ] && report apps-skipped "the device offers no cross-domain capset (ids: $capset_ids)";;
   esac
