@@ -28,6 +28,17 @@ clipboard_text() { # PREFIX
   for ((line = 0; line < 400; line++)); do printf '%s line %05d of the copied text\n' "$1" $line; done | head -c 10240
 }
 
+# The proxy logs a client's close (with what its shm cost) as it notices the socket go: up to 5 s
+# for every client it logged connected to have closed, but those meant to stay (wl-copy's child).
+staying=0
+wait_for_closes() {
+  local waited
+  for ((waited = 0; waited < 50; waited++)); do
+    (($(grep -c ' closed: ' /run/crossdomain-guest/proxy.log) + staying >= $(grep -c ' connected$' /run/crossdomain-guest/proxy.log))) && return
+    sleep 0.1
+  done
+}
+
 proxy_lines_shown=0
 show_proxy_log() {
   local lines
@@ -104,8 +115,8 @@ for app in "${apps[@]}"; do
         report app-exit "$name $?"
       fi;;
   esac
-  # The proxy logs a client's close (with what its shm cost) as it notices the socket go.
-  sleep 0.5
+  [[ $app == copy-text ]] && staying=$((staying + 1))
+  wait_for_closes
   show_proxy_log
 done
 

@@ -135,14 +135,14 @@ internal sealed class CrossDomainContext : IGpuContext
     }
 
     /// <summary>
-    /// A memfd of <paramref name="size"/> rounded up to whole pages, sealed at that size, with the bytes of
+    /// A <see cref="FixedSizeMemfd"/> of <paramref name="size"/> rounded up to whole pages, with the bytes of
     /// <paramref name="source"/>. Read with pread, not a mapping: a file that shrank since it was
     /// announced reads short (the rest stays zero) where a mapping would fault.
     /// </summary>
     private static unsafe FileDescriptor PagePaddedCopy(FileDescriptor source, ulong size)
     {
-        long padded = checked((long)((size + BlobResource.PageSize - 1) / BlobResource.PageSize * BlobResource.PageSize));
-        var copy = MemFd.Create("crossdomain-received-memory", padded);
+        long padded = checked((long)BlobResource.PageAligned(size));
+        var copy = FixedSizeMemfd("crossdomain-received-memory", padded);
         try
         {
             using (var to = MemoryMapping.Map(copy, padded))
@@ -157,7 +157,6 @@ internal sealed class CrossDomainContext : IGpuContext
                     done += read;
                 }
             }
-            MemFd.AddSeals(copy, MemFdSeals.Shrink | MemFdSeals.Grow | MemFdSeals.Seal);
             return copy;
         }
         catch
@@ -514,19 +513,33 @@ internal sealed class CrossDomainContext : IGpuContext
     {
         blob = null;
         if (template.IsDmabuf) return AllocateDmabufImage(template, out blob);
-        FileDescriptor? memory = null;
         try
         {
-            memory = MemFd.Create("crossdomain-image", (long)template.Size);
-            // Fixed size: nobody can shrink it under a mapping (a SIGBUS in whoever maps it) or grow it past the blob.
-            MemFd.AddSeals(memory, MemFdSeals.Shrink | MemFdSeals.Grow | MemFdSeals.Seal);
-            blob = new HostBlob(memory, template.Size, MapCacheType.Cached, writable: true);
+            blob = new HostBlob(FixedSizeMemfd("crossdomain-image", (long)template.Size), template.Size, MapCacheType.Cached, writable: true);
             return true;
         }
         catch (Win32Exception)
         {
-            memory?.Dispose();
             return false;
+        }
+    }
+
+    /// <summary>
+    /// A memfd sealed at <paramref name="size"/>: nobody can shrink it under a mapping (a SIGBUS in
+    /// whoever maps it) or grow it past the blob, and it stays writable for the guest.
+    /// </summary>
+    private static FileDescriptor FixedSizeMemfd(string name, long size)
+    {
+        var memory = MemFd.Create(name, size);
+        try
+        {
+            MemFd.AddSeals(memory, MemFdSeals.Shrink | MemFdSeals.Grow | MemFdSeals.Seal);
+            return memory;
+        }
+        catch
+        {
+            memory.Dispose();
+            throw;
         }
     }
 

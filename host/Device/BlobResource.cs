@@ -48,10 +48,12 @@ public sealed class BlobResource : GpuResource
         {
             if (HostMemory is null) return 0;
             // Size is page-aligned, so rounding up a length no larger than it cannot pass it.
-            ulong filled = Math.Min(Size, HostMemory.Size);
-            return (filled + PageSize - 1) / PageSize * PageSize;
+            return PageAligned(Math.Min(Size, HostMemory.Size));
         }
     }
+
+    /// <summary><paramref name="size"/> rounded up to whole pages: what a VMM maps of a file.</summary>
+    public static ulong PageAligned(ulong size) => (size + PageSize - 1) / PageSize * PageSize;
 
     public bool IsMappable => HostMemory is not null && (Flags & BlobFlags.UseMappable) != 0;
 
