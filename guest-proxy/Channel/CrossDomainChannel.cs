@@ -27,6 +27,8 @@ public sealed class CrossDomainChannel : IDisposable
     private readonly MappedBlob _channelRingMemory;
     private readonly byte[] _command = new byte[CrossDomainSendReceive.Size + CrossDomainLimits.MaxSendReceivePayload];
     private readonly ChannelIdentifier[] _receivedIdentifiers = new ChannelIdentifier[CrossDomainLimits.MaxIdentifiers];
+    // PRIME gives one handle per buffer however often it is imported; it is closed with the last import.
+    private readonly Dictionary<uint, int> _importedHandles = [];
     private uint _lastReadPipeId = CrossDomainLimits.PipeReadStart;
     private bool _pollPending;
     private bool _eventHeld;
@@ -39,7 +41,15 @@ public sealed class CrossDomainChannel : IDisposable
         _channelRing = driver.CreateBlob(VirtgpuBlobMemory.Guest, VirtgpuBlobFlags.UseMappable, RingSize, 0);
         _queryRingMemory = driver.Map(_queryRing.BufferHandle);
         _channelRingMemory = driver.Map(_channelRing.BufferHandle);
+        // Reading a client's buffer back takes TRANSFER_FROM_HOST_3D, which the driver has only with 3D.
+        if (driver.RenderNodeDevice is { } device && driver.GetParam(VirtgpuParam.Features3D) != 0) DmabufDevice = device;
     }
+
+    /// <summary>
+    /// The render node's device number where clients' dma-bufs (buffers of this device's resources)
+    /// can be imported and read back here, else null: then the proxy offers no linux-dmabuf.
+    /// </summary>
+    public ulong? DmabufDevice { get; }
 
     /// <summary>Readable when a channel event may be waiting: watch it, then call <see cref="TryReceive"/>.</summary>
     public FileDescriptor ReceiveReadyFd => _driver.FenceNotificationFd;
@@ -303,6 +313,61 @@ public sealed class CrossDomainChannel : IDisposable
     {
         using var blob = CreateMappedBlob(blobId, blobSize);
         blob.GetSpan(0, destination.Length).CopyTo(destination);
+    }
+
+    /// <summary>
+    /// PRIME import of a client's dma-buf: its buffer handle in this file (the kernel attaches the
+    /// resource to this context), the resource id, and its guest backing mapped here. Fails for an fd
+    /// that is not a buffer of this device.
+    /// </summary>
+    public ImportedGpuBuffer ImportDmabuf(FileDescriptor dmabuf)
+    {
+        try
+        {
+            uint handle = _driver.ImportDmabuf(dmabuf);
+            _importedHandles[handle] = _importedHandles.GetValueOrDefault(handle) + 1;
+            try
+            {
+                return new ImportedGpuBuffer(this, handle, _driver.GetResourceId(handle), _driver.Map(handle));
+            }
+            catch
+            {
+                ReleaseImport(handle);
+                throw;
+            }
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
+    }
+
+    /// <summary>TRANSFER_FROM_HOST_3D of one box of level 0 into the buffer's backing at <paramref name="offset"/>, waited for.</summary>
+    internal void ReadBack(uint bufferHandle, in VirtioGpu.Protocol.Box box, uint offset)
+    {
+        // Stride 0: Linux refuses any other for a resource that is not a host blob, and the host then
+        // lays the box out with the resource's own stride, as Mesa's virgl lays out the backing.
+        var transfer = new DrmVirtgpu3DTransfer { BoHandle = bufferHandle, Box = box, Offset = offset };
+        try
+        {
+            _driver.TransferFromHost(transfer);
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
+    }
+
+    internal void ReleaseImport(uint bufferHandle)
+    {
+        int references = _importedHandles.GetValueOrDefault(bufferHandle) - 1;
+        if (references > 0)
+        {
+            _importedHandles[bufferHandle] = references;
+            return;
+        }
+        _importedHandles.Remove(bufferHandle);
+        CloseBuffer(bufferHandle);
     }
 
     public void Dispose()

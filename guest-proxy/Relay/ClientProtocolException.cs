@@ -24,3 +24,15 @@ internal static class ShmError
     public const uint InvalidStride = 1;
     public const uint InvalidFd = 2;
 }
+
+/// <summary>zwp_linux_buffer_params_v1.error codes.</summary>
+internal static class ParamsError
+{
+    public const uint AlreadyUsed = 0;
+    public const uint PlaneIdx = 1;
+    public const uint PlaneSet = 2;
+    public const uint Incomplete = 3;
+    public const uint InvalidFormat = 4;
+    public const uint InvalidDimensions = 5;
+    public const uint OutOfBounds = 6;
+}

@@ -1,5 +1,6 @@
 using System.Text;
 using CrossDomain.GuestProxy.Channel;
+using CrossDomain.GuestProxy.Relay.Dmabuf;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.Wayland.Connection;
@@ -31,6 +32,9 @@ internal sealed partial class ClientSession
                 if (WlRegistry.GlobalRemoveEvent.TryDecode(message.Body.Span, [], out var removed) != WireError.None) return HostFault("a malformed global_remove");
                 if (!_registries.Withdraw(message.Header.ObjectId, removed.Name)) return true;
                 break;
+            case (WaylandInterfaceId.ZwpLinuxDmabufV1, _):
+                // The host's wl_shm.format events for the wl_shm behind it: the client got its formats from the proxy.
+                return true;
             case (WaylandInterfaceId.WlShm, WlShm.Events.Format):
                 if (WlShm.FormatEvent.TryDecode(message.Body.Span, [], out var format) != WireError.None) return HostFault("a malformed wl_shm.format");
                 // Formats the proxy cannot shadow are not offered, so no client picks one.
@@ -61,6 +65,8 @@ internal sealed partial class ClientSession
         // and one that is comes back from the string below byte for byte, so the size stays.
         if (!System.Text.Unicode.Utf8.IsValid(global.Interface)) return true;
         string name = Encoding.UTF8.GetString(global.Interface);
+        // The proxy's own global has this name; a host global that took it stays hidden.
+        if (global.Name == DmabufFormats.GlobalName) return true;
         if (!_registries.TryAnnounce(message.Header.ObjectId, global.Name, name, global.Version, out uint offered))
             return true;
         _objects.TryGet(message.Header.ObjectId, out var registry);
@@ -71,7 +77,18 @@ internal sealed partial class ClientSession
         WlRegistry.GlobalEvent.Encode(ref writer, message.Header.ObjectId, global.Name, name, offered);
         CountEventCopies(writer.Length + _client.OutputBytesMoved - movedBefore);
         EnqueueToClient(registry, message.Header, message.Signature, writer.Written, []);
+        if (_dmabufs is not null && name == WlShm.Name) AnnounceDmabuf(registry, message.Header.ObjectId, global.Name);
         return true;
+    }
+
+    /// <summary>The proxy's linux-dmabuf, right after the host's wl_shm it is made on.</summary>
+    private void AnnounceDmabuf(LiveObject registry, uint registryId, uint shmName)
+    {
+        _registries.AnnounceOwn(registryId, DmabufFormats.GlobalName, ZwpLinuxDmabufV1.Interface, DmabufFormats.Version, shmName);
+        var writer = new WireWriter(_client.GetOutputSpan(64));
+        WlRegistry.GlobalEvent.Encode(ref writer, registryId, DmabufFormats.GlobalName, ZwpLinuxDmabufV1.Name, DmabufFormats.Version);
+        var header = new MessageHeader(registryId, WlRegistry.Events.Global, (ushort)writer.Length);
+        EnqueueToClient(registry, header, WlRegistry.Interface.Events[WlRegistry.Events.Global], writer.Written, []);
     }
 
     /// <summary>

@@ -65,6 +65,32 @@ internal sealed partial class ClientSession
                 }
                 ForwardAsItCame(message, target);
                 break;
+            case (WaylandInterfaceId.ZwpLinuxDmabufV1, ZwpLinuxDmabufV1.Requests.CreateParams):
+                _dmabufs!.CreateParams(message, target);
+                break;
+            case (WaylandInterfaceId.ZwpLinuxDmabufV1, ZwpLinuxDmabufV1.Requests.GetDefaultFeedback):
+            case (WaylandInterfaceId.ZwpLinuxDmabufV1, ZwpLinuxDmabufV1.Requests.GetSurfaceFeedback):
+                _dmabufs!.CreateFeedback(message, target);
+                break;
+            case (WaylandInterfaceId.ZwpLinuxDmabufV1, ZwpLinuxDmabufV1.Requests.Destroy):
+                // Its host object is a wl_shm v1, which cannot be destroyed: the id stays taken there,
+                // so no delete_id frees it here either.
+                break;
+            case (WaylandInterfaceId.ZwpLinuxBufferParamsV1, ZwpLinuxBufferParamsV1.Requests.Add):
+                _dmabufs!.Add(message);
+                break;
+            case (WaylandInterfaceId.ZwpLinuxBufferParamsV1, ZwpLinuxBufferParamsV1.Requests.CreateImmed):
+                _dmabufs!.CreateImmed(message, target);
+                break;
+            case (WaylandInterfaceId.ZwpLinuxBufferParamsV1, ZwpLinuxBufferParamsV1.Requests.Create):
+                _dmabufs!.Create(message);
+                break;
+            case (WaylandInterfaceId.ZwpLinuxBufferParamsV1, ZwpLinuxBufferParamsV1.Requests.Destroy):
+                _dmabufs!.ParamsDestroyed(message.ObjectId);
+                break;
+            case (WaylandInterfaceId.ZwpLinuxDmabufFeedbackV1, ZwpLinuxDmabufFeedbackV1.Requests.Destroy):
+                _dmabufs!.FeedbackDestroyed(message.ObjectId);
+                break;
             case (WaylandInterfaceId.WpViewporter, WpViewporter.Requests.GetViewport):
                 ForwardAsItCame(message, target);
                 _shm.ViewportCreated(message);
@@ -86,9 +112,12 @@ internal sealed partial class ClientSession
     {
         if (WlRegistry.BindRequest.TryDecode(message.Body.Span, message.Fds, out var bind) != WireError.None)
             throw new ClientProtocolException(message.ObjectId, DisplayError.InvalidMethod, "malformed bind");
-        var bound = _registries.Bind(message.ObjectId, bind.Name, Encoding.UTF8.GetString(bind.Interface), bind.Version);
-        _objects.AddClientObject(message.ObjectId, bind.Id, bound, bind.Version);
-        Forward(message, []);
+        var global = _registries.Bind(message.ObjectId, bind.Name, Encoding.UTF8.GetString(bind.Interface), bind.Version);
+        _objects.AddClientObject(message.ObjectId, bind.Id, global.Interface, bind.Version);
+        if (global.OwnOnHostGlobal is { } hostName)
+            _dmabufs!.Bind(message.ObjectId, hostName, bind.Id, bind.Version);
+        else
+            Forward(message, []);
     }
 
     /// <summary>A request the proxy has nothing to change in: its new object recorded, its bytes passed on.</summary>

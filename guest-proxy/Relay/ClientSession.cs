@@ -1,4 +1,5 @@
 using CrossDomain.GuestProxy.Channel;
+using CrossDomain.GuestProxy.Relay.Dmabuf;
 using CrossDomain.GuestProxy.Relay.HostMemory;
 using CrossDomain.GuestProxy.Relay.Pipes;
 using CrossDomain.GuestProxy.Relay.Registry;
@@ -34,6 +35,8 @@ internal sealed partial class ClientSession : IDisposable
     private readonly WaylandFramer<ChannelIdentifier> _fromHost = new(WaylandConnection.DefaultMaxMessageSize, fdsMayFollowBytes: false);
     private readonly RegistryFilter _registries;
     private readonly ShmShadowing _shm;
+    // Null where the device cannot carry clients' dma-bufs: then linux-dmabuf is not offered.
+    private readonly ClientDmabufs? _dmabufs;
     private readonly PipeRelays _pipes;
     private readonly HostMemoryImport _hostMemory;
     private readonly MessageTracer? _tracer;
@@ -59,6 +62,8 @@ internal sealed partial class ClientSession : IDisposable
         _toHost = new HostBoundBatch(channel);
         _registries = new RegistryFilter(policy);
         _shm = new ShmShadowing(channel, _toHost, _objects);
+        if (channel.DmabufDevice is { } renderNode)
+            _dmabufs = new ClientDmabufs(channel, renderNode, _toHost, _objects, _shm, _client, logger, number);
         _pipes = new PipeRelays(loop, channel, logger);
         _hostMemory = new HostMemoryImport(channel);
         _resolveRequest = (uint id, ushort opcode, out WireError error) => _objects.Resolve(id, opcode, MessageDirection.Requests, out error);
@@ -240,6 +245,7 @@ internal sealed partial class ClientSession : IDisposable
         _pipes.Dispose();
         // The shadows' blobs go with the context below, so only the client's memory is let go here.
         _shm.ReleaseClientMemory();
+        _dmabufs?.ReleaseImports();
         _client.Dispose();
         // CTX_DESTROY on the host ends the compositor connection and frees every blob of the context.
         _channel.Dispose();

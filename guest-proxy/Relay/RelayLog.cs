@@ -16,6 +16,9 @@ internal static partial class RelayLog
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Client {Client} refused: {Reason}")]
     public static partial void ClientRefused(ILogger logger, int client, string reason);
 
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Client {Client}: dma-buf buffers are {Path} ({Why})")]
+    public static partial void DmabufPath(ILogger logger, int client, string path, string why);
+
     [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Client {Client}: protocol error on object {ObjectId}, code {Code}: {Description}")]
     public static partial void ProtocolError(ILogger logger, int client, uint objectId, uint code, string description);
 

@@ -65,14 +65,31 @@ internal sealed class ResourceCommands(
         // Without a renderer that keeps 3D resources, the 3D commands are not supported at all.
         if (registry.DefaultType is not IResource3DType) return DeviceRefusal.No3DRenderer;
         uint contextId = command.Header.ContextId;
-        if (contextId != 0 && !contexts.Contains(contextId)) return DeviceRefusal.NoSuchContext;
+        ContextEntry? context = null;
+        if (contextId != 0 && !contexts.TryGet(contextId, out context)) return DeviceRefusal.NoSuchContext;
         if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
         if (resource is not Resource3D image) return DeviceRefusal.WrongResourceKind;
+        if (context is not null && context.Type is not IResource3DType) contextId = RendererContextFor(resource);
         if (image.Backing is not { } backing) return DeviceRefusal.BackingStateWrong;
         if (!image.Contains(command.Level, command.Box)) return DeviceRefusal.OutsideResource;
         if (command.Offset >= backing.Length) return DeviceRefusal.BackingTooSmall;
         if (command.Box.Width == 0 || command.Box.Height == 0 || command.Box.Depth == 0) return CommandResult.NoData;
         return CommandResult.FromContext(image.Transfer(direction, contextId, command, guestMemory));
+    }
+
+    /// <summary>
+    /// The renderer context a transfer from another kind of context (the guest proxy's cross-domain
+    /// context reading back a client's buffer) runs in: one of the renderer's own that has the
+    /// resource attached, which is where the client rendered it. There the readback comes after
+    /// that rendering in the same GL context; from context 0 it could see the frame before, since
+    /// virglrenderer's surfaceless contexts are not flushed when it switches between them.
+    /// Context 0 when none has it.
+    /// </summary>
+    private static uint RendererContextFor(GpuResource resource)
+    {
+        foreach (var context in resource.AttachedContexts)
+            if (context.Type is IResource3DType) return context.Id;
+        return 0;
     }
 
     /// <summary>The memory table changed: renderers that hold guest pages follow it.</summary>

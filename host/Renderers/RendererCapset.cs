@@ -22,6 +22,17 @@ internal sealed class RendererCapset(uint maxVersion, uint maxSize, byte[][] dat
 
     public ReadOnlySpan<byte> Data(uint version) => dataByVersion[version];
 
+    /// <summary>Clears <paramref name="mask"/> in the 32-bit word at <paramref name="offset"/> of every version that reaches it.</summary>
+    public void ClearBits(int offset, uint mask)
+    {
+        foreach (byte[] data in dataByVersion)
+        {
+            if (data.Length < offset + sizeof(uint)) continue;
+            var word = data.AsSpan(offset, sizeof(uint));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(word, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(word) & ~mask);
+        }
+    }
+
     /// <summary>Those of <paramref name="capsetIds"/> that an initialised renderer has, every version of each.</summary>
     public static unsafe Dictionary<CapsetId, RendererCapset> ReadAll(ReadOnlySpan<CapsetId> capsetIds, QueryFunction query, FillFunction fill)
     {

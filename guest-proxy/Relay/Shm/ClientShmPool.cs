@@ -9,7 +9,7 @@ namespace CrossDomain.GuestProxy.Relay.Shm;
 /// is copied from. It lives while the pool object or any buffer made from it does, as wl_shm's
 /// memory does in a compositor.
 /// </summary>
-internal sealed unsafe class ClientShmPool : IDisposable
+internal sealed unsafe class ClientShmPool : IClientPixels
 {
     private readonly FileDescriptor _fd;
     private MemoryMapping _mapping;
@@ -64,6 +64,11 @@ internal sealed unsafe class ClientShmPool : IDisposable
     public bool Backs(long length) => length <= _mapping.Length && FileSize(_fd) >= length;
 
     public ReadOnlySpan<byte> GetSpan(long offset, int length) => _mapping.GetSpan(offset, length);
+
+    /// <summary>The client writes its pixels straight into this memory: they are always current.</summary>
+    public void Refresh(DamageRegion region, in BufferLayout layout)
+    {
+    }
 
     public void AddReference() => _references++;
 

@@ -3,20 +3,20 @@ using CrossDomain.GuestProxy.Channel;
 namespace CrossDomain.GuestProxy.Relay.Shm;
 
 /// <summary>
-/// A client wl_buffer from a shm pool and its shadow: a host blob laid out as the host's image
-/// requirements say, which the host compositor reads. Client pixels reach it only by
-/// <see cref="CopyDamage"/>, and only where they may differ.
+/// A client wl_buffer (from a shm pool, or a GPU buffer read back) and its shadow: a host blob laid
+/// out as the host's image requirements say, which the host compositor reads. Client pixels reach
+/// it only by <see cref="CopyDamage"/>, and only where they may differ.
 /// </summary>
-internal sealed class ShadowBuffer(
-    ClientShmPool pool, long offset, int width, int height, int stride, int bytesPerPixel,
-    MappedHostBlob shadow, int shadowStride) : IDisposable
+internal sealed class ShadowBuffer(IClientPixels pixels, in BufferLayout layout, MappedHostBlob shadow, int shadowStride) : IDisposable
 {
+    private readonly BufferLayout _layout = layout;
+
     /// <summary>Where the shadow is behind the client's buffer: at first all of it.</summary>
-    public DamageRegion Stale { get; } = Whole(width, height);
+    public DamageRegion Stale { get; } = Whole(layout.Width, layout.Height);
 
-    public int Width => width;
+    public int Width => _layout.Width;
 
-    public int Height => height;
+    public int Height => _layout.Height;
 
     public uint ResourceId => shadow.ResourceId;
 
@@ -27,7 +27,9 @@ internal sealed class ShadowBuffer(
     public long CopyDamage(DamageRegion damage)
     {
         Stale.Add(damage);
-        if (!pool.Backs(offset + (long)stride * height)) return -1;
+        var (offset, width, height, stride, bytesPerPixel) = _layout;
+        if (!pixels.Backs(offset + (long)stride * height)) return -1;
+        pixels.Refresh(Stale, _layout);
         long copied = 0;
         foreach (var rectangle in Stale)
         {
@@ -36,7 +38,7 @@ internal sealed class ShadowBuffer(
             int rowBytes = area.Width * bytesPerPixel;
             for (int row = area.Y; row < area.Y + area.Height; row++)
             {
-                var source = pool.GetSpan(offset + (long)row * stride + (long)area.X * bytesPerPixel, rowBytes);
+                var source = pixels.GetSpan(offset + (long)row * stride + (long)area.X * bytesPerPixel, rowBytes);
                 source.CopyTo(shadow.GetSpan((long)row * shadowStride + (long)area.X * bytesPerPixel, rowBytes));
             }
             copied += (long)rowBytes * area.Height;
@@ -50,18 +52,18 @@ internal sealed class ShadowBuffer(
     public long BytesIn(DamageRegion damage)
     {
         long bytes = 0;
-        foreach (var rectangle in damage) bytes += rectangle.ClipTo(width, height).Area * bytesPerPixel;
+        foreach (var rectangle in damage) bytes += rectangle.ClipTo(_layout.Width, _layout.Height).Area * _layout.BytesPerPixel;
         return bytes;
     }
 
     public void Dispose()
     {
         shadow.Dispose();
-        pool.Dispose();
+        pixels.Dispose();
     }
 
-    /// <summary>When the whole context goes (and the blob with it): only the client's pool is let go.</summary>
-    public void ReleaseClientMemory() => pool.Dispose();
+    /// <summary>When the whole context goes (and the blob with it): only the client's memory is let go.</summary>
+    public void ReleaseClientMemory() => pixels.Dispose();
 
     private static DamageRegion Whole(int width, int height)
     {

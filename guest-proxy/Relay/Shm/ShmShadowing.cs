@@ -49,12 +49,28 @@ internal sealed class ShmShadowing(CrossDomainChannel channel, HostBoundBatch to
             throw new ClientProtocolException(message.ObjectId, ShmError.InvalidFd, problem!);
         }
         _pools[request.Id] = pool;
+        CreatePlaceholderPool(message.ObjectId, request.Id);
+    }
 
-        // The host's pool starts on the placeholder; each buffer later gets a pool of its own there.
+    /// <summary>
+    /// A pool on the host with no buffer yet: it starts on the placeholder, and each buffer later
+    /// gets a pool of its own there (<see cref="AddShadowedBuffer"/>).
+    /// </summary>
+    public void CreatePlaceholderPool(uint shmId, uint poolId)
+    {
         var (placeholder, size) = _shadows.Placeholder();
         var writer = new WireWriter(_scratch);
-        WlShm.CreatePoolRequest.Encode(ref writer, message.ObjectId, request.Id, size);
+        WlShm.CreatePoolRequest.Encode(ref writer, shmId, poolId, size);
         toHost.Add(writer.Written, [new ChannelIdentifier(placeholder, IdentifierType.VirtgpuBlob)]);
+    }
+
+    /// <summary>wl_shm_pool.destroy of one of the host's pools, whose delete_id the client is not to see.</summary>
+    public void DestroyHostPool(uint poolId)
+    {
+        _hiddenDeletes[poolId] = _hiddenDeletes.GetValueOrDefault(poolId) + 1;
+        var writer = new WireWriter(_scratch);
+        WlShmPool.DestroyRequest.Encode(ref writer, poolId);
+        toHost.Add(writer.Written, []);
     }
 
     public void CreateBuffer(in WaylandMessage message, LiveObject target)
@@ -72,25 +88,39 @@ internal sealed class ShmShadowing(CrossDomainChannel channel, HostBoundBatch to
                 $"invalid buffer {request.Width}x{request.Height} stride {request.Stride} at {request.Offset} in a pool of {pool.Size} bytes");
         objects.AddClientObject(message.ObjectId, request.Id, WlBuffer.Interface, target.Version);
 
-        var requirements = _shadows.Requirements((uint)request.Width, (uint)request.Height, ShmFormats.ToDrmFourcc(request.Format));
-        var shadow = _shadows.Create(requirements);
         pool.AddReference();
-        _buffers[request.Id] = new ShadowBuffer(pool, request.Offset, request.Width, request.Height, request.Stride, (int)bytesPerPixel,
-            shadow, (int)requirements.Strides[0]);
+        AddShadowedBuffer(pool.ShmId, message.ObjectId, request.Id, pool,
+            new BufferLayout(request.Offset, request.Width, request.Height, request.Stride, (int)bytesPerPixel), request.Format);
+    }
 
-        // The pool id is re-made on the host around this buffer's shadow: destroy, create, then the
-        // buffer at offset 0 with the host's stride. The compositor's delete_id for the destroy is
-        // the proxy's, not the client's (its pool is alive), and is not passed on.
-        uint shmId = pool.ShmId, poolId = message.ObjectId;
-        _hiddenDeletes[poolId] = _hiddenDeletes.GetValueOrDefault(poolId) + 1;
+    /// <summary>
+    /// A buffer the host sees as shm: a shadow blob laid out as the host asks, and host pool
+    /// <paramref name="poolId"/> re-made around it (destroy, create, then the buffer at offset 0
+    /// with the host's stride). The compositor's delete_id for the destroy is the proxy's, not the
+    /// client's (its object is alive), and is not passed on. The buffer owns <paramref name="pixels"/>.
+    /// </summary>
+    public void AddShadowedBuffer(uint shmId, uint poolId, uint bufferId, IClientPixels pixels, in BufferLayout layout, uint shmFormat)
+    {
+        MappedHostBlob shadow;
+        CrossDomainImageRequirements requirements;
+        try
+        {
+            requirements = _shadows.Requirements((uint)layout.Width, (uint)layout.Height, ShmFormats.ToDrmFourcc(shmFormat));
+            shadow = _shadows.Create(requirements);
+        }
+        catch
+        {
+            pixels.Dispose();
+            throw;
+        }
+        _buffers[bufferId] = new ShadowBuffer(pixels, layout, shadow, (int)requirements.Strides[0]);
+
+        DestroyHostPool(poolId);
         var writer = new WireWriter(_scratch);
-        WlShmPool.DestroyRequest.Encode(ref writer, poolId);
-        toHost.Add(writer.Written, []);
-        writer = new WireWriter(_scratch);
         WlShm.CreatePoolRequest.Encode(ref writer, shmId, poolId, (int)requirements.Size);
         toHost.Add(writer.Written, [new ChannelIdentifier(shadow.ResourceId, IdentifierType.VirtgpuBlob)]);
         writer = new WireWriter(_scratch);
-        WlShmPool.CreateBufferRequest.Encode(ref writer, poolId, request.Id, 0, request.Width, request.Height, (int)requirements.Strides[0], request.Format);
+        WlShmPool.CreateBufferRequest.Encode(ref writer, poolId, bufferId, 0, layout.Width, layout.Height, (int)requirements.Strides[0], shmFormat);
         toHost.Add(writer.Written, []);
     }
 

@@ -24,6 +24,10 @@ internal static unsafe partial class VirglNative
 
     public const uint ContextFlagCapsetIdMask = 0xff;
 
+    /// <summary>virgl_hw.h: struct virgl_caps_v2's capability_bits (after the 77 words of v1 and 21 of v2), and its bit for ARB_buffer_storage.</summary>
+    public const int Caps2CapabilityBitsOffset = (77 + 21) * 4;
+    public const uint CapArbBufferStorage = 1u << 31;
+
     public const uint BlobFdTypeDmabuf = 1;
     public const uint BlobFdTypeOpaque = 2;
     public const uint BlobFdTypeShm = 3;

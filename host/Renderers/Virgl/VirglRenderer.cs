@@ -108,6 +108,12 @@ public sealed unsafe class VirglRenderer : RendererLibrary
         }
         var capsets = RendererCapset.ReadAll([CapsetId.Virgl, CapsetId.Virgl2], VirglNative.GetCapSet, VirglNative.FillCaps);
         VirglNative.Cleanup((nint)callbacks);
+        // Surfaceless EGL gives virglrenderer no GBM device, and only GBM buffers export: no HOST3D
+        // blob it makes can become an fd, so the device can never map one into the guest. Mesa's
+        // virgl asks for such blobs for persistent, coherent maps (its stream uploads, client-side
+        // vertex arrays among them) when this bit is set and the device has host-visible memory,
+        // and its draws then fail with GL_OUT_OF_MEMORY. Without it Mesa uploads through transfers.
+        capsets.GetValueOrDefault(CapsetId.Virgl2)?.ClearBits(VirglNative.Caps2CapabilityBitsOffset, VirglNative.CapArbBufferStorage);
         if (capsets.Count == 0)
         {
             problem = "the renderer reports neither the VIRGL nor the VIRGL2 capset";

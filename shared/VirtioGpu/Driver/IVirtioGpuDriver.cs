@@ -62,6 +62,13 @@ public interface IVirtioGpuDriver : IDisposable
     /// </summary>
     FileDescriptor? DeviceGoneFd { get; }
 
+    /// <summary>
+    /// The render node's device number (<c>st_rdev</c>), which zwp_linux_dmabuf_feedback_v1 names
+    /// as the device clients allocate on; null where clients have no such node to render on (local
+    /// mode), and so no dma-bufs to give.
+    /// </summary>
+    ulong? RenderNodeDevice { get; }
+
     /// <summary>Consumes one VIRTGPU_EVENT_FENCE_SIGNALED event; false when none is pending.</summary>
     bool TryReadFenceEvent();
 

@@ -43,11 +43,16 @@ public sealed unsafe class KernelVirtioGpu : IVirtioGpuDriver
     {
         _node = node;
         _fenceEvents = new DrmFenceEventReader(node);
+        stat status;
+        // A recording fake's handle is no device file: it then offers no dma-bufs.
+        if (LibC.fstat(node.Handle.Fd, &status) == 0 && (status.st_mode & LibC.S_IFMT) == LibC.S_IFCHR) RenderNodeDevice = status.st_rdev;
     }
 
     public FileDescriptor FenceNotificationFd => _node.Handle;
 
     public FileDescriptor? DeviceGoneFd => null;
+
+    public ulong? RenderNodeDevice { get; }
 
     /// <summary>Opens a render node (a fresh file, so a fresh context) and checks that virtio_gpu drives it.</summary>
     public static KernelVirtioGpu Open(string devicePath = DefaultDevicePath) => Over(DrmRenderNode.Open(devicePath));

@@ -68,6 +68,8 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
 
     public FileDescriptor? DeviceGoneFd => _frontend.ChannelHandle;
 
+    public ulong? RenderNodeDevice => null;
+
     /// <summary>Connects to a crossdomain-host socket and brings the device up as the Linux driver does at boot.</summary>
     public static LocalVirtioGpu Connect(string hostSocketPath, long guestRamBytes = DefaultGuestRamBytes,
         bool eventIndex = true, bool indirectDescriptors = true)

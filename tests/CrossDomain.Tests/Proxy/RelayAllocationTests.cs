@@ -19,6 +19,7 @@ namespace CrossDomain.Tests.Proxy;
 public sealed class RelayAllocationTests : IDisposable
 {
     private const int Rounds = 2000;
+    private const int Windows = 3;
     private const uint CallbackId = 2;
 
     private readonly EventLoop _loop = new();
@@ -81,11 +82,18 @@ public sealed class RelayAllocationTests : IDisposable
         }
 
         for (int i = 0; i < Rounds; i++) Round();
-        allocated = 0;
-        for (int i = 0; i < Rounds; i++) Round();
+        // The quietest of a few windows, as Bridge/AllocationAccounting does: an allocation per round
+        // is in every window, what the runtime allocates now and then on this thread (tiering) in one.
+        long quietest = long.MaxValue;
+        for (int window = 0; window < Windows; window++)
+        {
+            allocated = 0;
+            for (int i = 0; i < Rounds; i++) Round();
+            quietest = Math.Min(quietest, allocated);
+        }
         Assert.False(_closed, "the session closed");
-        Assert.Equal(2L * Rounds, _session.MessagesToHost);
-        Assert.Equal(0, allocated);
+        Assert.Equal((1L + Windows) * Rounds, _session.MessagesToHost);
+        Assert.Equal(0, quietest);
     }
 
     private long AllocatedWhileTheLoopRuns()

@@ -69,6 +69,39 @@ public sealed class VirglDeviceTests
     }
 
     [SkippableFact]
+    public void The_VIRGL2_capset_hides_buffer_storage_whose_coherent_maps_need_blobs_the_renderer_cannot_export()
+    {
+        var renderer = VirglAvailability.Require();
+        using var harness = Harness(renderer);
+        var info = harness.SendOk(GetCapsetInfo(1), CommandType.OkCapsetInfo).Read<CapsetInfoResponse>();
+        var data = harness.SendOk(GetCapset(CapsetId.Virgl2, info.CapsetMaxVersion), CommandType.OkCapset).Response.AsSpan(24);
+        uint capabilityBits = BitConverter.ToUInt32(data[VirglNative.Caps2CapabilityBitsOffset..]);
+        Assert.Equal(0u, capabilityBits & VirglNative.CapArbBufferStorage);
+        // The word is the capability bits: the renderer sets others there (TGSI invariant, texture views, …).
+        Assert.NotEqual(0u, capabilityBits);
+    }
+
+    [SkippableFact]
+    public void A_readback_from_another_kind_of_context_runs_in_the_virgl_context_that_rendered()
+    {
+        var renderer = VirglAvailability.Require();
+        var crossDomain = new FakeTimelineContextType(CapsetId.CrossDomain);
+        using var harness = new DeviceHarness(contextTypes:
+            [new VirglContextType(renderer, CapsetId.Virgl), new VirglContextType(renderer, CapsetId.Virgl2), crossDomain]);
+        harness.SendOk(CreateContext(ContextId, (uint)CapsetId.Virgl2));
+        CreateRenderTarget(harness, resourceId: 5, DeviceHarness.GuestPage(0));
+        // No fence: nothing makes virglrenderer flush the clear before the readback.
+        harness.SendOk(Submit(ContextId, ClearStream(resourceId: 5)));
+
+        // The guest proxy's view of a client's buffer: the same resource, imported into its context.
+        const uint ProxyContextId = 7;
+        harness.SendOk(CreateContext(ProxyContextId, (uint)CapsetId.CrossDomain));
+        harness.SendOk(AttachResource(ProxyContextId, 5));
+        harness.SendOk(VirglRequests.Transfer(CommandType.TransferFromHost3D, ProxyContextId, 5, VirglRequests.Box(0, 0, Size, Size), Stride));
+        AssertClearColour(harness.Memory.At(DeviceHarness.GuestPage(0), (int)(Stride * Size)));
+    }
+
+    [SkippableFact]
     public void Pixels_the_guest_writes_go_to_the_host_and_come_back()
     {
         var renderer = VirglAvailability.Require();

@@ -49,6 +49,11 @@ public sealed class CrossDomainGuestSession : IAsyncLifetime
 
     public SwatchWindow? DirectSwatch { get; private set; }
 
+    /// <summary>weston-simple-egl's triangle run directly (Mesa's software rasteriser into wl_shm) and from the guest (virgl, dma-bufs), with the colours seen in it.</summary>
+    public (AnimatedWindow Window, TriangleColours Colours) DirectEgl { get; private set; }
+
+    public (AnimatedWindow Window, TriangleColours Colours)? GuestEgl { get; private set; }
+
     public SwatchWindow? GuestSwatch { get; private set; }
 
     /// <summary>What the host's wl-paste got while the guest's wl-copy held the selection.</summary>
@@ -81,6 +86,7 @@ public sealed class CrossDomainGuestSession : IAsyncLifetime
         AnimatedWindow.WaitUntilSettled(weston, TimeSpan.FromSeconds(30));
         DirectWindow = BridgedSimpleShmTests.ObserveAnimatedWindow(weston, weston.ApplyTo);
         DirectSwatch = SwatchWindow.Observe(weston, weston.ApplyTo, WindowPatience);
+        DirectEgl = ObserveDirectEgl(weston);
         using (var localBridge = BridgedProxy.Start(weston))
             LocalModeGlobals = WaylandInfo.ListGlobals(localBridge.ApplyTo);
 
@@ -92,7 +98,7 @@ public sealed class CrossDomainGuestSession : IAsyncLifetime
             await ListGlobalsInLocalModeAsync(socket);
             var fdsBefore = host.OpenFds();
             string apps = string.Join(',', Path.Combine(VmImages.RepositoryRoot(), "deploy", "vm", "guest-apps.sh"),
-                GuestProxy(), "wayland-info", "weston-simple-shm", SwatchWindow.Script, "weston-simple-damage", "wev", "copy-text", "paste-text");
+                GuestProxy(), "wayland-info", "weston-simple-shm", SwatchWindow.Script, "weston-simple-egl", "weston-simple-damage", "wev", "copy-text", "paste-text");
             using (var guest = GuestMachine.Boot(images.Qemu11, images, socket, Device, $"crossdomain.apps={apps}", _directory.FullName))
             {
                 CommandLine = guest.CommandLine;
@@ -105,6 +111,11 @@ public sealed class CrossDomainGuestSession : IAsyncLifetime
 
                     await guest.WaitForReportAsync("app-running", "gtk4-swatch.py", GuestPatience);
                     GuestSwatch = SwatchWindow.WaitFor(weston, GuestPatience, () => { }, "gtk4-swatch.py in the guest");
+                    guest.SendLine("next");
+
+                    // GL on Mesa's virgl in the guest, its buffers dma-bufs of the guest's resources.
+                    await guest.WaitForReportAsync("app-running", "weston-simple-egl", GuestPatience);
+                    GuestEgl = WaitForTriangle(weston, () => { }, "weston-simple-egl in the guest");
                     guest.SendLine("next");
 
                     // Frames for a few seconds; its proxy's log line says what they damaged and cost.
@@ -178,6 +189,42 @@ public sealed class CrossDomainGuestSession : IAsyncLifetime
         }
     }
 
+    private static (AnimatedWindow, TriangleColours) ObserveDirectEgl(HeadlessWeston weston)
+    {
+        var start = new ProcessStartInfo("weston-simple-egl") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        weston.ApplyTo(start);
+        // The swatch window before it fades out as it closes, which would count as animated.
+        AnimatedWindow.WaitUntilSettled(weston, TimeSpan.FromSeconds(30));
+        using var client = Process.Start(start)!;
+        try
+        {
+            return WaitForTriangle(weston, () =>
+            {
+                if (client.HasExited) Assert.Fail($"weston-simple-egl exited with {client.ExitCode}: {client.StandardError.ReadToEnd()}");
+            }, "weston-simple-egl");
+        }
+        finally
+        {
+            client.Kill();
+            client.WaitForExit();
+        }
+    }
+
+    /// <summary>
+    /// What animates on the output, once it shows the triangle's colours: until then it may be the
+    /// window closed before it, fading out. The last look when the triangle never comes.
+    /// </summary>
+    private static (AnimatedWindow, TriangleColours) WaitForTriangle(HeadlessWeston weston, Action checkClient, string client)
+    {
+        var deadline = DateTime.UtcNow + WindowPatience;
+        while (true)
+        {
+            var window = AnimatedWindow.WaitFor(weston, WindowPatience, checkClient, client, minimumWidth: 1);
+            var colours = TriangleColours.In(WestonOutputCapture.Capture(weston), window);
+            if (colours.HasAll || DateTime.UtcNow > deadline) return (window, colours);
+        }
+    }
+
     /// <summary>The proxy the guest runs from the 9p root: the native binary when the tests run the native build (no runtime to JIT under TCG), else the dll, which guest-apps.sh runs with dotnet.</summary>
     private static string GuestProxy() =>
         BuiltExecutable.UseNative ? BuiltExecutable.Native("crossdomain-proxy").FileName : ExecutableProcess.FrameworkDependent("crossdomain-proxy").LeadingArguments[0];
@@ -238,5 +285,30 @@ public sealed class CrossDomainGuestSession : IAsyncLifetime
     {
         _directory?.Delete(recursive: true);
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// weston-simple-egl's triangle blends red, green and blue from its corners: the pixels of an area
+/// in which each of the three is the clearly strongest channel. A window that shows only its clear
+/// colour (a draw the renderer dropped) has none.
+/// </summary>
+public readonly record struct TriangleColours(int Red, int Green, int Blue)
+{
+    public bool HasAll => Red > 0 && Green > 0 && Blue > 0;
+
+    public static TriangleColours In(Screenshot shot, AnimatedWindow area)
+    {
+        int red = 0, green = 0, blue = 0;
+        for (int y = area.Y; y < area.Y + area.Height; y++)
+            for (int x = area.X; x < area.X + area.Width; x++)
+            {
+                uint pixel = shot[x, y];
+                int r = (int)(pixel >> 16 & 0xff), g = (int)(pixel >> 8 & 0xff), b = (int)(pixel & 0xff);
+                if (r > 0x80 && r > 2 * g && r > 2 * b) red++;
+                else if (g > 0x80 && g > 2 * r && g > 2 * b) green++;
+                else if (b > 0x80 && b > 2 * r && b > 2 * g) blue++;
+            }
+        return new TriangleColours(red, green, blue);
     }
 }

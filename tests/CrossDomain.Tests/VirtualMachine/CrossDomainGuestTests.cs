@@ -24,13 +24,20 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
     }
 
     [SkippableFact]
-    public void Wayland_info_in_the_guest_sees_the_globals_local_mode_sees()
+    public void Wayland_info_in_the_guest_sees_the_globals_local_mode_sees_and_the_proxy_s_linux_dmabuf()
     {
         Skip.If(session.SkipReason is not null, session.SkipReason);
         Describe();
         Assert.Contains(("app-exit", "wayland-info 0"), session.Reports);
         Assert.Contains(session.GuestGlobals, global => global.Interface == "wl_compositor");
-        Assert.Equal(Sorted(session.LocalModeGlobals), Sorted(session.GuestGlobals));
+        // The guest's render node carries clients' dma-bufs; local mode has none to offer.
+        Assert.Equal(Sorted(session.LocalModeGlobals.Append(new Support.AnnouncedGlobal(0, "zwp_linux_dmabuf_v1", 4))), Sorted(session.GuestGlobals));
+        // wayland-info read the default feedback: the guest's render node (DRM major 226, minor 128)
+        // and the format table the proxy sent, whose formats wl_shm shadows carry.
+        string[] info = AppOutput("wayland-info");
+        Assert.Contains("\tmain device: 0xE280", info);
+        Assert.Contains("\t\t0x34325241 = 'AR24'; 0x00ffffffffffffff = INVALID", info);
+        Assert.Contains("\t\t0x34325258 = 'XR24'; 0x00ffffffffffffff = INVALID", info);
 
         static string[] Sorted(IEnumerable<Support.AnnouncedGlobal> globals) =>
             globals.Select(global => $"{global.Interface} v{global.Version}").Order(StringComparer.Ordinal).ToArray();
@@ -74,6 +81,29 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
         Assert.True(session.GuestSwatch is not null, $"the guest's GTK4 window was not found:\n{string.Join('\n', AppOutput("gtk4-swatch.py"))}");
         output.WriteLine($"direct at ({session.DirectSwatch.X}, {session.DirectSwatch.Y}), from the guest at ({session.GuestSwatch.X}, {session.GuestSwatch.Y})");
         Assert.Equal(0, session.DirectSwatch.DifferingPixels(session.GuestSwatch));
+    }
+
+    [SkippableFact]
+    public void Weston_simple_egl_in_the_guest_draws_on_virgl_and_its_dmabuf_frames_show_on_the_host_as_they_do_directly()
+    {
+        Skip.If(session.SkipReason is not null, session.SkipReason);
+        Describe();
+        Assert.True(session.GuestEgl is not null, $"the guest's weston-simple-egl window was not found:\n{string.Join('\n', AppOutput("weston-simple-egl"))}");
+        var (guestWindow, guestColours) = session.GuestEgl.Value;
+        var (directWindow, directColours) = session.DirectEgl;
+        output.WriteLine($"direct: {directWindow} {directColours}; from the guest: {guestWindow} {guestColours}");
+        Assert.True(directColours.HasAll, $"weston-simple-egl run directly shows no red, green and blue: {directColours}");
+        Assert.True(guestColours.HasAll, $"weston-simple-egl from the guest shows no red, green and blue: {guestColours}");
+        // Both windows are 250x250; what animates is the triangle inside.
+        Assert.InRange(guestWindow.Width, 1, 250);
+        Assert.InRange(guestWindow.Height, 1, 250);
+        // Which path its frames took: dma-bufs (Mesa would use wl_shm if the proxy's linux-dmabuf
+        // were not used), read back here since this host has no render node for zero-copy.
+        string[] proxyLines = ProxyLinesAfter("app-stopped weston-simple-egl");
+        string? path = proxyLines.FirstOrDefault(line => line.Contains("dma-buf buffers are", StringComparison.Ordinal));
+        Assert.True(path is not null, "the guest's proxy never took a dma-buf from weston-simple-egl:\n" + string.Join('\n', proxyLines));
+        output.WriteLine($"dma-buf path: {path}");
+        Assert.Contains("read back from the host's renderer", path, StringComparison.Ordinal);
     }
 
     [SkippableFact]

@@ -135,6 +135,8 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
 
     public FileDescriptor? DeviceGoneFd => null;
 
+    public ulong? RenderNodeDevice => null;
+
     public bool TryReadFenceEvent()
     {
         if (!_pollPending || !_channelMessages.TryDequeue(out var message)) return false;
