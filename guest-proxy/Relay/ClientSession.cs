@@ -119,7 +119,11 @@ internal sealed partial class ClientSession : IDisposable
                 }
                 HandleRequest(message);
             }
-            if (!_closed) _toHost.Flush();
+            if (_closed) return;
+            _toHost.Flush();
+            // Events the proxy answers itself (linux-dmabuf feedback, delete_ids it owns) go out now,
+            // not with the host's next event.
+            if (_client.HasPendingOutput) FlushClient();
         }
         catch (ClientProtocolException violation)
         {

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using CrossDomain.Fuzz.Targets;
 using CrossDomain.Interop;
 using CrossDomain.Wayland.Connection;
 using CrossDomain.Wayland.Protocol;
@@ -37,16 +38,16 @@ public class ClientSessionBenchmarks
     {
         _relay = new InProcessRelay();
         _sync = BenchMessages.Sync(CallbackId);
-        _callbackDoneAndDeleteId = InProcessRelay.Receive(BenchMessages.CallbackDoneAndDeleteId(CallbackId));
+        _callbackDoneAndDeleteId = FakeHostSession.Receive(BenchMessages.CallbackDoneAndDeleteId(CallbackId));
         _regionCreateAddDestroy = BenchMessages.RegionCreateAddDestroy(InProcessRelay.CompositorId, RegionId);
-        _regionDeleteId = InProcessRelay.Receive(BenchMessages.Encode((ref WireWriter writer) => WlDisplay.DeleteIdEvent.Encode(ref writer, WaylandObjectMap.DisplayId, RegionId)));
+        _regionDeleteId = FakeHostSession.Receive(BenchMessages.Encode((ref WireWriter writer) => WlDisplay.DeleteIdEvent.Encode(ref writer, WaylandObjectMap.DisplayId, RegionId)));
         // No buffer is attached, so the commit copies nothing: this is the requests' own handling.
         _damageBufferAndCommit = BenchMessages.Encode((ref WireWriter writer) =>
         {
             WlSurface.DamageBufferRequest.Encode(ref writer, InProcessRelay.SurfaceId, 100, 300, 64, 64);
             WlSurface.CommitRequest.Encode(ref writer, InProcessRelay.SurfaceId);
         });
-        _pointerMotionAndFrame = InProcessRelay.Receive(BenchMessages.Encode((ref WireWriter writer) =>
+        _pointerMotionAndFrame = FakeHostSession.Receive(BenchMessages.Encode((ref WireWriter writer) =>
         {
             writer.Begin(InProcessRelay.PointerId, WlPointer.Events.Motion);
             writer.WriteUint(123_456);

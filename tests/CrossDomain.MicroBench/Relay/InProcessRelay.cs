@@ -1,20 +1,16 @@
 using CrossDomain.Fuzz.Targets;
-using CrossDomain.GuestProxy.Channel;
-using CrossDomain.GuestProxy.Relay;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.Wayland.Connection;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrossDomain.MicroBench.Relay;
 
 /// <summary>
-/// The guest proxy's relay for one client, whole, on this thread: a real <see cref="ClientSession"/>
-/// and <see cref="CrossDomainChannel"/> on a real event loop, the client on a socketpair and the
-/// host a <see cref="FakeHostDriver"/> that puts each RECEIVE in the channel ring and drops every
-/// SEND. The session's entry points are the loop's callbacks, so requests come in through the
+/// The guest proxy's relay for one client, whole, on this thread (<see cref="FakeHostSession"/>):
+/// the host a <see cref="FakeHostDriver"/> that puts each RECEIVE in the channel ring and drops
+/// every SEND. The session's entry points are the loop's callbacks, so requests come in through the
 /// socket and events through the ring, as they do in the proxy; nothing else is in the way.
 /// The client starts with a compositor, a surface, a seat and its pointer bound and made.
 /// </summary>
@@ -27,28 +23,18 @@ internal sealed class InProcessRelay : IDisposable
 
     private const uint SetupCallbackId = 3;
 
-    private readonly EventLoop _loop = new();
-    private readonly UnixSocket _client;
-    private readonly UnixSocket _proxyEnd;
-    private readonly FakeHostDriver _host = new();
-    private readonly RelayMetrics _metrics = new();
-    private readonly ClientSession _session;
+    private readonly FakeHostSession _relay = new(new FakeHostDriver());
     private readonly byte[] _fromProxy = new byte[64 << 10];
     private readonly List<FileDescriptor> _fdsFromProxy = [];
-    private bool _closed;
 
     public InProcessRelay()
     {
-        (_client, _proxyEnd) = UnixSocket.CreatePair();
-        _session = new ClientSession(1, _proxyEnd, CrossDomainChannel.Open(_host), _loop, new GlobalPolicy(), _metrics, tracer: null,
-            NullLogger.Instance, _ => _closed = true);
-
         FromClient(BenchMessages.Encode((ref WireWriter writer) =>
         {
             WlDisplay.GetRegistryRequest.Encode(ref writer, WaylandObjectMap.DisplayId, RegistryId);
             WlDisplay.SyncRequest.Encode(ref writer, WaylandObjectMap.DisplayId, SetupCallbackId);
         }));
-        FromHost(Receive(BenchMessages.Encode((ref WireWriter writer) =>
+        FromHost(FakeHostSession.Receive(BenchMessages.Encode((ref WireWriter writer) =>
         {
             WlRegistry.GlobalEvent.Encode(ref writer, RegistryId, 1, WlCompositor.Name, 6);
             WlRegistry.GlobalEvent.Encode(ref writer, RegistryId, 2, WlSeat.Name, 9);
@@ -71,14 +57,14 @@ internal sealed class InProcessRelay : IDisposable
     /// <summary>The client's bytes sent, and the relay run until it has nothing left to do with them.</summary>
     public void FromClient(ReadOnlySpan<byte> requests)
     {
-        if (_client.Send(requests).Status != IoStatus.Done) throw new InvalidOperationException("the client could not send to the relay");
+        if (_relay.Client.Send(requests).Status != IoStatus.Done) throw new InvalidOperationException("the client could not send to the relay");
         RunUntilIdle();
     }
 
     /// <summary>A RECEIVE (<see cref="Receive"/>) in the channel ring, and the relay run until it is idle again.</summary>
     public void FromHost(byte[] receive)
     {
-        _host.QueueSharedChannelMessage(receive);
+        _relay.Host.QueueSharedChannelMessage(receive);
         RunUntilIdle();
     }
 
@@ -86,7 +72,7 @@ internal sealed class InProcessRelay : IDisposable
     public void ExpectEventsAtClient(byte[] receive)
     {
         int expected = receive.Length - CrossDomainSendReceive.Size;
-        var received = _client.Receive(_fromProxy, _fdsFromProxy);
+        var received = _relay.Client.Receive(_fromProxy, _fdsFromProxy);
         if (received.Status != IoStatus.Done || received.Bytes != expected)
         {
             ThrowIfClosed();
@@ -96,37 +82,15 @@ internal sealed class InProcessRelay : IDisposable
 
     public void ThrowIfClosed()
     {
-        if (_closed) throw new InvalidOperationException("the relay closed the client's session");
+        if (_relay.IsClosed) throw new InvalidOperationException("the relay closed the client's session");
     }
 
-    /// <summary>The channel-ring image of a RECEIVE that carries <paramref name="events"/> and no identifiers.</summary>
-    public static byte[] Receive(ReadOnlySpan<byte> events)
-    {
-        var receive = new CrossDomainSendReceive
-        {
-            Header = CrossDomainCommands.Header(CrossDomainCommand.Receive, CrossDomainSendReceive.Size + events.Length),
-            OpaqueDataSize = (uint)events.Length,
-        };
-        return CrossDomainCommands.Encode(receive, events);
-    }
+    public void Dispose() => _relay.Dispose();
 
-    public void Dispose()
-    {
-        // The session owns the channel, and the channel the fake host.
-        _session.Dispose();
-        _client.Dispose();
-        _proxyEnd.Dispose();
-        _loop.Dispose();
-        _metrics.Dispose();
-    }
-
-    private void RunUntilIdle()
-    {
-        while (_loop.RunOnce(0) > 0) { }
-    }
+    private void RunUntilIdle() => _relay.RunUntilIdle();
 
     private void DrainClient()
     {
-        while (_client.Receive(_fromProxy, _fdsFromProxy).Status == IoStatus.Done) { }
+        while (_relay.Client.Receive(_fromProxy, _fdsFromProxy).Status == IoStatus.Done) { }
     }
 }

@@ -5,7 +5,6 @@ using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.Wayland.Protocol;
 using CrossDomain.Wayland.Wire;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrossDomain.Tests.Proxy;
 
@@ -22,24 +21,14 @@ public sealed class RelayAllocationTests : IDisposable
     private const int Windows = 3;
     private const uint CallbackId = 2;
 
-    private readonly EventLoop _loop = new();
-    private readonly UnixSocket _client;
-    private readonly UnixSocket _proxyEnd;
-    private readonly FakeHostDriver _host = new();
-    private readonly ClientSession _session;
-    private readonly RelayMetrics _metrics = new();
+    private readonly FakeHostSession _relay = new(new FakeHostDriver());
     private readonly byte[] _sync;
     private readonly byte[] _doneReceive;
     private readonly byte[] _fromProxy = new byte[4096];
     private readonly List<FileDescriptor> _fdsFromProxy = [];
-    private bool _closed;
 
     public RelayAllocationTests()
     {
-        (_client, _proxyEnd) = UnixSocket.CreatePair();
-        _session = new ClientSession(1, _proxyEnd, CrossDomainChannel.Open(_host), _loop, new GlobalPolicy(), _metrics, tracer: null,
-            NullLogger.Instance, _ => _closed = true);
-
         var writer = new WireWriter(new byte[64]);
         WlDisplay.SyncRequest.Encode(ref writer, 1, CallbackId);
         _sync = writer.Written.ToArray();
@@ -47,23 +36,10 @@ public sealed class RelayAllocationTests : IDisposable
         writer = new WireWriter(new byte[64]);
         WlCallback.DoneEvent.Encode(ref writer, CallbackId, 7);
         WlDisplay.DeleteIdEvent.Encode(ref writer, 1, CallbackId);
-        var events = writer.Written;
-        var receive = new CrossDomainSendReceive
-        {
-            Header = CrossDomainCommands.Header(CrossDomainCommand.Receive, CrossDomainSendReceive.Size + events.Length),
-            OpaqueDataSize = (uint)events.Length,
-        };
-        _doneReceive = CrossDomainCommands.Encode(receive, events);
+        _doneReceive = FakeHostSession.Receive(writer.Written);
     }
 
-    public void Dispose()
-    {
-        _session.Dispose();
-        _client.Dispose();
-        _proxyEnd.Dispose();
-        _loop.Dispose();
-        _metrics.Dispose();
-    }
+    public void Dispose() => _relay.Dispose();
 
     [Fact]
     public void A_sync_round_trip_through_the_relay_allocates_nothing_once_warm()
@@ -71,12 +47,12 @@ public sealed class RelayAllocationTests : IDisposable
         long allocated = 0;
         void Round()
         {
-            Assert.Equal(IoStatus.Done, _client.Send(_sync).Status);
+            Assert.Equal(IoStatus.Done, _relay.Client.Send(_sync).Status);
             allocated += AllocatedWhileTheLoopRuns();
             // The fake host copies the RECEIVE it is given, which is the test's allocation, not the relay's.
-            _host.QueueChannelMessage(_doneReceive);
+            _relay.Host.QueueChannelMessage(_doneReceive);
             allocated += AllocatedWhileTheLoopRuns();
-            var received = _client.Receive(_fromProxy, _fdsFromProxy);
+            var received = _relay.Client.Receive(_fromProxy, _fdsFromProxy);
             Assert.Equal(IoStatus.Done, received.Status);
             Assert.Equal(_doneReceive.Length - CrossDomainSendReceive.Size, received.Bytes);
         }
@@ -91,15 +67,15 @@ public sealed class RelayAllocationTests : IDisposable
             for (int i = 0; i < Rounds; i++) Round();
             quietest = Math.Min(quietest, allocated);
         }
-        Assert.False(_closed, "the session closed");
-        Assert.Equal((1L + Windows) * Rounds, _session.MessagesToHost);
+        Assert.False(_relay.IsClosed, "the session closed");
+        Assert.Equal((1L + Windows) * Rounds, _relay.MessagesToHost);
         Assert.Equal(0, quietest);
     }
 
     private long AllocatedWhileTheLoopRuns()
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
-        while (_loop.RunOnce(0) > 0) { }
+        _relay.RunUntilIdle();
         return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 }

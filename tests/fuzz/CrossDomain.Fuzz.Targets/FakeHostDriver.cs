@@ -12,9 +12,11 @@ namespace CrossDomain.Fuzz.Targets;
 /// <summary>
 /// A fake virtio-gpu device for the guest proxy, whose host is the fuzz input: channel messages
 /// the input wrote are put in the channel ring one per POLL, as the host's cross-domain context
-/// does, and everything the proxy sends is dropped. Image requirements are answered as a host
-/// would (tight rows, page-rounded). Blobs are native memory, bounded so that one input cannot
-/// make an execution slow.
+/// does, and everything the proxy sends is dropped (or kept, with <see cref="RecordsSends"/>).
+/// Image requirements are answered as a host would (tight rows, page-rounded). Blobs are native
+/// memory, bounded so that one input cannot make an execution slow. With
+/// <see cref="OffersDmabufs"/> it stands in for a render node with 3D: a memfd plays a client's
+/// dma-buf (one buffer per file), and readbacks are recorded, not rendered.
 /// </summary>
 public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
 {
@@ -25,12 +27,26 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
     private readonly Interop.EventFd _fenceEvents = Interop.EventFd.Create();
     private readonly Dictionary<uint, (nint Address, ulong Size, uint ResourceId)> _blobs = [];
     private readonly Queue<byte[]> _channelMessages = new();
+    private readonly Dictionary<uint, (MemoryMapping Mapping, ulong Inode, uint ResourceId)> _imports = [];
     private uint _nextHandle = 1;
     private ulong _totalBlobBytes;
     private uint _queryRing;
     private uint _channelRing;
     private bool _pollPending;
     private bool _disposed;
+
+    /// <summary>What <see cref="RenderNodeDevice"/> is when <see cref="OffersDmabufs"/>: 226:128, a first render node.</summary>
+    public const ulong FakeRenderNode = 0xE280;
+
+    public bool OffersDmabufs { get; init; }
+
+    public bool RecordsSends { get; init; }
+
+    /// <summary>Each SEND's bytes and identifiers, when <see cref="RecordsSends"/>.</summary>
+    public List<(byte[] Data, ChannelIdentifierRecord[] Identifiers)> Sends { get; } = [];
+
+    /// <summary>Each TRANSFER_FROM_HOST on an imported buffer: its handle, box and offset.</summary>
+    public List<(uint BufferHandle, Box Box, uint Offset)> ReadBacks { get; } = [];
 
     /// <summary>One message the host writes into the channel ring when the proxy next polls (cut at the ring's size).</summary>
     public void QueueChannelMessage(ReadOnlySpan<byte> ringImage)
@@ -85,10 +101,15 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
 
     public void TransferToHost(in DrmVirtgpu3DTransfer transfer) => throw NotOffered();
 
-    public void TransferFromHost(in DrmVirtgpu3DTransfer transfer) => throw NotOffered();
+    public void TransferFromHost(in DrmVirtgpu3DTransfer transfer)
+    {
+        if (!_imports.ContainsKey(transfer.BoHandle)) throw NotOffered();
+        ReadBacks.Add((transfer.BoHandle, transfer.Box, transfer.Offset));
+    }
 
     public MappedBlob Map(uint bufferHandle) =>
         _blobs.TryGetValue(bufferHandle, out var blob) ? new MappedBlob(blob.Address, (long)blob.Size)
+            : _imports.TryGetValue(bufferHandle, out var import) ? new MappedBlob(import.Mapping.Address, import.Mapping.Length)
             : throw new VirtioGpuDriverException($"no buffer {bufferHandle}", LibC.ENOENT);
 
     public void Submit(ReadOnlySpan<byte> commands, uint? ringIndex, ReadOnlySpan<uint> bufferHandles)
@@ -110,6 +131,12 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
                 break;
             case CrossDomainCommand.GetImageRequirements:
                 AnswerImageRequirements(MemoryMarshal.Read<CrossDomainGetImageRequirements>(commands));
+                break;
+            case CrossDomainCommand.Send when RecordsSends:
+                var send = MemoryMarshal.Read<CrossDomainSendReceive>(commands);
+                var identifiers = new ChannelIdentifierRecord[send.IdentifierCount];
+                for (int i = 0; i < identifiers.Length; i++) identifiers[i] = new(send.Identifiers[i], (IdentifierType)send.IdentifierTypes[i]);
+                Sends.Add((commands.Slice(CrossDomainSendReceive.Size, (int)send.OpaqueDataSize).ToArray(), identifiers));
                 break;
         }
     }
@@ -135,7 +162,7 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
 
     public FileDescriptor? DeviceGoneFd => null;
 
-    public ulong? RenderNodeDevice => null;
+    public ulong? RenderNodeDevice => OffersDmabufs ? FakeRenderNode : null;
 
     public bool TryReadFenceEvent()
     {
@@ -149,16 +176,37 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
         return true;
     }
 
-    public uint GetResourceId(uint bufferHandle) => _blobs.TryGetValue(bufferHandle, out var blob) ? blob.ResourceId : 0;
+    public uint GetResourceId(uint bufferHandle) =>
+        _blobs.TryGetValue(bufferHandle, out var blob) ? blob.ResourceId : _imports.TryGetValue(bufferHandle, out var import) ? import.ResourceId : 0;
+
+    /// <summary>Open buffer handles of imports, which the proxy must close when it is done with them.</summary>
+    public int OpenImports => _imports.Count;
 
     public void CloseBuffer(uint bufferHandle)
     {
+        if (_imports.Remove(bufferHandle, out var import))
+        {
+            import.Mapping.Dispose();
+            return;
+        }
         if (!_blobs.Remove(bufferHandle, out var blob)) return;
         _totalBlobBytes -= blob.Size;
         NativeMemory.Free((void*)blob.Address);
     }
 
-    public uint ImportDmabuf(FileDescriptor dmabuf) => throw NotOffered();
+    /// <summary>PRIME of a memfd: the same handle for the same file, as the kernel gives for the same buffer.</summary>
+    public uint ImportDmabuf(FileDescriptor dmabuf)
+    {
+        if (!OffersDmabufs) throw NotOffered();
+        stat status;
+        if (LibC.fstat(dmabuf.Fd, &status) != 0 || (status.st_mode & LibC.S_IFMT) != LibC.S_IFREG || status.st_size <= 0)
+            throw new VirtioGpuDriverException("not a buffer of this device", LibC.EINVAL);
+        foreach (var (handle, import) in _imports)
+            if (import.Inode == status.st_ino) return handle;
+        uint created = _nextHandle++;
+        _imports[created] = (MemoryMapping.Map(dmabuf, status.st_size, writable: false), status.st_ino, created + 100);
+        return created;
+    }
 
     public FileDescriptor ExportDmabuf(uint bufferHandle) => throw NotOffered();
 
@@ -166,7 +214,7 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (uint handle in _blobs.Keys.ToArray()) CloseBuffer(handle);
+        foreach (uint handle in _blobs.Keys.Concat(_imports.Keys).ToArray()) CloseBuffer(handle);
         _fenceEvents.Dispose();
     }
 
@@ -179,3 +227,6 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
 
     private static VirtioGpuDriverException NotOffered() => new("this fake host offers no 3D resources or dmabufs", LibC.ENOTSUP);
 }
+
+/// <summary>An identifier of a SEND as the fake host saw it.</summary>
+public readonly record struct ChannelIdentifierRecord(uint Id, IdentifierType Type);
