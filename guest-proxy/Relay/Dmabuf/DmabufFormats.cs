@@ -17,7 +17,7 @@ internal static class DmabufFormats
 
     public const ulong ImplicitModifier = 0x00ff_ffff_ffff_ffff;
 
-    /// <summary>DRM fourcc → wl_shm format of its shadow, in the order of the format table.</summary>
+    /// <summary>The fourccs offered, in the order of the format table.</summary>
     public static ReadOnlySpan<uint> Fourccs => [PackedDrmFormats.Argb8888, PackedDrmFormats.Xrgb8888];
 
     public const int BytesPerPixel = 4;
