@@ -104,6 +104,15 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
         Assert.True(path is not null, "the guest's proxy never took a dma-buf from weston-simple-egl:\n" + string.Join('\n', proxyLines));
         output.WriteLine($"dma-buf path: {path}");
         Assert.Contains("read back from the host's renderer", path, StringComparison.Ordinal);
+        // The readback follows the damage, as shm copies do: EGL's buffer-age damage, each box read
+        // back once and copied once into the shadow.
+        var closed = proxyLines.Select(line => ClientClosed().Match(line)).SingleOrDefault(match => match.Success);
+        Assert.True(closed is not null, "the guest's proxy logged no client close after weston-simple-egl:\n" + string.Join('\n', proxyLines));
+        output.WriteLine(closed.Value);
+        long damaged = long.Parse(closed.Groups["damaged"].Value, CultureInfo.InvariantCulture);
+        long copied = long.Parse(closed.Groups["copied"].Value, CultureInfo.InvariantCulture);
+        Assert.True(damaged > 0, "weston-simple-egl damaged nothing after its buffers' first copies");
+        Assert.True(copied <= 2 * damaged, $"the proxy read back and copied {copied} bytes for {damaged} damaged");
     }
 
     [SkippableFact]
