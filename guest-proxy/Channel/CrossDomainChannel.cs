@@ -268,14 +268,14 @@ public sealed class CrossDomainChannel : IDisposable
     /// A host blob made from <paramref name="blobId"/> (a template GET_IMAGE_REQUIREMENTS named, or
     /// memory the host exported in a RECEIVE) and mapped here, so the proxy can write or read it.
     /// </summary>
-    public MappedHostBlob CreateMappedBlob(ulong blobId, ulong size)
+    public MappedBuffer CreateMappedBlob(ulong blobId, ulong size)
     {
         try
         {
             var blob = _driver.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseMappable | VirtgpuBlobFlags.UseShareable, size, blobId);
             try
             {
-                return new MappedHostBlob(this, blob.BufferHandle, blob.ResourceId, _driver.Map(blob.BufferHandle));
+                return new MappedBuffer(this, blob.BufferHandle, blob.ResourceId, _driver.Map(blob.BufferHandle));
             }
             catch
             {
@@ -320,7 +320,7 @@ public sealed class CrossDomainChannel : IDisposable
     /// resource to this context), the resource id, and its guest backing mapped here. Fails for an fd
     /// that is not a buffer of this device.
     /// </summary>
-    public ImportedGpuBuffer ImportDmabuf(FileDescriptor dmabuf)
+    public MappedBuffer ImportDmabuf(FileDescriptor dmabuf)
     {
         try
         {
@@ -328,11 +328,11 @@ public sealed class CrossDomainChannel : IDisposable
             _importedHandles[handle] = _importedHandles.GetValueOrDefault(handle) + 1;
             try
             {
-                return new ImportedGpuBuffer(this, handle, _driver.GetResourceId(handle), _driver.Map(handle));
+                return new MappedBuffer(this, handle, _driver.GetResourceId(handle), _driver.Map(handle));
             }
             catch
             {
-                ReleaseImport(handle);
+                CloseBuffer(handle);
                 throw;
             }
         }
@@ -342,12 +342,17 @@ public sealed class CrossDomainChannel : IDisposable
         }
     }
 
-    /// <summary>TRANSFER_FROM_HOST_3D of one box of level 0 into the buffer's backing at <paramref name="offset"/>, waited for.</summary>
-    internal void ReadBack(uint bufferHandle, in VirtioGpu.Protocol.Box box, uint offset)
+    /// <summary>
+    /// TRANSFER_FROM_HOST_3D of one box of level 0 into an imported buffer's backing at
+    /// <paramref name="offset"/>, once the rendering before it is done: the kernel queues the
+    /// transfer behind the client's own submissions, and the wait covers every fence on the buffer
+    /// (implicit fencing).
+    /// </summary>
+    public void ReadBack(MappedBuffer buffer, in VirtioGpu.Protocol.Box box, uint offset)
     {
         // Stride 0: Linux refuses any other for a resource that is not a host blob, and the host then
         // lays the box out with the resource's own stride, as Mesa's virgl lays out the backing.
-        var transfer = new DrmVirtgpu3DTransfer { BoHandle = bufferHandle, Box = box, Offset = offset };
+        var transfer = new DrmVirtgpu3DTransfer { BoHandle = buffer.BufferHandle, Box = box, Offset = offset };
         try
         {
             _driver.TransferFromHost(transfer);
@@ -356,18 +361,6 @@ public sealed class CrossDomainChannel : IDisposable
         {
             throw Failed(failure);
         }
-    }
-
-    internal void ReleaseImport(uint bufferHandle)
-    {
-        int references = _importedHandles.GetValueOrDefault(bufferHandle) - 1;
-        if (references > 0)
-        {
-            _importedHandles[bufferHandle] = references;
-            return;
-        }
-        _importedHandles.Remove(bufferHandle);
-        CloseBuffer(bufferHandle);
     }
 
     public void Dispose()
@@ -379,6 +372,15 @@ public sealed class CrossDomainChannel : IDisposable
 
     internal void CloseBuffer(uint bufferHandle)
     {
+        if (_importedHandles.TryGetValue(bufferHandle, out int imports))
+        {
+            if (imports > 1)
+            {
+                _importedHandles[bufferHandle] = imports - 1;
+                return;
+            }
+            _importedHandles.Remove(bufferHandle);
+        }
         try
         {
             _driver.CloseBuffer(bufferHandle);

@@ -247,9 +247,8 @@ internal sealed partial class ClientSession : IDisposable
         _channelWatch.Dispose();
         _deviceWatch?.Dispose();
         _pipes.Dispose();
-        // The shadows' blobs go with the context below, so only the client's memory is let go here.
+        // The shadows' blobs and imported buffers go with the context below, so only the client's memory is let go here.
         _shm.ReleaseClientMemory();
-        _dmabufs?.ReleaseImports();
         _client.Dispose();
         // CTX_DESTROY on the host ends the compositor connection and frees every blob of the context.
         _channel.Dispose();

@@ -145,7 +145,7 @@ internal sealed class ClientDmabufs(
         objects.AddClientObject(message.ObjectId, request.BufferId, WlBuffer.Interface, 1);
 
         pending.Plane = null;
-        shm.AddShadowedBuffer(pending.ShmId, message.ObjectId, request.BufferId, new GpuBufferPixels(plane),
+        shm.AddShadowedBuffer(pending.ShmId, message.ObjectId, request.BufferId, new GpuBufferPixels(channel, plane),
             new BufferLayout(pending.Offset, request.Width, request.Height, (int)pending.Stride, DmabufFormats.BytesPerPixel), shmFormat);
         if (!_pathLogged)
         {
@@ -179,13 +179,6 @@ internal sealed class ClientDmabufs(
         toHost.Add(writer.Written, []);
     }
 
-    /// <summary>When the whole context goes: imports not yet made into buffers are let go.</summary>
-    public void ReleaseImports()
-    {
-        foreach (var pending in _params.Values) pending.Plane?.Dispose();
-        _params.Clear();
-    }
-
     private static FileDescriptor SealedMemfd(ReadOnlySpan<byte> contents)
     {
         var memfd = MemFd.Create("crossdomain-dmabuf-formats", contents.Length);
@@ -210,7 +203,7 @@ internal sealed class ClientDmabufs(
 
         public bool Used { get; set; }
 
-        public ImportedGpuBuffer? Plane { get; set; }
+        public MappedBuffer? Plane { get; set; }
 
         public uint Offset { get; set; }
 

@@ -8,7 +8,7 @@ namespace CrossDomain.GuestProxy.Relay.Dmabuf;
 /// A client's GPU buffer as shadow pixels: its guest backing, into which each commit first reads
 /// back from the host renderer the rectangles about to be copied, and nothing else.
 /// </summary>
-internal sealed class GpuBufferPixels(ImportedGpuBuffer buffer) : IClientPixels
+internal sealed class GpuBufferPixels(CrossDomainChannel channel, MappedBuffer buffer) : IClientPixels
 {
     public bool Backs(long length) => length <= buffer.Length;
 
@@ -22,7 +22,7 @@ internal sealed class GpuBufferPixels(ImportedGpuBuffer buffer) : IClientPixels
             if (area.IsEmpty) continue;
             var box = new Box { X = (uint)area.X, Y = (uint)area.Y, Width = (uint)area.Width, Height = (uint)area.Height, Depth = 1 };
             long offset = layout.Offset + (long)area.Y * layout.Stride + (long)area.X * layout.BytesPerPixel;
-            buffer.ReadBack(box, checked((uint)offset));
+            channel.ReadBack(buffer, box, checked((uint)offset));
         }
     }
 

@@ -32,7 +32,7 @@ internal sealed class ShadowAllocator(CrossDomainChannel channel)
     }
 
     /// <summary>A new host blob laid out as <paramref name="requirements"/> says, mapped here.</summary>
-    public MappedHostBlob Create(in CrossDomainImageRequirements requirements) =>
+    public MappedBuffer Create(in CrossDomainImageRequirements requirements) =>
         channel.CreateMappedBlob(requirements.BlobId, requirements.Size);
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace CrossDomain.GuestProxy.Relay.Shm;
 /// out as the host's image requirements say, which the host compositor reads. Client pixels reach
 /// it only by <see cref="CopyDamage"/>, and only where they may differ.
 /// </summary>
-internal sealed class ShadowBuffer(IClientPixels pixels, in BufferLayout layout, MappedHostBlob shadow, int shadowStride) : IDisposable
+internal sealed class ShadowBuffer(IClientPixels pixels, in BufferLayout layout, MappedBuffer shadow, int shadowStride) : IDisposable
 {
     private readonly BufferLayout _layout = layout;
 

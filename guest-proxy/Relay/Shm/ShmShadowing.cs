@@ -101,7 +101,7 @@ internal sealed class ShmShadowing(CrossDomainChannel channel, HostBoundBatch to
     /// </summary>
     public void AddShadowedBuffer(uint shmId, uint poolId, uint bufferId, IClientPixels pixels, in BufferLayout layout, uint shmFormat)
     {
-        MappedHostBlob shadow;
+        MappedBuffer shadow;
         CrossDomainImageRequirements requirements;
         try
         {

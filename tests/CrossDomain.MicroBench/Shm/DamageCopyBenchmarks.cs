@@ -45,7 +45,7 @@ public class DamageCopyBenchmarks
         _channel = CrossDomainChannel.Open(new FakeHostDriver());
         _shadowMemory = MemFd.Create("microbench-shadow", BufferBytes);
         _shadowMapping = MemoryMapping.Map(_shadowMemory, BufferBytes);
-        var shadow = new MappedHostBlob(_channel, UnknownBufferHandle, resourceId: 1, new MappedBlob(_shadowMapping.Address, _shadowMapping.Length));
+        var shadow = new MappedBuffer(_channel, UnknownBufferHandle, resourceId: 1, new MappedBlob(_shadowMapping.Address, _shadowMapping.Length));
         _buffer = new ShadowBuffer(pool, new BufferLayout(0, Width, Height, Stride, BytesPerPixel), shadow, Stride);
         // A new shadow is stale all over: this first copy is the whole buffer, and faults the shadow's pages in.
         if (_buffer.CopyDamage(new DamageRegion()) != BufferBytes) throw new InvalidOperationException("the first copy was not the whole buffer");

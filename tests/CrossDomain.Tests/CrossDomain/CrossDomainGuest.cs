@@ -120,13 +120,13 @@ internal sealed class CrossDomainGuest(CrossDomainDevice device, uint contextId)
     CrossDomainImageRequirements ICrossDomainGuest.GetImageRequirements(uint width, uint height, uint drmFormat) =>
         GetImageRequirements(width, height, drmFormat);
 
-    public IMappedHostBlob CreateMappedHostBlob(ulong blobId, ulong size)
+    public IMappedBuffer CreateMappedBuffer(ulong blobId, ulong size)
     {
         uint resourceId = CreateHostBlob(blobId, size);
         return new Mapped(device.Harness.Window, resourceId, MapHostBlob(resourceId, size));
     }
 
-    private sealed class Mapped(RecordingHostVisibleWindow window, uint resourceId, ulong windowOffset) : IMappedHostBlob
+    private sealed class Mapped(RecordingHostVisibleWindow window, uint resourceId, ulong windowOffset) : IMappedBuffer
     {
         public uint ResourceId => resourceId;
 

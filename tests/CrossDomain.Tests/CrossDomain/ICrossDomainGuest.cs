@@ -4,7 +4,7 @@ using CrossDomain.VirtioGpu.CrossDomain;
 namespace CrossDomain.Tests.CrossDomain;
 
 /// <summary>Memory of a HOST3D blob as the guest maps it.</summary>
-internal interface IMappedHostBlob
+internal interface IMappedBuffer
 {
     uint ResourceId { get; }
 
@@ -26,7 +26,7 @@ internal interface ICrossDomainGuest
     CrossDomainImageRequirements GetImageRequirements(uint width, uint height, uint drmFormat);
 
     /// <summary>A HOST3D blob from a host item id (a template or a received fd), attached and mapped.</summary>
-    IMappedHostBlob CreateMappedHostBlob(ulong blobId, ulong size);
+    IMappedBuffer CreateMappedBuffer(ulong blobId, ulong size);
 }
 
 /// <summary>The two ways a test reaches a cross-domain context.</summary>

@@ -55,7 +55,7 @@ internal sealed class SocketCrossDomainGuest : ICrossDomainGuest, IDisposable
     public CrossDomainImageRequirements GetImageRequirements(uint width, uint height, uint drmFormat) =>
         _channel.GetImageRequirements(width, height, drmFormat, ImageUsageFlags.Linear | ImageUsageFlags.Scanout);
 
-    public IMappedHostBlob CreateMappedHostBlob(ulong blobId, ulong size)
+    public IMappedBuffer CreateMappedBuffer(ulong blobId, ulong size)
     {
         return new Mapped(_channel.CreateMappedBlob(blobId, size));
     }
@@ -66,7 +66,7 @@ internal sealed class SocketCrossDomainGuest : ICrossDomainGuest, IDisposable
         _host.Dispose();
     }
 
-    private sealed class Mapped(MappedHostBlob memory) : IMappedHostBlob
+    private sealed class Mapped(MappedBuffer memory) : IMappedBuffer
     {
         public uint ResourceId => memory.ResourceId;
 

@@ -49,7 +49,7 @@ public sealed class WestonKeymapTests(ITestOutputHelper output)
         Assert.Equal(size, identifier.Size);
 
         ulong blobSize = CrossDomainGuest.PageAligned(identifier.Size);
-        var blob = guest.CreateMappedHostBlob(identifier.Id, blobSize);
+        var blob = guest.CreateMappedBuffer(identifier.Id, blobSize);
         string text = Encoding.UTF8.GetString(blob.Bytes((int)size));
         Assert.StartsWith("xkb_keymap", text);
         Assert.EndsWith("\0", text);

@@ -36,7 +36,7 @@ public sealed class WestonShmWindowTests(ITestOutputHelper output)
         // The buffer: a template, a HOST3D blob of it, mapped, filled by "the guest".
         var requirements = guest.GetImageRequirements(Size, Size, Argb8888Fourcc);
         int stride = (int)requirements.Strides[0];
-        var blob = guest.CreateMappedHostBlob(requirements.BlobId, requirements.Size);
+        var blob = guest.CreateMappedBuffer(requirements.BlobId, requirements.Size);
         var pixels = blob.Bytes((int)requirements.Size);
         for (int y = 0; y < Size; y++)
             for (int x = 0; x < Size; x++)

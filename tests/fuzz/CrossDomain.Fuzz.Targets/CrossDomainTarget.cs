@@ -92,7 +92,7 @@ public sealed class CrossDomainTarget : FuzzTarget
                     rig.WriteGuestMemory(reader.UInt32(), reader.Record());
                     break;
                 case 6:
-                    MappedHostBlob(contextId, reader.UInt32(), (ulong)(reader.Byte() % 16 + 1) * DeviceRig.PageSize);
+                    MappedBuffer(contextId, reader.UInt32(), (ulong)(reader.Byte() % 16 + 1) * DeviceRig.PageSize);
                     break;
                 default:
                     rig.Send(Requests.DestroyContext(contextId));
@@ -100,7 +100,7 @@ public sealed class CrossDomainTarget : FuzzTarget
             }
         }
 
-        private void MappedHostBlob(uint contextId, uint blobId, ulong size)
+        private void MappedBuffer(uint contextId, uint blobId, ulong size)
         {
             uint resourceId = _nextResourceId++;
             if (!rig.Send(Requests.HostBlob(contextId, resourceId, blobId, size))) return;

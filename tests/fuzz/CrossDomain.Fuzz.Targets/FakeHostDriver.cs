@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using CrossDomain.GuestProxy.Channel;
 using CrossDomain.Interop;
 using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.VirtioGpu.Driver;
@@ -43,7 +44,7 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
     public bool RecordsSends { get; init; }
 
     /// <summary>Each SEND's bytes and identifiers, when <see cref="RecordsSends"/>.</summary>
-    public List<(byte[] Data, ChannelIdentifierRecord[] Identifiers)> Sends { get; } = [];
+    public List<(byte[] Data, ChannelIdentifier[] Identifiers)> Sends { get; } = [];
 
     /// <summary>Each TRANSFER_FROM_HOST on an imported buffer: its handle, box and offset.</summary>
     public List<(uint BufferHandle, Box Box, uint Offset)> ReadBacks { get; } = [];
@@ -134,7 +135,7 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
                 break;
             case CrossDomainCommand.Send when RecordsSends:
                 var send = MemoryMarshal.Read<CrossDomainSendReceive>(commands);
-                var identifiers = new ChannelIdentifierRecord[send.IdentifierCount];
+                var identifiers = new ChannelIdentifier[send.IdentifierCount];
                 for (int i = 0; i < identifiers.Length; i++) identifiers[i] = new(send.Identifiers[i], (IdentifierType)send.IdentifierTypes[i]);
                 Sends.Add((commands.Slice(CrossDomainSendReceive.Size, (int)send.OpaqueDataSize).ToArray(), identifiers));
                 break;
@@ -227,6 +228,3 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
 
     private static VirtioGpuDriverException NotOffered() => new("this fake host offers no 3D resources or dmabufs", LibC.ENOTSUP);
 }
-
-/// <summary>An identifier of a SEND as the fake host saw it.</summary>
-public readonly record struct ChannelIdentifierRecord(uint Id, IdentifierType Type);

@@ -3,18 +3,19 @@ using CrossDomain.VirtioGpu.Driver;
 namespace CrossDomain.GuestProxy.Channel;
 
 /// <summary>
-/// A host blob made through a channel and mapped into this process: its resource id for the
-/// identifiers of a SEND, and its bytes. Dispose closes the buffer; a blob not disposed goes with
+/// A buffer of the device mapped into this process through a channel: a host blob made there, or
+/// a client's dma-buf imported there. Its resource id for the identifiers of a SEND, and its bytes.
+/// Dispose closes the buffer (an import once its last holder lets go); one not disposed goes with
 /// the channel's context.
 /// </summary>
-public sealed class MappedHostBlob : IDisposable
+public sealed class MappedBuffer : IDisposable
 {
     private readonly CrossDomainChannel _channel;
     private readonly uint _bufferHandle;
     private readonly MappedBlob _memory;
     private bool _disposed;
 
-    internal MappedHostBlob(CrossDomainChannel channel, uint bufferHandle, uint resourceId, MappedBlob memory)
+    internal MappedBuffer(CrossDomainChannel channel, uint bufferHandle, uint resourceId, MappedBlob memory)
     {
         _channel = channel;
         _bufferHandle = bufferHandle;
@@ -23,6 +24,8 @@ public sealed class MappedHostBlob : IDisposable
     }
 
     public uint ResourceId { get; }
+
+    internal uint BufferHandle => _bufferHandle;
 
     public long Length => _memory.Length;
 
