@@ -34,9 +34,14 @@ public sealed class CrossDomainChannel : IDisposable
     private bool _eventHeld;
     private bool _heldEventEndsStream;
 
-    private CrossDomainChannel(IVirtioGpuDriver driver)
+    private CrossDomainChannel(IVirtioGpuDriver driver, CrossDomainExtensions hostExtensions)
     {
         _driver = driver;
+        HostMemory = driver.GetParam(VirtgpuParam.HostVisible) != 0 ? HostMemoryAccess.Mapped
+            // HOST3D_GUEST blobs, and transfers on them, need the device's 3D feature in Linux.
+            : (hostExtensions & CrossDomainExtensions.GuestMemoryTransfers) != 0 && driver.GetParam(VirtgpuParam.Features3D) != 0
+                ? HostMemoryAccess.CopiedByTransfers
+                : HostMemoryAccess.None;
         _queryRing = driver.CreateBlob(VirtgpuBlobMemory.Guest, VirtgpuBlobFlags.UseMappable, RingSize, 0);
         _channelRing = driver.CreateBlob(VirtgpuBlobMemory.Guest, VirtgpuBlobFlags.UseMappable, RingSize, 0);
         _queryRingMemory = driver.Map(_queryRing.BufferHandle);
@@ -50,6 +55,9 @@ public sealed class CrossDomainChannel : IDisposable
     /// can be imported and read back here, else null: then the proxy offers no linux-dmabuf.
     /// </summary>
     public ulong? DmabufDevice { get; }
+
+    /// <summary>How the proxy reaches host memory (shm shadows, keymaps): the device decides, see <see cref="HostMemoryAccess"/>.</summary>
+    public HostMemoryAccess HostMemory { get; }
 
     /// <summary>Readable when a channel event may be waiting: watch it, then call <see cref="TryReceive"/>.</summary>
     public FileDescriptor ReceiveReadyFd => _driver.FenceNotificationFd;
@@ -100,14 +108,16 @@ public sealed class CrossDomainChannel : IDisposable
     {
         if ((driver.GetParam(VirtgpuParam.SupportedCapsetIds) >> (int)VirtioGpu.Protocol.CapsetId.CrossDomain & 1) == 0)
             throw new CrossDomainChannelException("the device offers no cross-domain capset", LibC.ENOTSUP);
+        // A host that offers rutabaga's 16 bytes leaves the rest zero: no extensions.
         Span<byte> caps = stackalloc byte[Unsafe.SizeOf<CrossDomainCapabilities>()];
+        caps.Clear();
         driver.GetCaps((uint)VirtioGpu.Protocol.CapsetId.CrossDomain, 0, caps);
         var capabilities = MemoryMarshal.Read<CrossDomainCapabilities>(caps);
         if ((capabilities.SupportedChannels >> (int)ChannelType.Wayland & 1) == 0)
             throw new CrossDomainChannelException("the host has no Wayland compositor for cross-domain", LibC.ENOTSUP);
 
         driver.InitContext((uint)VirtioGpu.Protocol.CapsetId.CrossDomain, ringCount: 2, pollRingMask: 1u << (int)CrossDomainRing.Channel);
-        var channel = new CrossDomainChannel(driver);
+        var channel = new CrossDomainChannel(driver, capabilities.Extensions);
         var init = new CrossDomainInit
         {
             Header = Header(CrossDomainCommand.Init, CrossDomainInit.V1Size),
@@ -266,16 +276,27 @@ public sealed class CrossDomainChannel : IDisposable
 
     /// <summary>
     /// A host blob made from <paramref name="blobId"/> (a template GET_IMAGE_REQUIREMENTS named, or
-    /// memory the host exported in a RECEIVE) and mapped here, so the proxy can write or read it.
+    /// memory the host exported in a RECEIVE) and mapped here, so the proxy can write or read it:
+    /// the host memory itself, or, without host-visible memory, the guest pages of a HOST3D_GUEST
+    /// blob that <see cref="TransferToHost"/> and <see cref="TransferFromHost"/> keep in step with it.
     /// </summary>
     public MappedBuffer CreateMappedBlob(ulong blobId, ulong size)
     {
+        var memory = HostMemory switch
+        {
+            HostMemoryAccess.Mapped => VirtgpuBlobMemory.Host3D,
+            HostMemoryAccess.CopiedByTransfers => VirtgpuBlobMemory.Host3DGuest,
+            _ => throw new CrossDomainChannelException(
+                "the device has no host-visible memory and the host offers no guest-memory transfers, so no host memory can be reached from here",
+                LibC.ENOTSUP),
+        };
         try
         {
-            var blob = _driver.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseMappable | VirtgpuBlobFlags.UseShareable, size, blobId);
+            var blob = _driver.CreateBlob(memory, VirtgpuBlobFlags.UseMappable | VirtgpuBlobFlags.UseShareable, size, blobId);
             try
             {
-                return new MappedBuffer(this, blob.BufferHandle, blob.ResourceId, _driver.Map(blob.BufferHandle));
+                return new MappedBuffer(this, blob.BufferHandle, blob.ResourceId, _driver.Map(blob.BufferHandle),
+                    isGuestCopy: memory == VirtgpuBlobMemory.Host3DGuest);
             }
             catch
             {
@@ -312,7 +333,40 @@ public sealed class CrossDomainChannel : IDisposable
     public void ReadHostMemory(ulong blobId, ulong blobSize, Span<byte> destination)
     {
         using var blob = CreateMappedBlob(blobId, blobSize);
+        if (blob.IsGuestCopy) TransferFromHost(blob, new VirtioGpu.Protocol.Box { Width = (uint)destination.Length, Height = 1, Depth = 1 });
         blob.GetSpan(0, destination.Length).CopyTo(destination);
+    }
+
+    /// <summary>
+    /// TRANSFER_TO_HOST_3D of one box of a guest copy (<see cref="MappedBuffer.IsGuestCopy"/>) into
+    /// the host memory behind it. Not waited for: the device takes commands in order, so the host
+    /// has copied the box before it reads the SEND that shows it.
+    /// </summary>
+    internal void TransferToHost(MappedBuffer buffer, in VirtioGpu.Protocol.Box box)
+    {
+        var transfer = new DrmVirtgpu3DTransfer { BoHandle = buffer.BufferHandle, Box = box };
+        try
+        {
+            _driver.TransferToHost(transfer);
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
+    }
+
+    /// <summary>TRANSFER_FROM_HOST_3D of one box into a guest copy; returns once it is there.</summary>
+    private void TransferFromHost(MappedBuffer buffer, in VirtioGpu.Protocol.Box box)
+    {
+        var transfer = new DrmVirtgpu3DTransfer { BoHandle = buffer.BufferHandle, Box = box };
+        try
+        {
+            _driver.TransferFromHost(transfer);
+        }
+        catch (VirtioGpuDriverException failure)
+        {
+            throw Failed(failure);
+        }
     }
 
     /// <summary>
@@ -414,3 +468,20 @@ public sealed class CrossDomainChannel : IDisposable
 
     private static CrossDomainHeader Header(CrossDomainCommand command, int size) => new() { Command = command, CommandSize = (ushort)size };
 }
+
+/// <summary>How the guest reaches the host memory a buffer or a keymap lives in.</summary>
+public enum HostMemoryAccess
+{
+    /// <summary>HOST3D blobs mapped through the device's host-visible memory (crosvm, QEMU 11.1's generic device, local mode).</summary>
+    Mapped,
+
+    /// <summary>
+    /// No host-visible memory (QEMU's vhost-user-gpu-pci, Xen-style VMMs), but the host has our
+    /// guest-memory transfers: HOST3D_GUEST blobs, whose damaged boxes are transferred.
+    /// </summary>
+    CopiedByTransfers,
+
+    /// <summary>Neither: host memory cannot be reached, and shm buffers cannot be shown.</summary>
+    None,
+}
+

@@ -15,21 +15,31 @@ public sealed class MappedBuffer : IDisposable
     private readonly MappedBlob _memory;
     private bool _disposed;
 
-    internal MappedBuffer(CrossDomainChannel channel, uint bufferHandle, uint resourceId, MappedBlob memory)
+    internal MappedBuffer(CrossDomainChannel channel, uint bufferHandle, uint resourceId, MappedBlob memory, bool isGuestCopy = false)
     {
         _channel = channel;
         _bufferHandle = bufferHandle;
         _memory = memory;
         ResourceId = resourceId;
+        IsGuestCopy = isGuestCopy;
     }
 
     public uint ResourceId { get; }
+
+    /// <summary>
+    /// Whether these bytes are guest pages standing in for host memory the device cannot map here:
+    /// what is written reaches the host only by <see cref="CrossDomainChannel.TransferToHost"/>.
+    /// </summary>
+    public bool IsGuestCopy { get; }
 
     internal uint BufferHandle => _bufferHandle;
 
     public long Length => _memory.Length;
 
     public Span<byte> GetSpan(long offset, int length) => _memory.GetSpan(offset, length);
+
+    /// <summary>Has the host copy one box (texels of the host's layout) of a guest copy into its memory.</summary>
+    public void TransferToHost(in VirtioGpu.Protocol.Box box) => _channel.TransferToHost(this, box);
 
     public void Dispose()
     {

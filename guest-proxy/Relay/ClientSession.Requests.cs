@@ -60,6 +60,7 @@ internal sealed partial class ClientSession
                     {
                         DamagedAfterFill += commit.Damaged;
                         CopiedAfterFill += commit.Copied;
+                        TransferredAfterFill += commit.Transferred;
                     }
                     _metrics.ShmCommitted(_metricTags, commit);
                 }

@@ -62,6 +62,11 @@ internal sealed partial class ClientSession : IDisposable
         _toHost = new HostBoundBatch(channel);
         _registries = new RegistryFilter(policy);
         _shm = new ShmShadowing(channel, _toHost, _objects);
+        if (channel.HostMemory == HostMemoryAccess.CopiedByTransfers)
+            RelayLog.ShmPath(logger, number, "copied into guest pages, then transferred to the host damage by damage", "the device has no host-visible memory");
+        else if (channel.HostMemory == HostMemoryAccess.None)
+            RelayLog.ShmPath(logger, number, "refused, and a client that makes one is closed",
+                "the device has no host-visible memory, and the host offers no guest-memory transfers");
         if (channel.DmabufDevice is { } renderNode)
             _dmabufs = new ClientDmabufs(channel, renderNode, _toHost, _objects, _shm, _client, logger, number);
         _pipes = new PipeRelays(loop, channel, logger);
@@ -90,6 +95,9 @@ internal sealed partial class ClientSession : IDisposable
     public long DamagedAfterFill { get; private set; }
 
     public long CopiedAfterFill { get; private set; }
+
+    /// <summary>Of <see cref="CopiedAfterFill"/>, what went to guest copies and so was transferred to the host as well.</summary>
+    public long TransferredAfterFill { get; private set; }
 
     public long MessagesToHost { get; private set; }
 
@@ -234,7 +242,7 @@ internal sealed partial class ClientSession : IDisposable
     {
         if (_closed) return;
         _closed = true;
-        RelayLog.ClientClosed(_logger, Number, reason, MessagesToHost, MessagesToClient, ShmCommits, BytesCopied, DamagedAfterFill, CopiedAfterFill);
+        RelayLog.ClientClosed(_logger, Number, reason, MessagesToHost, MessagesToClient, ShmCommits, BytesCopied, DamagedAfterFill, CopiedAfterFill, TransferredAfterFill);
         Dispose();
         _onClosed(this);
     }

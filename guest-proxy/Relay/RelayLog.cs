@@ -9,9 +9,12 @@ internal static partial class RelayLog
     public static partial void ClientConnected(ILogger logger, int client);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Information,
-        Message = "Client {Client} closed: {Reason} ({Requests} requests, {Events} events, {ShmCommits} shm commits, {BytesCopied} shm bytes copied; after each buffer's first copy, {DamagedAfterFill} bytes damaged and {CopiedAfterFill} copied)")]
+        Message = "Client {Client} closed: {Reason} ({Requests} requests, {Events} events, {ShmCommits} shm commits, {BytesCopied} shm bytes copied; after each buffer's first copy, {DamagedAfterFill} bytes damaged and {CopiedAfterFill} copied, {TransferredAfterFill} of them transferred)")]
     public static partial void ClientClosed(ILogger logger, int client, string reason, long requests, long events,
-        long shmCommits, long bytesCopied, long damagedAfterFill, long copiedAfterFill);
+        long shmCommits, long bytesCopied, long damagedAfterFill, long copiedAfterFill, long transferredAfterFill);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "Client {Client}: shm buffers are {Path} ({Why})")]
+    public static partial void ShmPath(ILogger logger, int client, string path, string why);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Client {Client} refused: {Reason}")]
     public static partial void ClientRefused(ILogger logger, int client, string reason);

@@ -16,6 +16,7 @@ public sealed class RelayMetrics : IDisposable
     private readonly Counter<long> _fds;
     private readonly Counter<long> _bytesDamaged;
     private readonly Counter<long> _bytesCopied;
+    private readonly Counter<long> _bytesTransferred;
     private readonly Counter<long> _eventBytesReceived;
     private readonly Counter<long> _eventBytesCopied;
     private readonly UpDownCounter<int> _clients;
@@ -28,6 +29,8 @@ public sealed class RelayMetrics : IDisposable
         _fds = Meter.CreateCounter<long>("crossdomain.proxy.fds", "{fd}", "fds translated to or from cross-domain identifiers");
         _bytesDamaged = Meter.CreateCounter<long>("crossdomain.proxy.shm.bytes_damaged", "By", "shm bytes that clients' commits damaged");
         _bytesCopied = Meter.CreateCounter<long>("crossdomain.proxy.shm.bytes_copied", "By", "shm pixels copied from client buffers into host shadows");
+        _bytesTransferred = Meter.CreateCounter<long>("crossdomain.proxy.shm.bytes_transferred", "By",
+            "of those, pixels in guest copies of shadows, which the host then copies again (devices without host-visible memory)");
         _eventBytesReceived = Meter.CreateCounter<long>("crossdomain.proxy.events.bytes_received", "By", "compositor bytes received in RECEIVEs");
         _eventBytesCopied = Meter.CreateCounter<long>("crossdomain.proxy.events.bytes_copied", "By",
             "copies of compositor bytes in the proxy on their way to the client: each byte once per copy");
@@ -60,6 +63,7 @@ public sealed class RelayMetrics : IDisposable
     {
         _bytesDamaged.Add(commit.Damaged, tags.Client);
         _bytesCopied.Add(commit.Copied, tags.Client);
+        if (commit.Transferred > 0) _bytesTransferred.Add(commit.Transferred, tags.Client);
     }
 
     internal void EventBytesReceived(ClientTags tags, int bytes) => _eventBytesReceived.Add(bytes, tags.Client);

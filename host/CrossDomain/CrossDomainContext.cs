@@ -91,7 +91,9 @@ internal sealed class CrossDomainContext : IGpuContext
     public GpuError CreateBlob(in HostBlobRequest request, out HostBlob? blob)
     {
         blob = null;
-        if (request.Memory != BlobMemory.Host3D) return RefuseBlob(request, CrossDomainRefusal.BlobNotHost3D);
+        // HOST3D_GUEST (CrossDomainExtensions.GuestMemoryTransfers): the guest cannot map host
+        // memory, so it keeps a copy in its own pages and transfers boxes of it.
+        bool guestCopy = request.Memory == BlobMemory.Host3DGuest;
         if (request.BlobId > uint.MaxValue || !_items.TryGet((uint)request.BlobId, out var item))
             return RefuseBlob(request, CrossDomainRefusal.UnknownBlobId);
         switch (item)
@@ -99,8 +101,14 @@ internal sealed class CrossDomainContext : IGpuContext
             case ImageTemplate template:
                 // rutabaga requires the exact size too: the guest takes it from the template.
                 if (request.Size != template.Size) return RefuseBlob(request, CrossDomainRefusal.BlobSizeMismatch);
+                if (guestCopy)
+                {
+                    if (template.TransferLayout is not { } layout) return RefuseBlob(request, CrossDomainRefusal.TemplateNotCopyable);
+                    return AllocateMemfdImage(template.Size, layout, out blob) ? GpuError.None : RefuseBlob(request, CrossDomainRefusal.ImageAllocationFailed);
+                }
                 return AllocateImage(template, out blob) ? GpuError.None : RefuseBlob(request, CrossDomainRefusal.ImageAllocationFailed);
             case ReceivedMemory received:
+                if (guestCopy && received.Size > uint.MaxValue) return RefuseBlob(request, CrossDomainRefusal.BlobSizeMismatch);
                 // Received memory is used once: the blob now owns the fd.
                 _items.Remove((uint)request.BlobId);
                 var handle = received.TakeHandle();
@@ -127,7 +135,8 @@ internal sealed class CrossDomainContext : IGpuContext
                         sent.Dispose();
                     }
                 }
-                blob = new HostBlob(handle, received.Size, MapCacheType.Cached, writable: true);
+                blob = new HostBlob(handle, received.Size, MapCacheType.Cached, writable: true,
+                    transferLayout: guestCopy ? BlobImageLayout.Bytes((uint)received.Size) : null);
                 return GpuError.None;
             default:
                 return RefuseBlob(request, CrossDomainRefusal.BlobIdNotMemory);
@@ -513,13 +522,24 @@ internal sealed class CrossDomainContext : IGpuContext
     {
         blob = null;
         if (template.IsDmabuf) return AllocateDmabufImage(template, out blob);
+        return AllocateMemfdImage(template.Size, transferLayout: null, out blob);
+    }
+
+    /// <summary>
+    /// A memfd image. A guest's copy in its own pages gets one even where the template's buffers
+    /// are dma-bufs: only the device reaches it (through transfers) and the compositor reads it as shm.
+    /// </summary>
+    private static bool AllocateMemfdImage(ulong size, BlobImageLayout? transferLayout, out HostBlob? blob)
+    {
         try
         {
-            blob = new HostBlob(FixedSizeMemfd("crossdomain-image", (long)template.Size), template.Size, MapCacheType.Cached, writable: true);
+            blob = new HostBlob(FixedSizeMemfd("crossdomain-image", (long)size), size, MapCacheType.Cached, writable: true,
+                transferLayout: transferLayout);
             return true;
         }
         catch (Win32Exception)
         {
+            blob = null;
             return false;
         }
     }

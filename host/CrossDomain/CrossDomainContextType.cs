@@ -46,6 +46,7 @@ public sealed class CrossDomainContextType : IContextType
         SupportsDmabuf = _options.SupportsDmabuf ? 1u : 0u,
         // Nothing here allocates GPU memory other contexts could use.
         SupportsExternalGpuMemory = 0,
+        Extensions = CrossDomainExtensions.GuestMemoryTransfers,
     };
 
     public void WriteCapset(uint version, Span<byte> destination)

@@ -75,8 +75,11 @@ internal enum CrossDomainRefusal
     /// <summary>WRITE to an id that names no write pipe.</summary>
     NoSuchWritePipe,
 
-    /// <summary>Cross-domain blobs are HOST3D only.</summary>
-    BlobNotHost3D,
+    /// <summary>
+    /// A HOST3D_GUEST blob of a template whose buffers are not one linear plane (a tiled or
+    /// multi-planar dma-buf layout), which a copy of guest pages cannot stand in for.
+    /// </summary>
+    TemplateNotCopyable,
 
     /// <summary>The blob id names no host item.</summary>
     UnknownBlobId,

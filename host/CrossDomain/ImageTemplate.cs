@@ -1,4 +1,5 @@
 using CrossDomain.Host.CrossDomain.Gbm;
+using CrossDomain.Host.Device;
 using CrossDomain.VirtioGpu.CrossDomain;
 using CrossDomain.VirtioGpu.Formats;
 using CrossDomain.VirtioGpu.Protocol;
@@ -60,6 +61,21 @@ internal sealed class ImageTemplate : HostItem
 
     /// <summary>Whether blobs are GBM dma-bufs rather than memfds.</summary>
     public bool IsDmabuf { get; }
+
+    /// <summary>
+    /// Plane 0 as the device's transfers see it, for a guest that keeps its copy of such a buffer in
+    /// its own pages; null when the buffers are not one linear plane, which no copy could match.
+    /// </summary>
+    public BlobImageLayout? TransferLayout
+    {
+        get
+        {
+            uint bytesPerPixel = PackedDrmFormats.BytesPerPixel(Key.DrmFormat);
+            bool onePlane = _strides.AsSpan(1).IndexOfAnyExcept(0u) < 0 && _offsets.AsSpan(1).IndexOfAnyExcept(0u) < 0;
+            if (bytesPerPixel == 0 || !onePlane || Modifier != 0 /* DRM_FORMAT_MOD_LINEAR */) return null;
+            return new BlobImageLayout(_offsets[0], _strides[0], bytesPerPixel, Key.Width, Key.Height);
+        }
+    }
 
     /// <summary>Lays out <paramref name="key"/> linearly in a memfd; null for an unknown format, an empty image or one over <paramref name="maxBytes"/>.</summary>
     public static ImageTemplate? TryCreate(ImageTemplateKey key, ulong maxBytes)

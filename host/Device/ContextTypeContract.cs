@@ -150,11 +150,19 @@ public readonly record struct HostBlobRequest(
 /// </summary>
 public sealed class HostBlob : IDisposable
 {
+    private MemoryMapping? _mapping;
+
     /// <param name="rendererObject">
     /// The renderer's own object behind the memory (a virgl blob resource), released with it; null
     /// when the fd is all there is.
     /// </param>
-    public HostBlob(FileDescriptor handle, ulong size, MapCacheType cacheType, bool writable, IDisposable? rendererObject = null)
+    /// <param name="transferLayout">
+    /// For a HOST3D_GUEST blob: how its host memory and guest pages are laid out alike, so that the
+    /// device can copy boxes between them on TRANSFER_*_3D (<see cref="BlobTransfers"/>); null for
+    /// memory that transfers do not reach.
+    /// </param>
+    public HostBlob(FileDescriptor handle, ulong size, MapCacheType cacheType, bool writable, IDisposable? rendererObject = null,
+        BlobImageLayout? transferLayout = null)
     {
         ArgumentNullException.ThrowIfNull(handle);
         Handle = handle;
@@ -162,6 +170,7 @@ public sealed class HostBlob : IDisposable
         CacheType = cacheType;
         IsWritable = writable;
         RendererObject = rendererObject;
+        TransferLayout = transferLayout;
     }
 
     /// <summary>A mappable fd: memfd, shm, dma-buf.</summary>
@@ -181,8 +190,28 @@ public sealed class HostBlob : IDisposable
 
     public IDisposable? RendererObject { get; }
 
+    public BlobImageLayout? TransferLayout { get; }
+
+    /// <summary>The memory mapped into this process, made on the first transfer; null if it cannot be mapped.</summary>
+    internal MemoryMapping? Mapping()
+    {
+        if (_mapping is null && Size > 0)
+        {
+            try
+            {
+                _mapping = MemoryMapping.Map(Handle, (long)Size, writable: IsWritable);
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return null;
+            }
+        }
+        return _mapping;
+    }
+
     public void Dispose()
     {
+        _mapping?.Dispose();
         Handle.Dispose();
         RendererObject?.Dispose();
     }

@@ -106,6 +106,9 @@ internal enum DeviceRefusal
     /// <summary>The guest pages could not be read (not in the memory table).</summary>
     GuestMemoryUnreadable,
 
+    /// <summary>A transfer on a blob with an offset, stride or layer stride other than the blob's own layout.</summary>
+    TransferLayoutMismatch,
+
     /// <summary>The cursor's hot spot is outside its image.</summary>
     HotSpotOutsideCursor,
 

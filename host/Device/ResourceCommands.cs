@@ -57,11 +57,15 @@ internal sealed class ResourceCommands(
 
     /// <summary>
     /// TRANSFER_TO_HOST_3D and TRANSFER_FROM_HOST_3D: the resource, its backing, the mip level and the
-    /// box are checked here; the byte ranges the format implies are checked by the renderer.
+    /// box are checked here; the byte ranges the format implies are checked by the renderer. On a
+    /// blob the device copies the box itself (<see cref="BlobTransfers"/>).
     /// </summary>
     public CommandResult Transfer3D(ReadOnlySpan<byte> request, TransferDirection direction)
     {
         if (!RequestReader.TryRead(request, out TransferHost3DCommand command)) return DeviceRefusal.RequestTooShort;
+        if (command.Header.ContextId != 0 && !contexts.TryGet(command.Header.ContextId, out _)) return DeviceRefusal.NoSuchContext;
+        if (resources.TryGet(command.ResourceId, out var named) && named is BlobResource blob)
+            return BlobTransfers.Transfer(blob, command, direction, guestMemory);
         // Without a renderer that keeps 3D resources, the 3D commands are not supported at all.
         if (registry.DefaultType is not IResource3DType) return DeviceRefusal.No3DRenderer;
         uint contextId = command.Header.ContextId;

@@ -1,11 +1,13 @@
 using CrossDomain.GuestProxy.Channel;
+using CrossDomain.VirtioGpu.Protocol;
 
 namespace CrossDomain.GuestProxy.Relay.Shm;
 
 /// <summary>
 /// A client wl_buffer (from a shm pool, or a GPU buffer read back) and its shadow: a host blob laid
 /// out as the host's image requirements say, which the host compositor reads. Client pixels reach
-/// it only by <see cref="CopyDamage"/>, and only where they may differ.
+/// it only by <see cref="CopyDamage"/>, and only where they may differ; where the shadow is a guest
+/// copy, the same rectangles are then transferred to the host.
 /// </summary>
 internal sealed class ShadowBuffer(IClientPixels pixels, in BufferLayout layout, MappedBuffer shadow, int shadowStride) : IDisposable
 {
@@ -17,6 +19,8 @@ internal sealed class ShadowBuffer(IClientPixels pixels, in BufferLayout layout,
     public int Width => _layout.Width;
 
     public int Height => _layout.Height;
+
+    public bool IsGuestCopy => shadow.IsGuestCopy;
 
     public uint ResourceId => shadow.ResourceId;
 
@@ -42,6 +46,8 @@ internal sealed class ShadowBuffer(IClientPixels pixels, in BufferLayout layout,
                 source.CopyTo(shadow.GetSpan((long)row * shadowStride + (long)area.X * bytesPerPixel, rowBytes));
             }
             copied += (long)rowBytes * area.Height;
+            if (shadow.IsGuestCopy)
+                shadow.TransferToHost(new Box { X = (uint)area.X, Y = (uint)area.Y, Width = (uint)area.Width, Height = (uint)area.Height, Depth = 1 });
         }
         Stale.Clear();
         IsFilled = true;

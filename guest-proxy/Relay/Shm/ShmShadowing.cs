@@ -235,7 +235,7 @@ internal sealed class ShmShadowing(CrossDomainChannel channel, HostBoundBatch to
         surface.ClearDamage();
         if (copied < 0)
             throw new ClientProtocolException(bufferId, ShmError.InvalidFd, "the buffer's memory was truncated under it");
-        return new ShmCommitCopy(damaged, copied, fills);
+        return new ShmCommitCopy(damaged, copied, shadow.IsGuestCopy ? copied : 0, fills);
     }
 }
 
@@ -243,6 +243,7 @@ internal sealed class ShmShadowing(CrossDomainChannel channel, HostBoundBatch to
 /// One shm commit's cost: the bytes the client damaged (its rectangles clipped to the buffer) and
 /// the bytes copied into the shadow, which adds what went stale while other buffers were shown.
 /// The first commit of each buffer <see cref="FillsShadow"/>: it copies the whole buffer whatever
-/// its damage, so it is counted apart from the steady state's bound of twice the damage.
+/// its damage, so it is counted apart from the steady state's bound of twice the damage. A shadow
+/// that is a guest copy has the same rectangles <see cref="Transferred"/> to the host: the host copies them again.
 /// </summary>
-internal readonly record struct ShmCommitCopy(long Damaged, long Copied, bool FillsShadow);
+internal readonly record struct ShmCommitCopy(long Damaged, long Copied, long Transferred, bool FillsShadow);

@@ -13,7 +13,16 @@ public struct CrossDomainCapabilities
     public const uint CurrentVersion = 1;
 
     public const uint CapsetMaxVersion = 0;
-    public const uint CapsetMaxSize = 16;
+
+    /// <summary>
+    /// Ours: rutabaga's 16 bytes and <see cref="Extensions"/>. Linux copies min(asked, offered)
+    /// bytes, so guests that ask for 16 (sommelier, wayland-proxy-virtwl, minigbm) see rutabaga's
+    /// capset, and we see <see cref="Extensions"/> = 0 from a host that offers only 16.
+    /// </summary>
+    public const uint CapsetMaxSize = 20;
+
+    /// <summary>The size rutabaga (crosvm, libkrun) offers: no <see cref="Extensions"/>.</summary>
+    public const int RutabagaSize = 16;
 
     public uint Version;
 
@@ -23,10 +32,27 @@ public struct CrossDomainCapabilities
     public uint SupportsDmabuf;
     public uint SupportsExternalGpuMemory;
 
+    /// <summary>What this host does beyond rutabaga's protocol (docs/EXTENSIONS.md); 0 from other hosts.</summary>
+    public CrossDomainExtensions Extensions;
+
     /// <summary>
     /// The bit of <paramref name="channel"/> in <see cref="SupportedChannels"/>, or 0 for types
     /// that have none (C# would silently wrap a shift of 32 or more).
     /// </summary>
     public static uint ChannelBit(ChannelType channel) =>
         (uint)channel < 32 ? 1u << (int)channel : 0;
+}
+
+/// <summary>Our additions to the cross-domain protocol, offered in <see cref="CrossDomainCapabilities.Extensions"/>.</summary>
+[Flags]
+public enum CrossDomainExtensions : uint
+{
+    None = 0,
+
+    /// <summary>
+    /// For guests without host-visible memory: HOST3D_GUEST blobs of image templates and of
+    /// received memory, whose boxes TRANSFER_TO_HOST_3D copies into the host memory (and
+    /// TRANSFER_FROM_HOST_3D back), laid out as the template's answer says.
+    /// </summary>
+    GuestMemoryTransfers = 1 << 0,
 }

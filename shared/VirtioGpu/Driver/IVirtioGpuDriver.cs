@@ -31,7 +31,11 @@ public interface IVirtioGpuDriver : IDisposable
     /// </summary>
     void CreateResource(ref DrmVirtgpuResourceCreate create);
 
-    /// <summary>DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST: TRANSFER_TO_HOST_3D from the buffer's backing; returns when the host is done.</summary>
+    /// <summary>
+    /// DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST: TRANSFER_TO_HOST_3D from the buffer's backing, queued as
+    /// Linux queues it (Mesa does not wait either): the device takes commands in order, so whatever
+    /// is sent after it finds the copy made. <see cref="Wait"/> on the buffer says when it is done.
+    /// </summary>
     void TransferToHost(in DrmVirtgpu3DTransfer transfer);
 
     /// <summary>DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST: TRANSFER_FROM_HOST_3D into the buffer's backing; returns when the host is done.</summary>

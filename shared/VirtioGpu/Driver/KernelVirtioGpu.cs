@@ -135,7 +135,6 @@ public sealed unsafe class KernelVirtioGpu : IVirtioGpuDriver
     {
         var argument = transfer;
         Invoke(DrmIoctl.VirtgpuTransferToHost, ref argument, "VIRTGPU_TRANSFER_TO_HOST");
-        Wait(argument.BoHandle, noWait: false, KernelWaitLimit);
     }
 
     public void TransferFromHost(in DrmVirtgpu3DTransfer transfer)

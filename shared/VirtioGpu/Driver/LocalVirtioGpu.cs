@@ -71,10 +71,18 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
     public ulong? RenderNodeDevice => null;
 
     /// <summary>Connects to a crossdomain-host socket and brings the device up as the Linux driver does at boot.</summary>
+    /// <param name="hostVisibleMemory">
+    /// False plays a VMM without host-visible memory (QEMU's vhost-user-gpu-pci): the shared-memory
+    /// protocol feature is not asked for, so there is no window and HOST_VISIBLE reads 0.
+    /// </param>
     public static LocalVirtioGpu Connect(string hostSocketPath, long guestRamBytes = DefaultGuestRamBytes,
-        bool eventIndex = true, bool indirectDescriptors = true)
+        bool eventIndex = true, bool indirectDescriptors = true, bool hostVisibleMemory = true)
     {
-        var frontend = VhostUserFrontend.Connect(hostSocketPath);
+        var options = hostVisibleMemory ? VhostUserFrontendOptions.Plain : new VhostUserFrontendOptions
+        {
+            RequestedProtocolFeatures = VhostUserFrontendOptions.DefaultProtocolFeatures & ~ProtocolFeatures.Shmem,
+        };
+        var frontend = VhostUserFrontend.Connect(hostSocketPath, options);
         GuestRam? ram = null;
         try
         {
@@ -147,7 +155,9 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         bool mappable = (flags & VirtgpuBlobFlags.UseMappable) != 0;
         if (host && _contextId == 0) throw new VirtioGpuDriverException("host blobs need a context", LibC.EINVAL);
         if (memory == VirtgpuBlobMemory.Guest && blobId != 0) throw new VirtioGpuDriverException("guest blobs have no blob id", LibC.EINVAL);
-        if (host && mappable && GetParam(VirtgpuParam.HostVisible) == 0)
+        // As Linux: only HOST3D blobs live in the host-visible window; HOST3D_GUEST ones map their guest pages.
+        bool inWindow = memory == VirtgpuBlobMemory.Host3D && mappable;
+        if (inWindow && GetParam(VirtgpuParam.HostVisible) == 0)
             throw new VirtioGpuDriverException("no host-visible window for a mappable host blob", LibC.EINVAL);
 
         uint resourceId = _nextResourceId++;
@@ -180,7 +190,7 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
         _buffers[handle] = buffer;
         try
         {
-            if (host && mappable) MapBlob(buffer);
+            if (inWindow) MapBlob(buffer);
             if (_contextId != 0) AttachToContext(buffer);
         }
         catch
@@ -363,7 +373,9 @@ public sealed class LocalVirtioGpu : IVirtioGpuDriver
     private void Transfer(in DrmVirtgpu3DTransfer transfer, CommandType type)
     {
         var buffer = Get(transfer.BoHandle);
-        if (!buffer.IsClassic3D) throw new VirtioGpuDriverException("transfers need a RESOURCE_CREATE resource", LibC.EINVAL);
+        // As Linux: a blob of guest pages alone has nothing on the host to transfer to.
+        if (!buffer.IsClassic3D && buffer.Memory == VirtgpuBlobMemory.Guest)
+            throw new VirtioGpuDriverException("transfers need a RESOURCE_CREATE resource or a host blob", LibC.EINVAL);
         var command = new TransferHost3DCommand
         {
             Header = Header(type, _contextId),

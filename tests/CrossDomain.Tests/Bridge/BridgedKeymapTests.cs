@@ -11,16 +11,19 @@ namespace CrossDomain.Tests.Bridge;
 /// <summary>
 /// A client of the proxy binds wl_seat and wl_keyboard and gets the keymap as an fd of its own: a
 /// sealed memfd with the compositor's bytes, which libxkbcommon compiles. weston runs on its x11
-/// backend in Xvfb, the only way it has a seat here (TESTING.md).
+/// backend in Xvfb, the only way it has a seat here (TESTING.md). Without host-visible memory the
+/// proxy cannot map the host's keymap and reads it with a transfer into guest pages instead.
 /// </summary>
 public sealed class BridgedKeymapTests(ITestOutputHelper output)
 {
-    [SkippableFact]
-    public void The_keymap_reaches_the_client_as_a_sealed_fd_that_compiles_as_an_xkb_keymap()
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_keymap_reaches_the_client_as_a_sealed_fd_that_compiles_as_an_xkb_keymap(bool hostVisibleMemory)
     {
         Skip.IfNot(HeadlessWeston.CanStartWithSeat, "needs weston and Xvfb (deploy/install-deps.sh installs both)");
         using var weston = HeadlessWeston.StartWithSeat();
-        using var bridge = BridgedProxy.Start(weston);
+        using var bridge = BridgedProxy.Start(weston, hostVisibleMemory: hostVisibleMemory);
         using var client = new SocketWaylandClient(bridge.Connect());
         client.GetGlobals();
         uint seat = client.Bind(WlSeat.Interface, 7);

@@ -6,17 +6,17 @@ using CrossDomain.VirtioGpu.Protocol;
 
 namespace CrossDomain.Tests.CrossDomain;
 
-/// <summary>GET_CAPSET_INFO and GET_CAPSET(5) as PROTOCOL.md B.1 has them.</summary>
+/// <summary>GET_CAPSET_INFO and GET_CAPSET(5) as PROTOCOL.md B.1 has them, and our extension word after them.</summary>
 public sealed class CrossDomainCapsetTests
 {
     [Fact]
-    public void Capset_info_is_version_0_of_16_bytes()
+    public void Capset_info_is_version_0_of_rutabagas_16_bytes_and_our_extension_word()
     {
         using var device = new CrossDomainDevice("/tmp/compositor");
         var info = device.Harness.SendOk(GpuRequests.GetCapsetInfo(0), CommandType.OkCapsetInfo).Read<CapsetInfoResponse>();
         Assert.Equal(CapsetId.CrossDomain, info.CapsetId);
         Assert.Equal(0u, info.CapsetMaxVersion);
-        Assert.Equal(16u, info.CapsetMaxSize);
+        Assert.Equal(20u, info.CapsetMaxSize);
     }
 
     [Fact]
@@ -27,6 +27,7 @@ public sealed class CrossDomainCapsetTests
         Assert.Equal(1u << (int)ChannelType.Wayland, capabilities.SupportedChannels);
         Assert.Equal(0u, capabilities.SupportsDmabuf);
         Assert.Equal(0u, capabilities.SupportsExternalGpuMemory);
+        Assert.Equal(CrossDomainExtensions.GuestMemoryTransfers, capabilities.Extensions);
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class CrossDomainCapsetTests
     internal static CrossDomainCapabilities ReadCapabilities(DeviceHarness harness)
     {
         var reply = harness.SendOk(GpuRequests.GetCapset(CapsetId.CrossDomain, 0), CommandType.OkCapset);
-        Assert.Equal(24 + 16, reply.Response.Length);
+        Assert.Equal(24 + (int)CrossDomainCapabilities.CapsetMaxSize, reply.Response.Length);
         return MemoryMarshal.Read<CrossDomainCapabilities>(reply.Response.AsSpan(24));
     }
 }

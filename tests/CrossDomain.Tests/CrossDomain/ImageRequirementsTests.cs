@@ -158,7 +158,7 @@ public sealed class ImageRequirementsTests : IDisposable
         SendBlobFails(requirements.BlobId, requirements.Size - 4096, BlobMemory.Host3D);
         SendBlobFails(requirements.BlobId + 100, requirements.Size, BlobMemory.Host3D);
         SendBlobFails(requirements.BlobId | (1ul << 32), requirements.Size, BlobMemory.Host3D);
-        SendBlobFails(requirements.BlobId, requirements.Size, BlobMemory.Host3DGuest, GpuRequests.Entry(_device.AllocateGuestPages(64), 64 * 4096));
+        SendBlobFails(requirements.BlobId, requirements.Size + 4096, BlobMemory.Host3DGuest, GpuRequests.Entry(_device.AllocateGuestPages(65), 65 * 4096));
         // The two rings, and no blob.
         Assert.Equal(2, _device.Harness.Device.ResourceCount);
     }

@@ -96,6 +96,25 @@ public sealed class LocalDriverTests : IDisposable
     }
 
     [Fact]
+    public void Without_host_visible_memory_only_host3d_guest_blobs_map_and_only_blobs_with_host_memory_take_transfers()
+    {
+        using var gpu = LocalVirtioGpu.Connect(_host.SocketPath, hostVisibleMemory: false);
+        Assert.Equal(0ul, gpu.GetParam(VirtgpuParam.HostVisible));
+        gpu.InitContext((uint)CapsetId.Drm, 2, 0);
+        // As Linux: a mappable HOST3D blob needs the window; a HOST3D_GUEST one maps its guest pages.
+        var refused = Assert.Throws<VirtioGpuDriverException>(() => gpu.CreateBlob(VirtgpuBlobMemory.Host3D, VirtgpuBlobFlags.UseMappable, 4096, 7));
+        Assert.Equal(Tmds.Linux.LibC.EINVAL, refused.Errno);
+        var copy = gpu.CreateBlob(VirtgpuBlobMemory.Host3DGuest, VirtgpuBlobFlags.UseMappable, 4096, 7);
+        gpu.Map(copy.BufferHandle).GetSpan(0, 4096).Fill(3);
+
+        // As Linux: transfers on a GUEST blob are refused before the device sees them.
+        var guest = gpu.CreateBlob(VirtgpuBlobMemory.Guest, VirtgpuBlobFlags.UseMappable, 4096, 0);
+        var box = new Box { Width = 1, Height = 1, Depth = 1 };
+        var noHostSide = Assert.Throws<VirtioGpuDriverException>(() => gpu.TransferToHost(new DrmVirtgpu3DTransfer { BoHandle = guest.BufferHandle, Box = box }));
+        Assert.Equal(Tmds.Linux.LibC.EINVAL, noHostSide.Errno);
+    }
+
+    [Fact]
     public void Fences_complete_in_order_within_a_ring_and_independently_across_rings()
     {
         using var gpu = LocalVirtioGpu.Connect(_host.SocketPath);

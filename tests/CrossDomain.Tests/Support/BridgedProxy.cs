@@ -22,7 +22,7 @@ public sealed class BridgedProxy : IDisposable
     private readonly InProcessHostService _host;
     private readonly DirectoryInfo _runtimeDirectory;
 
-    private BridgedProxy(string compositorSocketPath, GlobalPolicy? policy)
+    private BridgedProxy(string compositorSocketPath, GlobalPolicy? policy, bool hostVisibleMemory = true)
     {
         _host = new InProcessHostService(new CrossDomainContextType(
             new CrossDomainOptions { WaylandSocketPath = compositorSocketPath }, TestLog.Factory.CreateLogger("crossdomain-host.cross-domain")));
@@ -31,7 +31,7 @@ public sealed class BridgedProxy : IDisposable
         try
         {
             Server = new GuestProxyServer(WaylandSocketListener.Open(_runtimeDirectory.FullName, SocketName),
-                () => CrossDomainChannel.Open(() => LocalVirtioGpu.Connect(_host.SocketPath)), policy ?? new GlobalPolicy(), new RelayMetrics(), null, DebugLog);
+                () => CrossDomainChannel.Open(() => LocalVirtioGpu.Connect(_host.SocketPath, hostVisibleMemory: hostVisibleMemory)), policy ?? new GlobalPolicy(), new RelayMetrics(), null, DebugLog);
             Server.Start();
         }
         catch
@@ -51,7 +51,9 @@ public sealed class BridgedProxy : IDisposable
 
     public string SocketPath => Path.Combine(RuntimeDirectory, SocketName);
 
-    public static BridgedProxy Start(HeadlessWeston weston, GlobalPolicy? policy = null) => new(weston.SocketPath, policy);
+    /// <param name="hostVisibleMemory">False: the proxy's device has no host-visible memory, as under QEMU's vhost-user-gpu-pci.</param>
+    public static BridgedProxy Start(HeadlessWeston weston, GlobalPolicy? policy = null, bool hostVisibleMemory = true) =>
+        new(weston.SocketPath, policy, hostVisibleMemory);
 
     /// <summary>The bridge in front of any compositor socket, a stand-in one included.</summary>
     public static BridgedProxy Start(string compositorSocketPath) => new(compositorSocketPath, null);

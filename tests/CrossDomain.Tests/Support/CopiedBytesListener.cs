@@ -2,18 +2,21 @@ using System.Diagnostics.Metrics;
 
 namespace CrossDomain.Tests.Support;
 
-/// <summary>Sums one proxy's <c>crossdomain.proxy.shm.bytes_copied</c> measurements, as dotnet-counters would see them.</summary>
+/// <summary>Sums one proxy's shm byte counter (<see cref="Copied"/> unless told), as dotnet-counters would see it.</summary>
 public sealed class CopiedBytesListener : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> _perClient = new();
     private long _total;
 
-    public CopiedBytesListener(Meter meter)
+    public const string Copied = "crossdomain.proxy.shm.bytes_copied";
+    public const string Transferred = "crossdomain.proxy.shm.bytes_transferred";
+
+    public CopiedBytesListener(Meter meter, string instrumentName = Copied)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter == meter && instrument.Name == "crossdomain.proxy.shm.bytes_copied") listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter == meter && instrument.Name == instrumentName) listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {

@@ -11,8 +11,9 @@ public sealed class CrossDomainStructLayoutTests : StructLayoutTests<CrossDomain
     public static IReadOnlyList<ExpectedLayout> Layouts { get; } =
     [
         new(typeof(CrossDomainHeader), 8, ("Command", 0), ("RingIndex", 1), ("CommandSize", 2), ("Padding", 4)),
-        new(typeof(CrossDomainCapabilities), 16,
-            ("Version", 0), ("SupportedChannels", 4), ("SupportsDmabuf", 8), ("SupportsExternalGpuMemory", 12)),
+        // rutabaga's 16 bytes, then our extension word (docs/EXTENSIONS.md).
+        new(typeof(CrossDomainCapabilities), 20,
+            ("Version", 0), ("SupportedChannels", 4), ("SupportsDmabuf", 8), ("SupportsExternalGpuMemory", 12), ("Extensions", 16)),
         new(typeof(CrossDomainInitLegacy), 16, ("Header", 0), ("QueryRingId", 8), ("ChannelType", 12)),
         new(typeof(CrossDomainInit), 36,
             ("Header", 0), ("QueryRingId", 8), ("ChannelRingId", 12), ("ChannelType", 16),

@@ -68,12 +68,24 @@ public sealed unsafe class FakeHostDriver : IVirtioGpuDriver
         if (_pollPending) _fenceEvents.Signal();
     }
 
-    public ulong GetParam(VirtgpuParam param) => param == VirtgpuParam.SupportedCapsetIds ? 1ul << (int)CapsetId.CrossDomain : 1;
+    /// <summary>False plays a device without host-visible memory (HOST_VISIBLE reads 0).</summary>
+    public bool HostVisibleMemory { get; init; } = true;
+
+    /// <summary>What the capset's extension word offers; a 16-byte capset, as rutabaga's, when none.</summary>
+    public CrossDomainExtensions Extensions { get; init; }
+
+    public ulong GetParam(VirtgpuParam param) => param switch
+    {
+        VirtgpuParam.SupportedCapsetIds => 1ul << (int)CapsetId.CrossDomain,
+        VirtgpuParam.HostVisible => HostVisibleMemory ? 1ul : 0,
+        _ => 1,
+    };
 
     public int GetCaps(uint capsetId, uint version, Span<byte> destination)
     {
-        var caps = new CrossDomainCapabilities { Version = 1, SupportedChannels = 1u << (int)ChannelType.Wayland };
+        var caps = new CrossDomainCapabilities { Version = 1, SupportedChannels = 1u << (int)ChannelType.Wayland, Extensions = Extensions };
         var bytes = MemoryMarshal.AsBytes(new ReadOnlySpan<CrossDomainCapabilities>(in caps));
+        if (Extensions == CrossDomainExtensions.None) bytes = bytes[..CrossDomainCapabilities.RutabagaSize];
         int length = Math.Min(bytes.Length, destination.Length);
         bytes[..length].CopyTo(destination);
         return length;
