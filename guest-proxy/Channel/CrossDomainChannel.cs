@@ -333,7 +333,7 @@ public sealed class CrossDomainChannel : IDisposable
     public void ReadHostMemory(ulong blobId, ulong blobSize, Span<byte> destination)
     {
         using var blob = CreateMappedBlob(blobId, blobSize);
-        if (blob.IsGuestCopy) TransferFromHost(blob, new VirtioGpu.Protocol.Box { Width = (uint)destination.Length, Height = 1, Depth = 1 });
+        if (blob.IsGuestCopy) ReadBack(blob, new VirtioGpu.Protocol.Box { Width = (uint)destination.Length, Height = 1, Depth = 1 }, offset: 0);
         blob.GetSpan(0, destination.Length).CopyTo(destination);
     }
 
@@ -348,20 +348,6 @@ public sealed class CrossDomainChannel : IDisposable
         try
         {
             _driver.TransferToHost(transfer);
-        }
-        catch (VirtioGpuDriverException failure)
-        {
-            throw Failed(failure);
-        }
-    }
-
-    /// <summary>TRANSFER_FROM_HOST_3D of one box into a guest copy; returns once it is there.</summary>
-    private void TransferFromHost(MappedBuffer buffer, in VirtioGpu.Protocol.Box box)
-    {
-        var transfer = new DrmVirtgpu3DTransfer { BoHandle = buffer.BufferHandle, Box = box };
-        try
-        {
-            _driver.TransferFromHost(transfer);
         }
         catch (VirtioGpuDriverException failure)
         {
@@ -397,7 +383,7 @@ public sealed class CrossDomainChannel : IDisposable
     }
 
     /// <summary>
-    /// TRANSFER_FROM_HOST_3D of one box of level 0 into an imported buffer's backing at
+    /// TRANSFER_FROM_HOST_3D of one box of level 0 into an imported buffer's backing (or a guest copy's pages) at
     /// <paramref name="offset"/>, once the rendering before it is done: the kernel queues the
     /// transfer behind the client's own submissions, and the wait covers every fence on the buffer
     /// (implicit fencing).

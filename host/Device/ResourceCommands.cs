@@ -63,15 +63,14 @@ internal sealed class ResourceCommands(
     public CommandResult Transfer3D(ReadOnlySpan<byte> request, TransferDirection direction)
     {
         if (!RequestReader.TryRead(request, out TransferHost3DCommand command)) return DeviceRefusal.RequestTooShort;
-        if (command.Header.ContextId != 0 && !contexts.TryGet(command.Header.ContextId, out _)) return DeviceRefusal.NoSuchContext;
-        if (resources.TryGet(command.ResourceId, out var named) && named is BlobResource blob)
-            return BlobTransfers.Transfer(blob, command, direction, guestMemory);
-        // Without a renderer that keeps 3D resources, the 3D commands are not supported at all.
-        if (registry.DefaultType is not IResource3DType) return DeviceRefusal.No3DRenderer;
         uint contextId = command.Header.ContextId;
         ContextEntry? context = null;
         if (contextId != 0 && !contexts.TryGet(contextId, out context)) return DeviceRefusal.NoSuchContext;
-        if (!resources.TryGet(command.ResourceId, out var resource)) return DeviceRefusal.NoSuchResource;
+        bool found = resources.TryGet(command.ResourceId, out var resource);
+        if (resource is BlobResource blob) return BlobTransfers.Transfer(blob, command, direction, guestMemory);
+        // Without a renderer that keeps 3D resources, the 3D commands are not supported at all.
+        if (registry.DefaultType is not IResource3DType) return DeviceRefusal.No3DRenderer;
+        if (!found) return DeviceRefusal.NoSuchResource;
         if (resource is not Resource3D image) return DeviceRefusal.WrongResourceKind;
         if (context is not null && context.Type is not IResource3DType) contextId = RendererContextFor(resource);
         if (image.Backing is not { } backing) return DeviceRefusal.BackingStateWrong;
