@@ -21,7 +21,10 @@ Both are the native binaries that \`dotnet publish\` makes in artifacts/native (
 
 With --vm the app runs in a real guest instead: Debian's 6.1 kernel under QEMU 11.1, fetched
 by deploy/vm/prepare.sh into ~/.cache/crossdomain-vm (about 160 MB the first time). The guest runs crossdomain-proxy --transport kernel on its
-virtio-gpu render node and APP from the host's root, shared read-only over 9p.
+virtio-gpu render node and APP from the host's root, shared read-only over 9p. With
+--vm-device vhost-user-gpu-pci the guest gets QEMU's dedicated device instead, from QEMU
+10.0.2 built with deploy/vm/qemu-vhost-user-gpu-blob.patch (about 7 minutes the first time):
+a device without host-visible memory, where shm buffers go to the host by transfers.
 
 The compositor is yours when WAYLAND_DISPLAY is set. Otherwise a private headless weston is
 started, and once APP has drawn, a screenshot of its output is saved and its path printed.
@@ -33,6 +36,9 @@ Options:
                         with --framework-dependent the build output of --configuration)
   --vm                  run APP (a name, no arguments) in a QEMU guest, through its
                         kernel's virtio-gpu driver, for at most 5 minutes
+  --vm-device NAME      the guest's GPU with --vm: vhost-user-test-device-pci (QEMU
+                        11.1's generic device, with host-visible memory; the default)
+                        or vhost-user-gpu-pci (patched QEMU 10.0.2, without it)
   --accel kvm|tcg       how QEMU runs the guest with --vm (default: kvm when /dev/kvm
                         is readable and writable, else tcg; under tcg the app draws
                         15-30 s after the boot starts)
@@ -71,6 +77,7 @@ screenshot_and_exit=false
 duration=""
 timeout_seconds=""
 vm=false
+vm_device=vhost-user-test-device-pci
 accel=""
 app=(weston-simple-shm)
 
@@ -80,6 +87,7 @@ while (($#)); do
     --no-build) build=false ;;
     --framework-dependent) native=false ;;
     --vm) vm=true ;;
+    --vm-device) (($# >= 2)) || fail "--vm-device needs a device name"; vm_device=$2; shift ;;
     --accel) (($# >= 2)) || fail "--accel needs kvm or tcg"; accel=$2; shift ;;
     --configuration) (($# >= 2)) || fail "--configuration needs a name"; configuration=$2; shift ;;
     --screenshot) (($# >= 2)) || fail "--screenshot needs a path"; screenshot_path=$2; shift ;;
@@ -97,6 +105,8 @@ done
 [[ -n $timeout_seconds ]] || { $vm && timeout_seconds=300 || timeout_seconds=30; }
 [[ $timeout_seconds =~ ^[1-9][0-9]*$ ]] || fail "--timeout takes whole seconds, not '$timeout_seconds'"
 [[ -z $accel || $accel == kvm || $accel == tcg ]] || fail "--accel takes kvm or tcg, not '$accel'"
+[[ $vm_device == vhost-user-test-device-pci || $vm_device == vhost-user-gpu-pci ]] \
+  || fail "--vm-device takes vhost-user-test-device-pci or vhost-user-gpu-pci, not '$vm_device'"
 if [[ -z $accel ]]; then
   accel=tcg
   [[ -r /dev/kvm && -w /dev/kvm ]] && accel=kvm
@@ -319,29 +329,44 @@ echo "crossdomain-host pid $host_pid"
 wait_for_socket "$host_socket" "$host_pid" crossdomain-host "$work/host.log"
 
 if $vm; then
-  progress "preparing the guest (deploy/vm/prepare.sh; downloads about 160 MB the first time)"
-  bash "$repository/deploy/vm/prepare.sh" >"$work/prepare.log" 2>&1 || {
+  prepare_options=()
+  if [[ $vm_device == vhost-user-gpu-pci ]]; then
+    prepare_options=(--patched-qemu)
+    progress "preparing the guest (deploy/vm/prepare.sh --patched-qemu; downloads about 200 MB and builds QEMU for about 7 minutes the first time)"
+  else
+    progress "preparing the guest (deploy/vm/prepare.sh; downloads about 160 MB the first time)"
+  fi
+  bash "$repository/deploy/vm/prepare.sh" "${prepare_options[@]}" >"$work/prepare.log" 2>&1 || {
     tail -n 5 "$work/prepare.log" >&2
-    fail "deploy/vm/prepare.sh failed (log: $work/prepare.log)"
+    fail "deploy/vm/prepare.sh ${prepare_options[*]} failed (log: $work/prepare.log)"
   }
   vm_env=$(sed -n 's/^prepare: ready: //p' "$work/prepare.log" | tail -n 1)
   [[ -f $vm_env ]] || fail "deploy/vm/prepare.sh named no vm.env (log: $work/prepare.log)"
   # shellcheck disable=SC1090
   . "$vm_env"
+  # QEMU 11.1 runs through trixie's loader with its own module folder; the patched 10.0.2 has no
+  # loadable modules and takes stock 10.0.2's firmware.
+  if [[ $vm_device == vhost-user-gpu-pci ]]; then
+    qemu_command=("$QEMU_PATCHED")
+    firmware_path=$QEMU_FIRMWARE_DIRS
+    gpu_device=vhost-user-gpu-pci,chardev=gpu
+  else
+    qemu_command=(env QEMU_MODULE_DIR="$QEMU11_MODULE_DIR" "$QEMU11_LOADER" --library-path "$QEMU11_LIBRARY_PATH" "$QEMU11")
+    firmware_path=$QEMU11_FIRMWARE_DIRS
+    gpu_device=vhost-user-test-device-pci,chardev=gpu,virtio-id=16,num_vqs=2,config_size=16
+  fi
   firmware=()
-  IFS=: read -r -a firmware_dirs <<<"$QEMU11_FIRMWARE_DIRS"
+  IFS=: read -r -a firmware_dirs <<<"$firmware_path"
   for directory in "${firmware_dirs[@]}"; do firmware+=(-L "$directory"); done
   # The guest's console is QEMU's stdin and stdout (-nographic): a line written to the fifo is what
   # guest-apps.sh waits for before it stops the app, and a second one before it stops the proxy.
   mkfifo "$work/console"
   exec 3<>"$work/console"
-  progress "booting the guest ($accel; the app in it: ${app[0]}; console: $work/console.log)"
-  start_in_own_group qemu_pid env QEMU_MODULE_DIR="$QEMU11_MODULE_DIR" "$QEMU11_LOADER" \
-    --library-path "$QEMU11_LIBRARY_PATH" "$QEMU11" "${firmware[@]}" \
+  progress "booting the guest ($accel, $vm_device; the app in it: ${app[0]}; console: $work/console.log)"
+  start_in_own_group qemu_pid "${qemu_command[@]}" "${firmware[@]}" \
     -machine q35,accel=$accel -m 1024 \
     -object memory-backend-memfd,id=mem,size=1G,share=on -machine memory-backend=mem \
-    -chardev socket,id=gpu,path="$host_socket" \
-    -device vhost-user-test-device-pci,chardev=gpu,virtio-id=16,num_vqs=2,config_size=16 \
+    -chardev socket,id=gpu,path="$host_socket" -device "$gpu_device" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
     -kernel "$KERNEL" -initrd "$INITRAMFS" -audiodev none,id=no-audio \
     -append "console=ttyS0 panic=-1 crossdomain.apps=$repository/deploy/vm/guest-apps.sh,${proxy_command[-1]},${app[0]}" \

@@ -4,8 +4,9 @@
 # touched when something is missing. Run as root (or with sudo available).
 set -euo pipefail
 
-# The VM test tier (deploy/vm) needs nothing here: it fetches QEMU, a kernel and busybox from Debian
-# into a private folder with apt-get download and dpkg-deb, which every Debian system has.
+# The VM test tier (deploy/vm) fetches QEMU, a kernel and busybox from Debian into a private folder
+# with apt-get download and dpkg-deb, which every Debian system has; what it builds (QEMU 10.0.2
+# with a patch, for the dedicated vhost-user-gpu device) needs the build tools at the end.
 packages=(
   weston            # the headless compositor the end-to-end tests run against
   wayland-utils     # wayland-info, the reference listing of a compositor's globals
@@ -34,6 +35,10 @@ packages=(
   wev               # prints every input event and the keymap: the guest's keyboard test
   wl-clipboard      # wl-copy and wl-paste: copy and paste between guest and host
   xdotool           # types and clicks into weston's x11 backend, as the host's user
+  # deploy/vm/prepare.sh --patched-qemu builds QEMU (x86_64, TCG, vhost-user, 9p) from source;
+  # meson 1.5 comes from bookworm-backports into its private folder.
+  gcc ninja-build pkg-config patch bzip2 xz-utils python3-venv
+  libglib2.0-dev libpixman-1-dev libattr1-dev libfdt-dev
 )
 
 missing=()

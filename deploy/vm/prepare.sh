@@ -15,11 +15,18 @@
 # paths a caller needs (see README.md); the initramfs is rebuilt every time (it takes a second) so
 # that a changed guest-init.sh is always in it.
 #
-# Usage: deploy/vm/prepare.sh [WORK]   (default $CROSSDOMAIN_VM_DIR, else ~/.cache/crossdomain-vm)
+# With --patched-qemu it also builds QEMU 10.0.2 from the source tarball Debian ships, with
+# qemu-vhost-user-gpu-blob.patch, whose vhost-user-gpu-pci passes blobs and context init to the
+# guest (a guest of it has no host-visible memory): about 7 minutes on 2 cores the first time, with
+# the build tools deploy/install-deps.sh installs.
+#
+# Usage: deploy/vm/prepare.sh [--patched-qemu] [WORK]   (default $CROSSDOMAIN_VM_DIR, else ~/.cache/crossdomain-vm)
 # Exit status: 0 ready, 3 a package could not be fetched (network, mirror), 1 anything else.
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "$0")" && pwd)
+patched_qemu=false
+if [[ ${1:-} == --patched-qemu ]]; then patched_qemu=true; shift; fi
 work=${1:-${CROSSDOMAIN_VM_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/crossdomain-vm}}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
@@ -181,6 +188,71 @@ grep -q vhost-user-test-device-pci "$qemu11" \
   || fail "$qemu11_version has no vhost-user-test-device-pci"
 say "QEMU (cross-domain tier): $qemu11_version"
 
+# --- QEMU 10.0.2 with qemu-vhost-user-gpu-blob.patch (--patched-qemu) --------------------------
+# Upstream's source as Debian ships it (the orig tarball of bookworm-backports' 1:10.0.2+ds-2+
+# deb13u1~bpo12+1, pinned by its hash), configured for what the tier boots and nothing else:
+# x86_64 under TCG, vhost-user, 9p, no loadable modules (so no module folder is ever searched).
+# Firmware is stock QEMU 10's (QEMU_FIRMWARE_DIRS). The tree records the patch's hash: a
+# changed patch is built again.
+patched_root=$work/qemu-patched
+patched_source_file=qemu_10.0.2+ds.orig.tar.xz
+patched_source_sha256=0901da33844a331bf8b3602b9c1fbd178e60b737c8e3ade678255bd090c9b9f1
+patch_file=$script_dir/qemu-vhost-user-gpu-blob.patch
+patched_stamp="$patched_source_file $patched_source_sha256 $(sha256sum "$patch_file" | cut -d ' ' -f 1)"
+build_patched_qemu() {
+  local tool missing=()
+  for tool in cc ninja pkg-config patch bzip2 xz; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  pkg-config --exists glib-2.0 pixman-1 libattr 2>/dev/null || missing+=("the glib, pixman and libattr headers")
+  [[ -f /usr/include/libfdt.h ]] || missing+=("libfdt.h")
+  ((${#missing[@]} == 0)) || fail "building QEMU needs ${missing[*]}: run deploy/install-deps.sh"
+
+  # QEMU 10 needs meson 1.5 and pycotap, which bookworm-backports has; they run from their tree.
+  prepare_tree "$work/qemu-build-tools" bookworm bookworm-backports meson python3-pycotap
+  local python_path=$work/qemu-build-tools/usr/lib/python3/dist-packages
+
+  local source_archive=$debs/$patched_source_file
+  if [[ ! -f $source_archive ]]; then
+    say "downloading $patched_source_file"
+    /usr/lib/apt/apt-helper download-file "http://deb.debian.org/debian/pool/main/q/qemu/$patched_source_file" \
+      "$source_archive.partial" "SHA256:$patched_source_sha256" >"$work/qemu-source-download.log" 2>&1 \
+      || fetch_failed "$patched_source_file: $(tail -n 1 "$work/qemu-source-download.log")"
+    mv "$source_archive.partial" "$source_archive"
+  fi
+
+  rm -rf "$patched_root"
+  mkdir -p "$patched_root/build"
+  say "qemu-patched: unpacking $patched_source_file and applying $(basename "$patch_file")"
+  tar -xJf "$source_archive" -C "$patched_root"
+  local source=$patched_root/qemu-10.0.2
+  patch -d "$source" -p1 --quiet <"$patch_file" || fail "$(basename "$patch_file") does not apply to $patched_source_file"
+  # Debian's tarball has none of upstream's prebuilt firmware, but configure still names the
+  # compressed EDK2 images for an x86 target; empty ones stand in (the tier boots SeaBIOS).
+  local image
+  for image in $(sed -n "/^if unpack_edk2_blobs/,/^  \]/s/.*'\(edk2-[^']*\)'.*/\1/p" "$source/pc-bios/meson.build"); do
+    [[ -f $source/pc-bios/$image.bz2 ]] || bzip2 -c </dev/null >"$source/pc-bios/$image.bz2"
+  done
+  say "qemu-patched: building (about 7 minutes on 2 cores; log: $patched_root/build/build.log)"
+  (cd "$patched_root/build" && export PYTHONPATH=$python_path &&
+    "$source/configure" --python=/usr/bin/python3 --target-list=x86_64-softmmu --without-default-features \
+      --enable-vhost-user --enable-virtfs --enable-attr --enable-pixman --disable-docs --disable-install-blobs &&
+    ninja qemu-system-x86_64) >"$patched_root/build/build.log" 2>&1 \
+    || fail "building the patched QEMU failed: $(grep -m 1 -E 'ERROR|error:' "$patched_root/build/build.log" || tail -n 3 "$patched_root/build/build.log")"
+  echo "$patched_stamp" >"$patched_root/.complete"
+}
+if $patched_qemu; then
+  if [[ -f $patched_root/.complete && $(cat "$patched_root/.complete") == "$patched_stamp" ]]; then
+    say "qemu-patched: reusing $patched_root"
+  else
+    build_patched_qemu
+  fi
+fi
+patched_qemu_binary=$patched_root/build/qemu-system-x86_64
+if [[ -f $patched_root/.complete && $(cat "$patched_root/.complete") == "$patched_stamp" ]]; then
+  say "QEMU (dedicated device, patched): $("$patched_qemu_binary" --version | head -n 1)"
+else
+  patched_qemu_binary=""
+fi
+
 # --- kernel -----------------------------------------------------------------------------------
 if [[ ! -f $kernel_root/.complete ]]; then
   update_lists bookworm
@@ -269,6 +341,7 @@ QEMU11_FIRMWARE_DIRS=$qemu11_root/usr/share/qemu:$qemu11_root/usr/share/seabios:
 KERNEL=$kernel_image
 INITRAMFS=$initramfs
 GL_PROBE=$script_dir/gl-probe.py
+QEMU_PATCHED=$patched_qemu_binary
 EOF
 mv "$work/vm.env.new" "$work/vm.env"
 say "ready: $work/vm.env"

@@ -44,15 +44,20 @@ public sealed partial class RunScriptTests(ITestOutputHelper output)
         AssertNothingLeft(run);
     }
 
-    [SkippableFact]
-    public async Task With_vm_the_app_runs_in_a_qemu_guest_and_reaches_the_screenshot_and_the_guest_powers_off()
+    [SkippableTheory]
+    [InlineData("vhost-user-test-device-pci")]
+    [InlineData("vhost-user-gpu-pci")]
+    public async Task With_vm_the_app_runs_in_a_qemu_guest_and_reaches_the_screenshot_and_the_guest_powers_off(string device)
     {
-        // The tier's images, fetched once per test run; the test skips only where they cannot be.
-        var (_, skipReason) = await VirtualMachine.VmImages.GetAsync();
+        // The tier's images, fetched (and for the dedicated device built) once per test run; the
+        // test skips only where they cannot be fetched.
+        var (_, skipReason) = device == "vhost-user-gpu-pci"
+            ? await VirtualMachine.VmImages.GetWithPatchedQemuAsync()
+            : await VirtualMachine.VmImages.GetAsync();
         Skip.If(skipReason is not null, skipReason);
         using var run = new RunScript();
         string screenshotPath = Path.Join(run.TemporaryDirectory, "screenshot.png");
-        run.Launch("--vm", "--accel", "tcg", "--screenshot", screenshotPath, "--screenshot-and-exit", "--", "weston-simple-shm");
+        run.Launch("--vm", "--vm-device", device, "--accel", "tcg", "--screenshot", screenshotPath, "--screenshot-and-exit", "--", "weston-simple-shm");
 
         int exitCode = await run.WaitForExitAsync(TimeSpan.FromMinutes(6));
         output.WriteLine(run.Transcript);

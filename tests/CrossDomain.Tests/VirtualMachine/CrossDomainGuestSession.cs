@@ -226,7 +226,7 @@ public sealed class CrossDomainGuestSession : IAsyncLifetime
     }
 
     /// <summary>The proxy the guest runs from the 9p root: the native binary when the tests run the native build (no runtime to JIT under TCG), else the dll, which guest-apps.sh runs with dotnet.</summary>
-    private static string GuestProxy() =>
+    public static string GuestProxy() =>
         BuiltExecutable.UseNative ? BuiltExecutable.Native("crossdomain-proxy").FileName : ExecutableProcess.FrameworkDependent("crossdomain-proxy").LeadingArguments[0];
 
     /// <summary>The bytes guest-apps.sh's clipboard_text makes for <paramref name="prefix"/>: 10 KiB of numbered lines.</summary>

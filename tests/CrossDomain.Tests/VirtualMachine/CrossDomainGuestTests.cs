@@ -106,7 +106,7 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
         Assert.Contains("read back from the host's renderer", path, StringComparison.Ordinal);
         // The readback follows the damage, as shm copies do: EGL's buffer-age damage, each box read
         // back once and copied once into the shadow.
-        var closed = proxyLines.Select(line => ClientClosed().Match(line)).SingleOrDefault(match => match.Success);
+        var closed = GuestConsole.ClientClosedIn(proxyLines);
         Assert.True(closed is not null, "the guest's proxy logged no client close after weston-simple-egl:\n" + string.Join('\n', proxyLines));
         output.WriteLine(closed.Value);
         long damaged = long.Parse(closed.Groups["damaged"].Value, CultureInfo.InvariantCulture);
@@ -121,7 +121,7 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
         Skip.If(session.SkipReason is not null, session.SkipReason);
         Describe();
         string[] proxyLines = ProxyLinesAfter("app-stopped weston-simple-damage");
-        var closed = proxyLines.Select(line => ClientClosed().Match(line)).SingleOrDefault(match => match.Success);
+        var closed = GuestConsole.ClientClosedIn(proxyLines);
         Assert.True(closed is not null, "the guest's proxy logged no client close after weston-simple-damage:\n" + string.Join('\n', proxyLines));
         long commits = long.Parse(closed.Groups["commits"].Value, CultureInfo.InvariantCulture);
         long damaged = long.Parse(closed.Groups["damaged"].Value, CultureInfo.InvariantCulture);
@@ -130,6 +130,8 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
         Assert.True(commits >= 10, $"weston-simple-damage committed {commits} shm buffers");
         Assert.True(damaged > 0, "weston-simple-damage damaged nothing after its buffers' first copies");
         Assert.True(copied <= 2 * damaged, $"the proxy copied {copied} bytes for {damaged} damaged");
+        // The host-visible window holds the shadows: nothing goes by transfer.
+        Assert.Equal("0", closed.Groups["transferred"].Value);
     }
 
     [SkippableFact]
@@ -163,15 +165,9 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
         static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
     }
 
-    /// <summary>What an app in the guest printed (guest-apps.sh sends it to the console as "NAME| " lines).</summary>
-    private string[] AppOutput(string name) =>
-        session.Serial.Split('\n').Where(line => line.StartsWith($"{name}| ", StringComparison.Ordinal)).Select(line => line[(name.Length + 2)..]).ToArray();
+    private string[] AppOutput(string name) => GuestConsole.AppOutput(session.Serial, name);
 
-    /// <summary>The guest proxy's log lines between a report and the next one.</summary>
-    private string[] ProxyLinesAfter(string report) =>
-        session.Serial.Split('\n').SkipWhile(line => !line.StartsWith(GuestMachine.ReportPrefix + report, StringComparison.Ordinal)).Skip(1)
-            .TakeWhile(line => !line.StartsWith(GuestMachine.ReportPrefix, StringComparison.Ordinal))
-            .Where(line => line.StartsWith("proxy| ", StringComparison.Ordinal)).ToArray();
+    private string[] ProxyLinesAfter(string report) => GuestConsole.ProxyLinesAfter(session.Serial, report);
 
     private string Reported(string key)
     {
@@ -188,10 +184,6 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
     // Microsoft.Extensions.Logging's console format: "warn: ", "fail: ", "crit: " at a line's start.
     [GeneratedRegex(@"^\s*(warn|fail|crit):")]
     private static partial Regex ProblemLine();
-
-    // RelayLog.ClientClosed.
-    [GeneratedRegex(@"closed: .* (?<commits>\d+) shm commits, \d+ shm bytes copied; after each buffer's first copy, (?<damaged>\d+) bytes damaged and (?<copied>\d+) copied")]
-    private static partial Regex ClientClosed();
 
     // wev: "[14:     wl_keyboard] keymap: format: 1 (xkb v1), size: 64434".
     [GeneratedRegex(@"wl_keyboard\] keymap: format: 1 \(xkb v1\), size: (?<size>\d+)")]
