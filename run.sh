@@ -77,7 +77,7 @@ screenshot_and_exit=false
 duration=""
 timeout_seconds=""
 vm=false
-vm_device=vhost-user-test-device-pci
+vm_device=""
 accel=""
 app=(weston-simple-shm)
 
@@ -105,6 +105,8 @@ done
 [[ -n $timeout_seconds ]] || { $vm && timeout_seconds=300 || timeout_seconds=30; }
 [[ $timeout_seconds =~ ^[1-9][0-9]*$ ]] || fail "--timeout takes whole seconds, not '$timeout_seconds'"
 [[ -z $accel || $accel == kvm || $accel == tcg ]] || fail "--accel takes kvm or tcg, not '$accel'"
+[[ -z $vm_device ]] || $vm || fail "--vm-device is for --vm"
+vm_device=${vm_device:-vhost-user-test-device-pci}
 [[ $vm_device == vhost-user-test-device-pci || $vm_device == vhost-user-gpu-pci ]] \
   || fail "--vm-device takes vhost-user-test-device-pci or vhost-user-gpu-pci, not '$vm_device'"
 if [[ -z $accel ]]; then

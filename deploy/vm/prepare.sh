@@ -199,6 +199,7 @@ patched_source_file=qemu_10.0.2+ds.orig.tar.xz
 patched_source_sha256=0901da33844a331bf8b3602b9c1fbd178e60b737c8e3ade678255bd090c9b9f1
 patch_file=$script_dir/qemu-vhost-user-gpu-blob.patch
 patched_stamp="$patched_source_file $patched_source_sha256 $(sha256sum "$patch_file" | cut -d ' ' -f 1)"
+patched_tree_current() { [[ -f $patched_root/.complete && $(cat "$patched_root/.complete") == "$patched_stamp" ]]; }
 build_patched_qemu() {
   local tool missing=()
   for tool in cc ninja pkg-config patch bzip2 xz; do command -v "$tool" >/dev/null || missing+=("$tool"); done
@@ -235,19 +236,19 @@ build_patched_qemu() {
   (cd "$patched_root/build" && export PYTHONPATH=$python_path &&
     "$source/configure" --python=/usr/bin/python3 --target-list=x86_64-softmmu --without-default-features \
       --enable-vhost-user --enable-virtfs --enable-attr --enable-pixman --disable-docs --disable-install-blobs &&
-    ninja qemu-system-x86_64) >"$patched_root/build/build.log" 2>&1 \
+    nice -n 10 ninja qemu-system-x86_64) >"$patched_root/build/build.log" 2>&1 \
     || fail "building the patched QEMU failed: $(grep -m 1 -E 'ERROR|error:' "$patched_root/build/build.log" || tail -n 3 "$patched_root/build/build.log")"
   echo "$patched_stamp" >"$patched_root/.complete"
 }
 if $patched_qemu; then
-  if [[ -f $patched_root/.complete && $(cat "$patched_root/.complete") == "$patched_stamp" ]]; then
+  if patched_tree_current; then
     say "qemu-patched: reusing $patched_root"
   else
     build_patched_qemu
   fi
 fi
 patched_qemu_binary=$patched_root/build/qemu-system-x86_64
-if [[ -f $patched_root/.complete && $(cat "$patched_root/.complete") == "$patched_stamp" ]]; then
+if patched_tree_current; then
   say "QEMU (dedicated device, patched): $("$patched_qemu_binary" --version | head -n 1)"
 else
   patched_qemu_binary=""
