@@ -31,6 +31,9 @@ public sealed class DedicatedDeviceGuestSession : IAsyncLifetime
 
     public string HostLog { get; private set; } = "";
 
+    /// <summary>Every loadable-module path QEMU looked for (<see cref="GuestMachine.ModuleLookups"/>).</summary>
+    public IReadOnlyList<string> ModuleLookups { get; private set; } = [];
+
     public AnimatedWindow DirectWindow { get; private set; }
 
     public AnimatedWindow GuestWindow { get; private set; }
@@ -75,6 +78,7 @@ public sealed class DedicatedDeviceGuestSession : IAsyncLifetime
                 Serial = guest.Serial;
                 Report = guest.Report;
                 Reports = guest.Reports;
+                ModuleLookups = guest.ModuleLookups();
             }
         }
         finally

@@ -20,6 +20,8 @@ public sealed class DedicatedDeviceGuestTests(DedicatedDeviceGuestSession sessio
             Assert.Contains(feature, features);
         Assert.Contains("5", Reported("capset-ids").Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Reported("proxy-listening");
+        // Built without loadable modules, it never looks for one, whatever QEMU the system has.
+        Assert.True(session.ModuleLookups.Count == 0, $"the patched QEMU looked for modules:\n{string.Join('\n', session.ModuleLookups)}");
     }
 
     [SkippableFact]
