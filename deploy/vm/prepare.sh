@@ -191,14 +191,16 @@ say "QEMU (cross-domain tier): $qemu11_version"
 # --- QEMU 10.0.2 with qemu-vhost-user-gpu-blob.patch (--patched-qemu) --------------------------
 # Upstream's source as Debian ships it (the orig tarball of bookworm-backports' 1:10.0.2+ds-2+
 # deb13u1~bpo12+1, pinned by its hash), configured for what the tier boots and nothing else:
-# x86_64 under TCG, vhost-user, 9p, no loadable modules (so no module folder is ever searched).
-# Firmware is stock QEMU 10's (QEMU_FIRMWARE_DIRS). The tree records the patch's hash: a
-# changed patch is built again.
+# x86_64 under TCG or KVM, vhost-user, 9p, no loadable modules (so no module folder is ever
+# searched). Firmware is stock QEMU 10's (QEMU_FIRMWARE_DIRS). The tree records the patch's hash
+# and the configure options: a change to either is built again.
 patched_root=$work/qemu-patched
 patched_source_file=qemu_10.0.2+ds.orig.tar.xz
 patched_source_sha256=0901da33844a331bf8b3602b9c1fbd178e60b737c8e3ade678255bd090c9b9f1
 patch_file=$script_dir/qemu-vhost-user-gpu-blob.patch
-patched_stamp="$patched_source_file $patched_source_sha256 $(sha256sum "$patch_file" | cut -d ' ' -f 1)"
+patched_configure=(--target-list=x86_64-softmmu --without-default-features --enable-kvm --enable-vhost-user
+                   --enable-virtfs --enable-attr --enable-pixman --disable-docs --disable-install-blobs)
+patched_stamp="$patched_source_file $patched_source_sha256 $(sha256sum "$patch_file" | cut -d ' ' -f 1) ${patched_configure[*]}"
 patched_tree_current() { [[ -f $patched_root/.complete && $(cat "$patched_root/.complete") == "$patched_stamp" ]]; }
 build_patched_qemu() {
   local tool missing=()
@@ -234,8 +236,7 @@ build_patched_qemu() {
   done
   say "qemu-patched: building (about 7 minutes on 2 cores; log: $patched_root/build/build.log)"
   (cd "$patched_root/build" && export PYTHONPATH=$python_path &&
-    "$source/configure" --python=/usr/bin/python3 --target-list=x86_64-softmmu --without-default-features \
-      --enable-vhost-user --enable-virtfs --enable-attr --enable-pixman --disable-docs --disable-install-blobs &&
+    "$source/configure" --python=/usr/bin/python3 "${patched_configure[@]}" &&
     nice -n 10 ninja qemu-system-x86_64) >"$patched_root/build/build.log" 2>&1 \
     || fail "building the patched QEMU failed: $(grep -m 1 -E 'ERROR|error:' "$patched_root/build/build.log" || tail -n 3 "$patched_root/build/build.log")"
   echo "$patched_stamp" >"$patched_root/.complete"

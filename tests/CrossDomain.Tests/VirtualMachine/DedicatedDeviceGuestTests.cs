@@ -25,6 +25,19 @@ public sealed class DedicatedDeviceGuestTests(DedicatedDeviceGuestSession sessio
     }
 
     [SkippableFact]
+    public async Task The_patched_qemu_has_the_kvm_accelerator_the_readme_boots_it_with()
+    {
+        var (images, skipReason) = await VmImages.GetWithPatchedQemuAsync();
+        Skip.If(images is null, skipReason);
+        var start = new System.Diagnostics.ProcessStartInfo(images.PatchedQemu10.Command[0]) { RedirectStandardOutput = true, UseShellExecute = false, ArgumentList = { "-accel", "help" } };
+        using var qemu = System.Diagnostics.Process.Start(start)!;
+        string[] accelerators = (await qemu.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.TrimEntries);
+        await qemu.WaitForExitAsync();
+        Assert.Contains("kvm", accelerators);
+        Assert.Contains("tcg", accelerators);
+    }
+
+    [SkippableFact]
     public void Weston_simple_shm_without_host_visible_memory_animates_its_window_on_the_host_as_it_does_directly()
     {
         Skip.If(session.SkipReason is not null, session.SkipReason);
