@@ -105,8 +105,7 @@ public sealed class CrossDomainGuestSession : IAsyncLifetime
                 try
                 {
                     await guest.WaitForReportAsync("app-exit", "wayland-info ", GuestPatience);
-                    await guest.WaitForReportAsync("app-running", "weston-simple-shm", GuestPatience);
-                    GuestWindow = AnimatedWindow.WaitFor(weston, WindowPatience, () => { }, "weston-simple-shm in the guest");
+                    GuestWindow = await guest.WaitForAnimatedWindowAsync(weston, "weston-simple-shm", GuestPatience, WindowPatience);
                     guest.SendLine("next");
 
                     await guest.WaitForReportAsync("app-running", "gtk4-swatch.py", GuestPatience);
@@ -118,11 +117,7 @@ public sealed class CrossDomainGuestSession : IAsyncLifetime
                     GuestEgl = WaitForTriangle(weston, () => { }, "weston-simple-egl in the guest");
                     guest.SendLine("next");
 
-                    // Frames for a few seconds; its proxy's log line says what they damaged and cost.
-                    await guest.WaitForReportAsync("app-running", "weston-simple-damage", GuestPatience);
-                    AnimatedWindow.WaitFor(weston, WindowPatience, () => { }, "weston-simple-damage in the guest", minimumWidth: 1);
-                    await Task.Delay(TimeSpan.FromSeconds(3));
-                    guest.SendLine("next");
+                    await guest.RunSimpleDamageAsync(weston, GuestPatience, WindowPatience);
 
                     // wev's window gets keyboard focus from a click, as a host user would give it
                     // (desktop-shell activates a new toplevel only when nothing else has focus); the

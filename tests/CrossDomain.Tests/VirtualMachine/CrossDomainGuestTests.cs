@@ -169,17 +169,9 @@ public sealed partial class CrossDomainGuestTests(CrossDomainGuestSession sessio
 
     private string[] ProxyLinesAfter(string report) => GuestConsole.ProxyLinesAfter(session.Serial, report);
 
-    private string Reported(string key)
-    {
-        Assert.True(session.Report.TryGetValue(key, out string? value), $"the guest did not report {key}:\n{session.Serial}");
-        return value;
-    }
+    private string Reported(string key) => GuestConsole.Reported(session.Report, session.Serial, key);
 
-    private void Describe()
-    {
-        output.WriteLine($"qemu-system-x86_64 {session.CommandLine}");
-        foreach (var (key, value) in session.Report) output.WriteLine($"guest: {key} {value}");
-    }
+    private void Describe() => GuestConsole.Describe(output, session.CommandLine, session.Report);
 
     // Microsoft.Extensions.Logging's console format: "warn: ", "fail: ", "crit: " at a line's start.
     [GeneratedRegex(@"^\s*(warn|fail|crit):")]

@@ -61,15 +61,10 @@ public sealed class DedicatedDeviceGuestSession : IAsyncLifetime
             CommandLine = guest.CommandLine;
             try
             {
-                await guest.WaitForReportAsync("app-running", "weston-simple-shm", GuestPatience);
-                GuestWindow = AnimatedWindow.WaitFor(weston, WindowPatience, () => { }, "weston-simple-shm in the guest");
+                GuestWindow = await guest.WaitForAnimatedWindowAsync(weston, "weston-simple-shm", GuestPatience, WindowPatience);
                 guest.SendLine("next");
 
-                // Frames for a few seconds; its proxy's log line says what they damaged and cost.
-                await guest.WaitForReportAsync("app-running", "weston-simple-damage", GuestPatience);
-                AnimatedWindow.WaitFor(weston, WindowPatience, () => { }, "weston-simple-damage in the guest", minimumWidth: 1);
-                await Task.Delay(TimeSpan.FromSeconds(3));
-                guest.SendLine("next");
+                await guest.RunSimpleDamageAsync(weston, GuestPatience, WindowPatience);
                 await guest.WaitForReportAsync("apps-done", "", GuestPatience);
             }
             finally

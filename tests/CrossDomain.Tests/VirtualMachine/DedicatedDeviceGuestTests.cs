@@ -71,15 +71,7 @@ public sealed class DedicatedDeviceGuestTests(DedicatedDeviceGuestSession sessio
         Assert.Equal(copied, transferred);
     }
 
-    private string Reported(string key)
-    {
-        Assert.True(session.Report.TryGetValue(key, out string? value), $"the guest did not report {key}:\n{session.Serial}");
-        return value;
-    }
+    private string Reported(string key) => GuestConsole.Reported(session.Report, session.Serial, key);
 
-    private void Describe()
-    {
-        output.WriteLine($"qemu-system-x86_64 {session.CommandLine}");
-        foreach (var (key, value) in session.Report) output.WriteLine($"guest: {key} {value}");
-    }
+    private void Describe() => GuestConsole.Describe(output, session.CommandLine, session.Report);
 }

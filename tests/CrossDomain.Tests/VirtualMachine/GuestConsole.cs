@@ -15,6 +15,20 @@ public static partial class GuestConsole
             .TakeWhile(line => !line.StartsWith(GuestMachine.ReportPrefix, StringComparison.Ordinal))
             .Where(line => line.StartsWith("proxy| ", StringComparison.Ordinal)).ToArray();
 
+    /// <summary>The last value the guest reported for <paramref name="key"/>; fails, with the console, when it reported none.</summary>
+    public static string Reported(IReadOnlyDictionary<string, string> report, string serial, string key)
+    {
+        Assert.True(report.TryGetValue(key, out string? value), $"the guest did not report {key}:\n{serial}");
+        return value;
+    }
+
+    /// <summary>The QEMU command line and every report, into a test's output.</summary>
+    public static void Describe(Xunit.Abstractions.ITestOutputHelper output, string commandLine, IReadOnlyDictionary<string, string> report)
+    {
+        output.WriteLine($"qemu-system-x86_64 {commandLine}");
+        foreach (var (key, value) in report) output.WriteLine($"guest: {key} {value}");
+    }
+
     /// <summary>The proxy's RelayLog.ClientClosed line among <paramref name="proxyLines"/>, if there is exactly one.</summary>
     public static Match? ClientClosedIn(IEnumerable<string> proxyLines) =>
         proxyLines.Select(line => ClientClosed().Match(line)).SingleOrDefault(match => match.Success);

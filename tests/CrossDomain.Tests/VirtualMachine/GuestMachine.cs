@@ -116,6 +116,25 @@ public sealed partial class GuestMachine : IDisposable
         }
     }
 
+    /// <summary>Waits for the guest to report <paramref name="app"/> running, then for its window to animate on <paramref name="weston"/>.</summary>
+    public async Task<Support.AnimatedWindow> WaitForAnimatedWindowAsync(Support.HeadlessWeston weston, string app, TimeSpan guestPatience, TimeSpan windowPatience, int minimumWidth = 101)
+    {
+        await WaitForReportAsync("app-running", app, guestPatience);
+        return Support.AnimatedWindow.WaitFor(weston, windowPatience, () => { }, $"{app} in the guest", minimumWidth);
+    }
+
+    /// <summary>
+    /// weston-simple-damage in the guest, once it draws on <paramref name="weston"/>: frames for a
+    /// few seconds (the time is the workload, not a wait for something), then stopped; its
+    /// proxy's log line then says what they damaged and cost.
+    /// </summary>
+    public async Task RunSimpleDamageAsync(Support.HeadlessWeston weston, TimeSpan guestPatience, TimeSpan windowPatience)
+    {
+        await WaitForAnimatedWindowAsync(weston, "weston-simple-damage", guestPatience, windowPatience, minimumWidth: 1);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        SendLine("next");
+    }
+
     /// <summary>Waits for a console line that <paramref name="matches"/> (an app's live output, which guest-apps.sh prefixes with its name).</summary>
     public async Task WaitForLineAsync(Func<string, bool> matches, string description, TimeSpan patience)
     {
